@@ -1,0 +1,45 @@
+"""Domain errors: what services raise when a rule is broken. Views and the API map them once."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A broken business rule, with a stable machine-readable code."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str, fields: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = str(message)
+        self.fields = fields or {}
+
+
+class ValidationFailed(DomainError):
+    """Input that breaks field rules; `fields` maps field names to messages."""
+
+    status = 422
+
+    def __init__(self, fields: dict[str, list[str]], message: str | None = None):
+        from django.utils.translation import gettext
+
+        super().__init__("invalid", message or gettext("Please correct the errors below."), fields)
+
+
+class StaleVersion(DomainError):
+    """The record changed since the caller read it."""
+
+    status = 409
+
+    def __init__(self, message: str, current_version: int):
+        super().__init__("stale_version", message)
+        self.current_version = current_version
+
+
+class AccessDenied(DomainError):
+    """The actor may not do this."""
+
+    status = 403
+
+    def __init__(self, message: str):
+        super().__init__("forbidden", message)

@@ -1,0 +1,179 @@
+"""Base models of the platform and the tables every object type shares."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.core import access
+
+
+class TrackedQuerySet(models.QuerySet):
+    """Reads of any tracked model; `visible_to` is the only door for user-facing reads."""
+
+    def visible_to(self, user):
+        """Rows this user may see (see crm.core.access)."""
+        return access.visible(self, user)
+
+    def editable_by(self, user):
+        """Rows this user may change or delete."""
+        return access.editable(self, user)
+
+
+class LiveManager(models.Manager.from_queryset(TrackedQuerySet)):  # type: ignore[misc]
+    """Rows not in the recycle bin."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
+class TrackedModel(models.Model):
+    """A row written only through the core write path: versioned and change-logged."""
+
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("created by"),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("updated by"),
+    )
+
+    objects = TrackedQuerySet.as_manager()
+
+    access_policy = "config"
+    # Fields never copied into the change log's diff.
+    untracked_fields = ("version", "created_at", "updated_at", "created_by", "updated_by")
+
+    class Meta:
+        abstract = True
+
+
+class Record(TrackedModel):
+    """A business record: numbered, owned, soft-deleted, with custom fields."""
+
+    number = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("owner"),
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("deleted by"),
+    )
+    custom_field_data = models.JSONField(_("custom fields"), default=dict, blank=True)
+
+    objects = LiveManager()
+    all_objects = TrackedQuerySet.as_manager()
+
+    access_policy = "record"
+    # Visibility follows this foreign key's record instead of the row's own owner.
+    access_parent: str | None = None
+    untracked_fields = (*TrackedModel.untracked_fields, "deleted_by")
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    def __str__(self) -> str:
+        return getattr(self, "name", "") or self.number or f"#{self.pk}"
+
+
+class ChangeAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Updated")
+    DELETE = "delete", _("Deleted")
+    RESTORE = "restore", _("Restored")
+    PURGE = "purge", _("Purged")
+
+
+class ObjectChange(models.Model):
+    """One write to a tracked row: who, when, what changed (append-only)."""
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("user"),
+    )
+    request_id = models.CharField(_("request id"), max_length=36, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
+    content_type = models.ForeignKey(ContentType, models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(_("record"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict)
+
+    class Meta:
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+        indexes = [models.Index(fields=["content_type", "object_id", "time"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+
+class RecordLink(models.Model):
+    """Columns naming one record of any type."""
+
+    content_type = models.ForeignKey(ContentType, models.CASCADE, related_name="+")
+    object_id = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+
+class Collaborator(RecordLink):
+    """A user who works on a record besides its owner (协作员工) and so sees it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+
+    class Meta(RecordLink.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "user"], name="collaborator_unique"
+            )
+        ]
+
+
+class Comment(RecordLink):
+    """A note on a record's timeline."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(RecordLink.Meta):
+        verbose_name = _("comment")
+
+
+class Attachment(RecordLink):
+    """A file attached to a record; served only to those who see the record."""
+
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type_header = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(RecordLink.Meta):
+        verbose_name = _("attachment")
+
+
+class SearchEntry(RecordLink):
+    """The narrow search table: one row per live record with its search tokens."""
+
+    owner_id = models.BigIntegerField(null=True)
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=200, blank=True)
+    tokens = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="search_unique")
+        ]

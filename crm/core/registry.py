@@ -1,0 +1,111 @@
+"""The object-type registry: registering a type gives it the generic pages and API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column over `values()` rows.
+
+    kind: text, number, money, date, datetime, bool, choice (model choices), dict (dictionary
+    item), user, link (a foreign record: shows `<name>__name`, links to it), title (links to
+    the row's own detail page).
+    """
+
+    name: str
+    label: Any
+    kind: str = "text"
+    sortable: bool = False
+
+
+@dataclass(frozen=True)
+class Related:
+    """A tab of related records on the detail page."""
+
+    type_key: str
+    fk: str
+    label: Any
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchSpec:
+    """Which fields feed global search: the title, a subtitle, plain text, phones, emails."""
+
+    title: str
+    subtitle: str = ""
+    text: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+
+
+@dataclass
+class ObjectType:
+    """Everything the platform needs to know to serve one object type."""
+
+    model: type[models.Model]
+    slug: str  # plural English name used in URLs and the API: "customers"
+    form: type
+    filterset: type
+    columns: list[Column]
+    default_columns: list[str]
+    search: SearchSpec
+    schema_in: type
+    schema_patch: type
+    schema_out: type
+    detail_fields: list[str]
+    related: list[Related] = field(default_factory=list)
+    number_prefix: str = ""
+    icon: str = ""
+    orderings: tuple[str, ...] = ("-updated_at", "updated_at", "name", "-name", "-created_at")
+    default_ordering: str = "-updated_at"
+    create_from_parent: str = ""  # "customer": the detail of a customer offers "add contact"
+    in_menu: bool = True
+
+    @property
+    def key(self) -> str:
+        return self.model._meta.model_name
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    @property
+    def label(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def label_plural(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def url_name(self, action: str) -> str:
+        return f"{self.app_label}:{self.key}_{action}"
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+_types: dict[str, ObjectType] = {}
+
+
+def register(object_type: ObjectType) -> ObjectType:
+    """Add a type; its key is the model name ("customer")."""
+    _types[object_type.key] = object_type
+    return object_type
+
+
+def get(key: str) -> ObjectType:
+    return _types[key]
+
+
+def for_model(model: type[models.Model]) -> ObjectType | None:
+    return _types.get(model._meta.model_name)
+
+
+def all_types() -> list[ObjectType]:
+    return list(_types.values())

@@ -1,0 +1,145 @@
+"""Global and quick search over the narrow `SearchEntry` table.
+
+The write path stores space-separated tokens per record (see crm.core.text). PostgreSQL
+matches them as a `tsvector` under a GIN index, SQLite through an FTS5 table kept in step
+by triggers; both take the same query terms: CJK characters and bigrams exactly, other
+terms as prefixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
+
+from crm.core import registry
+from crm.core.models import SearchEntry
+from crm.core.text import email_tokens, is_exact_term, name_tokens, phone_tokens, query_terms
+
+
+def _value(obj: models.Model, path: str) -> str:
+    value: object = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+def tokens_for(obj: models.Model, spec: registry.SearchSpec) -> str:
+    """The search tokens of one record, space separated."""
+    tokens = name_tokens(_value(obj, spec.title))
+    for path in spec.text:
+        tokens |= name_tokens(_value(obj, path))
+    for path in spec.phones:
+        tokens |= phone_tokens(_value(obj, path))
+    for path in spec.emails:
+        tokens |= email_tokens(_value(obj, path))
+    return " ".join(sorted(tokens))
+
+
+def index(obj: models.Model) -> None:
+    """Write (or refresh) the search entry of a registered record."""
+    object_type = registry.for_model(type(obj))
+    if object_type is None:
+        return
+    spec = object_type.search
+    SearchEntry.objects.update_or_create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        defaults={
+            "owner_id": getattr(obj, "owner_id", None),
+            "title": _value(obj, spec.title)[:200],
+            "subtitle": _value(obj, spec.subtitle)[:200] if spec.subtitle else "",
+            "tokens": tokens_for(obj, spec),
+        },
+    )
+
+
+def unindex(obj: models.Model) -> None:
+    SearchEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).delete()
+
+
+def _quote(term: str) -> str:
+    return term.replace("'", "").replace('"', "")
+
+
+def _match_expression(terms: list[str]) -> RawSQL:
+    exact = [is_exact_term(t) for t in terms]
+    if connection.vendor == "postgresql":
+        query = " & ".join(
+            f"'{_quote(t)}'" if is_exact else f"'{_quote(t)}':*"
+            for t, is_exact in zip(terms, exact, strict=True)
+        )
+        return RawSQL("core_searchentry.tokens::tsvector @@ %s::tsquery", [query],
+                      output_field=models.BooleanField())
+    query = " AND ".join(
+        f'"{_quote(t)}"' if is_exact else f'"{_quote(t)}"*'
+        for t, is_exact in zip(terms, exact, strict=True)
+    )
+    return RawSQL(
+        "core_searchentry.id IN (SELECT rowid FROM core_searchentry_fts "
+        "WHERE core_searchentry_fts MATCH %s)", [query], output_field=models.BooleanField(),
+    )
+
+
+def matching_entries(query: str):
+    """Search entries whose tokens match every term of `query` (none for an empty query)."""
+    terms = query_terms(query)
+    if not terms:
+        return SearchEntry.objects.none()
+    return SearchEntry.objects.filter(_match_expression(terms))
+
+
+def filter_queryset(queryset, query: str):
+    """Narrow a list's queryset to the records matching a quick search."""
+    content_type = ContentType.objects.get_for_model(queryset.model)
+    ids = matching_entries(query).filter(content_type=content_type).values("object_id")
+    return queryset.filter(pk__in=ids)
+
+
+@dataclass(frozen=True)
+class Hit:
+    type_label: str
+    title: str
+    subtitle: str
+    url: str
+
+
+@dataclass(frozen=True)
+class HitGroup:
+    type_label: str
+    slug: str
+    hits: list[Hit]
+    more: bool
+
+
+def search(user, query: str, *, per_type: int = 5) -> list[HitGroup]:
+    """The top hits per registered type that `user` may see."""
+    groups: list[HitGroup] = []
+    entries = matching_entries(query)
+    for object_type in registry.all_types():
+        model = object_type.model
+        visible = model.objects.visible_to(user).values("pk")
+        rows = list(
+            entries.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=visible
+            ).order_by("title", "object_id").values("object_id", "title", "subtitle")[
+                : per_type + 1
+            ]
+        )
+        if not rows:
+            continue
+        hits = [
+            Hit(object_type.label, r["title"], r["subtitle"],
+                reverse(object_type.url_name("detail"), args=[r["object_id"]]))
+            for r in rows[:per_type]
+        ]
+        groups.append(HitGroup(object_type.label_plural, object_type.slug, hits,
+                               len(rows) > per_type))
+    return groups

@@ -1,0 +1,214 @@
+"""The core write path: every write to a tracked model goes through `save` or `delete`.
+
+It checks permission, validates (model fields and custom fields), bumps the version
+(a stale version is refused), numbers new records, writes one change-log row, refreshes
+the search entry and re-checks that the actor may still see what was written.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from crm.core import access, context, search
+from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
+from crm.core.models import ChangeAction, ObjectChange, Record, TrackedModel
+from crm.core.text import mnemonic
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly form of a field value for the change log."""
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The tracked field values of `obj`, by attribute name."""
+    data: dict[str, Any] = {}
+    skip = set(getattr(obj, "untracked_fields", ()))
+    for f in obj._meta.concrete_fields:
+        if f.primary_key or f.name in skip:
+            continue
+        data[f.attname] = _plain(f.value_from_object(obj))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Fields whose value changed, as {name: [before, after]}."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def log_change(obj: models.Model, action: str, changes: dict, *, actor) -> ObjectChange:
+    """Append one change-log row for `obj`."""
+    return ObjectChange.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        request_id=context.request_id.get(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        object_repr=str(obj)[:200],
+        changes=changes,
+    )
+
+
+def _validation_error(exc: ValidationError) -> ValidationFailed:
+    if hasattr(exc, "error_dict"):
+        fields = {k: [m for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    else:
+        fields = {"__all__": exc.messages}
+    return ValidationFailed(fields)
+
+
+def _stale(current: TrackedModel) -> StaleVersion:
+    who = current.updated_by.get_full_name() if current.updated_by else _("someone")
+    when = date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
+    return StaleVersion(
+        _("This record was changed by %(who)s at %(when)s since you opened it. "
+          "Reload to see their change, then make yours again.") % {"who": who, "when": when},
+        current.version,
+    )
+
+
+def _prepare_new(obj: TrackedModel, actor) -> None:
+    obj.created_by = actor
+    if isinstance(obj, Record):
+        if not obj.owner_id:
+            obj.owner = actor
+        if not obj.number:
+            from crm.customization.numbering import next_number
+
+            obj.number = next_number(type(obj)) or ""
+
+
+def _fill_mnemonic(obj: models.Model) -> None:
+    if hasattr(obj, "mnemonic_code") and not obj.mnemonic_code and getattr(obj, "name", ""):
+        obj.mnemonic_code = mnemonic(obj.name)[:60]
+
+
+def _validate(obj: models.Model) -> None:
+    from crm.customization.custom_fields import clean_custom_fields
+
+    errors: dict[str, list[str]] = {}
+    try:
+        obj.full_clean(validate_unique=True)
+    except ValidationError as exc:
+        errors.update(_validation_error(exc).fields)
+    if isinstance(obj, Record):
+        cleaned, cf_errors = clean_custom_fields(type(obj), obj.custom_field_data)
+        obj.custom_field_data = cleaned
+        errors.update({f"custom_fields.{k}": v for k, v in cf_errors.items()})
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@transaction.atomic
+def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> TrackedModel:
+    """Create or update `obj` as `actor`.
+
+    `expected_version` is the version the actor read; a newer one in the database raises
+    StaleVersion. Raises AccessDenied and ValidationFailed (nothing is written then).
+    """
+    model = type(obj)
+    creating = obj._state.adding
+    if creating:
+        if not access.can_create(actor, model):
+            raise AccessDenied(_("You may not create %(type)s.") % {
+                "type": model._meta.verbose_name_plural})
+        _prepare_new(obj, actor)
+        before: dict[str, Any] = {}
+    else:
+        current = model._base_manager.select_for_update().get(pk=obj.pk)
+        if not access.editable(model._base_manager.filter(pk=obj.pk), actor).exists():
+            raise AccessDenied(_("You may not change this record."))
+        if expected_version is not None and current.version != expected_version:
+            raise _stale(current)
+        before = snapshot(current)
+        obj.version = current.version
+    _fill_mnemonic(obj)
+    _validate(obj)
+    obj.version += 1
+    obj.updated_by = actor
+    obj.save()
+    after = snapshot(obj)
+    changes = diff(before, after)
+    if creating or changes:
+        log_change(obj, ChangeAction.CREATE if creating else ChangeAction.UPDATE, changes,
+                   actor=actor)
+    search.index(obj)
+    if not access.visible(model._base_manager.filter(pk=obj.pk), actor).exists():
+        raise AccessDenied(_("You would no longer see this record after that change."))
+    return obj
+
+
+@transaction.atomic
+def delete(obj: Record, *, actor, expected_version: int | None = None) -> Record:
+    """Move a record to the recycle bin."""
+    return _set_deleted(obj, actor=actor, deleted=True, expected_version=expected_version)
+
+
+@transaction.atomic
+def restore(obj: Record, *, actor) -> Record:
+    """Bring a record back from the recycle bin."""
+    return _set_deleted(obj, actor=actor, deleted=False, expected_version=None)
+
+
+def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | None) -> Record:
+    model = type(obj)
+    current = model._base_manager.select_for_update().get(pk=obj.pk)
+    if not access.editable(model._base_manager.filter(pk=obj.pk), actor).exists():
+        raise AccessDenied(_("You may not change this record."))
+    if expected_version is not None and current.version != expected_version:
+        raise _stale(current)
+    if (current.deleted_at is not None) == deleted:
+        return current
+    previous = current.deleted_at
+    current.deleted_at = timezone.now() if deleted else None
+    current.deleted_by = actor if deleted else None
+    current.version += 1
+    current.updated_by = actor
+    current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_by",
+                                "updated_at"])
+    action = ChangeAction.DELETE if deleted else ChangeAction.RESTORE
+    changes = {"deleted_at": [_plain(previous), _plain(current.deleted_at)]}
+    log_change(current, action, changes, actor=actor)
+    if deleted:
+        search.unindex(current)
+    else:
+        search.index(current)
+    return current
+
+
+@transaction.atomic
+def purge(obj: Record, *, actor) -> None:
+    """Erase a record from the recycle bin for good (administrators only)."""
+    model = type(obj)
+    if not access.can_purge(actor, model):
+        raise AccessDenied(_("Only administrators may erase records for good."))
+    current = model._base_manager.select_for_update().get(pk=obj.pk)
+    if current.deleted_at is None:
+        raise AccessDenied(_("Only records in the recycle bin can be erased."))
+    log_change(current, ChangeAction.PURGE, snapshot(current), actor=actor)
+    search.unindex(current)
+    current.delete()
+
+
+@transaction.atomic
+def delete_config(obj: TrackedModel, *, actor) -> None:
+    """Delete a configuration row (dictionary item, custom field ...), logged with its values."""
+    model = type(obj)
+    if not access.editable(model._base_manager.filter(pk=obj.pk), actor).exists():
+        raise AccessDenied(_("You may not change this record."))
+    log_change(obj, ChangeAction.DELETE, {k: [v, None] for k, v in snapshot(obj).items()},
+               actor=actor)
+    obj.delete()

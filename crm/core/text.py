@@ -1,0 +1,93 @@
+"""Chinese-aware text helpers: mnemonic codes (助记码), pinyin and search tokens."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[0-9a-z]+")
+_DIGITS = re.compile(r"\d")
+_EMAIL = re.compile(r"[^a-z0-9@._+-]")
+
+
+@lru_cache(maxsize=65536)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalnum())
+
+
+def pinyin_syllables(text: str) -> list[str]:
+    """Full pinyin of the Chinese characters of `text`, one syllable per character."""
+    return [s for run in _CJK_RUN.findall(text) for s in _syllables(run)]
+
+
+def mnemonic(name: str) -> str:
+    """Pinyin initials of Chinese characters, other letters and digits kept: 金蝶软件 -> JDRJ."""
+    out: list[str] = []
+    for char in name:
+        if _CJK.match(char):
+            initials = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
+            out.extend(i.upper() for i in initials if i)
+        elif char.isascii() and char.isalnum():
+            out.append(char.upper())
+    return "".join(out)
+
+
+def _suffixes(items: list[str], join: str = "") -> list[str]:
+    return [join.join(items[i:]) for i in range(len(items))]
+
+
+def name_tokens(text: str) -> set[str]:
+    """Tokens that find a name: CJK characters and bigrams, full pinyin and initials
+    (with every syllable suffix, so "ruanjian" finds 金蝶软件), and Latin words."""
+    text = text.lower()
+    tokens: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        tokens.update(run)
+        tokens.update(run[i : i + 2] for i in range(len(run) - 1))
+        syllables = list(_syllables(run))
+        if syllables:
+            tokens.update(_suffixes(syllables))
+            tokens.update(_suffixes([s[0] for s in syllables]))
+    tokens.update(w for w in _WORD.findall(text))
+    return tokens
+
+
+def phone_tokens(phone: str) -> set[str]:
+    """Every digit suffix of at least 3 digits, so any fragment is a prefix of a token."""
+    digits = "".join(_DIGITS.findall(phone))
+    return {digits[i:] for i in range(max(len(digits) - 2, 0))}
+
+
+def email_tokens(email: str) -> set[str]:
+    """The whole address and its local part, lowercased."""
+    email = _EMAIL.sub("", email.lower())
+    if not email:
+        return set()
+    return {email, email.split("@", 1)[0]}
+
+
+def is_exact_term(term: str) -> bool:
+    """CJK terms match whole tokens; other terms match as prefixes."""
+    return _CJK.match(term) is not None
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms a search query must all match (as prefixes, except CJK bigrams)."""
+    query = query.strip().lower()
+    terms: list[str] = []
+    for part in query.split():
+        if "@" in part:
+            terms.append(_EMAIL.sub("", part))
+            continue
+        for run in _CJK_RUN.findall(part):
+            if len(run) == 1:
+                terms.append(run)
+            else:
+                terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+        rest = _CJK_RUN.sub(" ", part)
+        terms.extend(w for w in _WORD.findall(rest))
+    return [t for t in dict.fromkeys(terms) if t]

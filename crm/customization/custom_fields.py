@@ -1,0 +1,120 @@
+"""Custom fields: the one place that turns their definitions into form fields and checks values.
+
+Forms, the API and imports all call `clean_custom_fields`, so a value is valid or invalid
+the same way everywhere. Stored values are JSON: dates and decimals as ISO strings, choices
+as dictionary item codes, users as ids.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from crm.core.validators import validate_phone
+from crm.customization.models import CustomField, DictionaryItem, FieldType
+
+
+def fields_for(model) -> list[CustomField]:
+    """Active custom fields of a model, in display order."""
+    content_type = ContentType.objects.get_for_model(model)
+    return list(
+        CustomField.objects.filter(content_type=content_type, is_active=True)
+        .select_related("dictionary")
+        .order_by("sort_order", "id")
+    )
+
+
+def _choices(field: CustomField) -> list[tuple[str, str]]:
+    if field.dictionary_id is None:
+        return []
+    items = DictionaryItem.objects.filter(dictionary_id=field.dictionary_id, is_active=True)
+    return [(i.code, i.label) for i in items.order_by("sort_order", "id")]
+
+
+def form_field(field: CustomField) -> forms.Field:
+    """The Django form field that parses and checks values of one custom field."""
+    common: dict[str, Any] = {"label": field.label, "required": field.required,
+                              "help_text": field.help_text}
+    kind = field.field_type
+    if kind == FieldType.TEXT:
+        return forms.CharField(max_length=field.max_length, **common)
+    if kind == FieldType.LONGTEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000,
+                               **common)
+    if kind == FieldType.INTEGER:
+        return forms.IntegerField(min_value=-(2**53), max_value=2**53, **common)
+    if kind == FieldType.DECIMAL:
+        return forms.DecimalField(max_digits=20, decimal_places=6, **common)
+    if kind == FieldType.MONEY:
+        return forms.DecimalField(max_digits=18, decimal_places=2, **common)
+    if kind == FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == FieldType.DATETIME:
+        return forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+    if kind == FieldType.BOOLEAN:
+        common["required"] = False
+        return forms.BooleanField(**common)
+    if kind == FieldType.CHOICE:
+        return forms.ChoiceField(choices=[("", "---------"), *_choices(field)], **common)
+    if kind == FieldType.MULTICHOICE:
+        return forms.MultipleChoiceField(choices=_choices(field), **common)
+    if kind == FieldType.USER:
+        users = get_user_model().objects.filter(is_active=True).order_by("username")
+        return forms.ModelChoiceField(queryset=users, **common)
+    if kind == FieldType.URL:
+        return forms.URLField(max_length=field.max_length, **common)
+    if kind == FieldType.EMAIL:
+        return forms.EmailField(max_length=field.max_length, **common)
+    return forms.CharField(max_length=40, validators=[validate_phone], **common)
+
+
+def to_json(value: Any) -> Any:
+    """A cleaned form value as stored in `custom_field_data`."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    if value == "":
+        return None
+    return value
+
+
+def clean_custom_fields(model, data: dict[str, Any] | None, *, definitions=None):
+    """Check `data` against the model's custom fields.
+
+    Returns (cleaned data, errors by field name). Values of unknown keys are errors; values
+    of deactivated fields are kept as they were.
+    """
+    definitions = fields_for(model) if definitions is None else definitions
+    data = dict(data or {})
+    known = {f.name for f in definitions}
+    retired = set(
+        CustomField.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), is_active=False
+        ).values_list("name", flat=True)
+    )
+    cleaned: dict[str, Any] = {k: v for k, v in data.items() if k in retired}
+    errors: dict[str, list[str]] = {}
+    for key in data.keys() - known - retired:
+        errors[key] = [_("There is no custom field named “%(name)s”.") % {"name": key}]
+    for definition in definitions:
+        raw = data.get(definition.name, definition.default)
+        if isinstance(raw, str) and definition.field_type == FieldType.BOOLEAN:
+            raw = raw.lower() in {"1", "true", "yes", "on", "是"}
+        try:
+            value = form_field(definition).clean(raw)
+        except ValidationError as exc:
+            errors[definition.name] = list(exc.messages)
+            continue
+        cleaned[definition.name] = to_json(value)
+    return cleaned, errors

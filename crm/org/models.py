@@ -1,0 +1,140 @@
+"""Users, the organisation tree, employees, teams and API tokens."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.core.models import TrackedModel
+
+
+class User(AbstractUser):
+    """Someone who signs in; their work identity is the linked Employee."""
+
+    full_name = models.CharField(_("name"), max_length=100, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name() or self.username
+
+    def __str__(self) -> str:
+        return self.get_full_name()
+
+
+class OrgUnitKind(models.TextChoices):
+    GROUP = "group", _("Group")
+    COMPANY = "company", _("Company")
+    DEPARTMENT = "department", _("Department")
+
+
+class OrgUnit(TrackedModel):
+    """A node of the organisation tree: group (集团), company (公司) or department (部门)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=OrgUnitKind.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent unit"),
+    )
+    # Ids from the root down, "/1/4/9/": a subtree is one indexed prefix match.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organisation unit")
+        verbose_name_plural = _("organisation units")
+        ordering = ["path", "sort_order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return max(self.path.count("/") - 2, 0)
+
+
+class EmployeeStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    LEFT = "left", _("Left")
+
+
+class Employee(TrackedModel):
+    """A person of the company (员工): department, post (岗位), superior (上级)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+        related_name="employee", verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("employee number"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        OrgUnit, models.PROTECT, related_name="employees", verbose_name=_("department")
+    )
+    post = models.CharField(_("post"), max_length=100, blank=True)
+    superior = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="subordinates",
+        verbose_name=_("superior"),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmployeeStatus.choices, default=EmployeeStatus.ACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(TrackedModel):
+    """A group of employees working together (团队), across departments if need be."""
+
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(
+        Employee, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("leader"),
+    )
+    members = models.ManyToManyField(Employee, blank=True, related_name="teams",
+                                     verbose_name=_("members"))
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 hash is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(_("read only"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
