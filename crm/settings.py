@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -30,7 +31,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("CRM_DEBUG")
-TESTING = _env_bool("CRM_TESTING")
+TESTING = _env_bool("CRM_TESTING", default="pytest" in sys.modules)
 ALLOWED_HOSTS = os.environ.get("CRM_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.environ.get("CRM_CSRF_TRUSTED_ORIGINS", "").split(",") if o
@@ -176,3 +177,4 @@ LOGGING = {
 CRM_PAGE_SIZES = [20, 50, 100]
 CRM_COUNT_CAP = 1000
 CRM_DEMO_PASSWORD = "crm-demo-2026"
+FORMS_URLFIELD_ASSUME_HTTPS = True

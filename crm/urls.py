@@ -1,3 +1,16 @@
-from django.urls import path
+"""URL map of the CRM: the shell, each module, and the API."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+from crm.api import api
+
+urlpatterns = [
+    path("", include("crm.core.urls")),
+    path("org/", include("crm.org.urls")),
+    path("settings/", include("crm.customization.urls")),
+    path("", include("crm.customers.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler404 = "crm.core.views.shell.page_not_found"
+handler500 = "crm.core.views.shell.server_error"

@@ -1,2 +1,113 @@
+"""Template context every page shares: the left navigation menu.
+
+The menu is built from the registry (one entry per registered type, grouped by the module
+that owns it), plus fixed administration entries for superusers. It is computed lazily,
+so fragments rendered for htmx never pay for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.core import registry
+
+
+@dataclass
+class MenuEntry:
+    """One link of the left menu."""
+
+    label: str
+    url: str
+    icon: str = ""
+    active: bool = False
+
+
+@dataclass
+class MenuSection:
+    """A heading of the left menu (a module) and its links."""
+
+    label: str
+    entries: list[MenuEntry] = field(default_factory=list)
+
+
+# (label, URL name, icon) of the administration pages, built by the org and customization apps.
+ADMIN_ENTRIES = (
+    (gettext_lazy("Organisation"), "org:unit_list", "sitemap"),
+    (gettext_lazy("Employees"), "org:employee_list", "id-badge"),
+    (gettext_lazy("Teams"), "org:team_list", "users-group"),
+    (gettext_lazy("Users"), "org:user_list", "user"),
+    (gettext_lazy("Dictionaries"), "customization:dictionary_list", "book"),
+    (gettext_lazy("Custom fields"), "customization:customfield_list", "forms"),
+    (gettext_lazy("Numbering"), "customization:numberingrule_list", "hash"),
+)
+
+
+def _reverse(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def _module_label(app_label: str) -> str:
+    try:
+        return str(apps.get_app_config(app_label).verbose_name)
+    except LookupError:
+        return app_label
+
+
+def build_menu(user, path: str) -> list[MenuSection]:
+    """The menu sections `user` sees, with the entry for `path` marked active."""
+    sections: list[MenuSection] = []
+    home = _reverse("home")
+    if home:
+        sections.append(MenuSection("", [MenuEntry(_("Workbench"), home, "home")]))
+    by_module: dict[str, MenuSection] = {}
+    for object_type in registry.all_types():
+        if not object_type.in_menu:
+            continue
+        url = _reverse(object_type.url_name("list"))
+        if url is None:
+            continue
+        section = by_module.get(object_type.app_label)
+        if section is None:
+            section = by_module[object_type.app_label] = MenuSection(
+                _module_label(object_type.app_label)
+            )
+            sections.append(section)
+        section.entries.append(MenuEntry(object_type.label_plural, url, object_type.icon))
+    if user.is_superuser:
+        admin = MenuSection(_("Administration"))
+        for label, name, icon in ADMIN_ENTRIES:
+            if url := _reverse(name):
+                admin.entries.append(MenuEntry(str(label), url, icon))
+        if admin.entries:
+            sections.append(admin)
+    _mark_active(sections, path)
+    return sections
+
+
+def _mark_active(sections: list[MenuSection], path: str) -> None:
+    """Mark the entry whose URL is the longest prefix of `path` ("/" only on the home page)."""
+    best: MenuEntry | None = None
+    for section in sections:
+        for entry in section.entries:
+            matches = path == entry.url if entry.url == "/" else path.startswith(entry.url)
+            if matches and (best is None or len(entry.url) > len(best.url)):
+                best = entry
+    if best is not None:
+        best.active = True
+
+
 def navigation(request):
-    return {}
+    """`menu`: the left menu of the signed-in user (empty for anonymous visitors)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    return {"menu": SimpleLazyObject(lambda: build_menu(user, request.path))}

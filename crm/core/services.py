@@ -11,6 +11,7 @@ import datetime
 import decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -20,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from crm.core import access, context, search
 from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
-from crm.core.models import ChangeAction, ObjectChange, Record, TrackedModel
+from crm.core.models import (
+    Attachment,
+    ChangeAction,
+    Comment,
+    ObjectChange,
+    Record,
+    TrackedModel,
+)
 from crm.core.text import mnemonic
 
 
@@ -212,3 +220,34 @@ def delete_config(obj: TrackedModel, *, actor) -> None:
     log_change(obj, ChangeAction.DELETE, {k: [v, None] for k, v in snapshot(obj).items()},
                actor=actor)
     obj.delete()
+
+
+def _require_visible(obj: models.Model, actor) -> None:
+    model = type(obj)
+    if not model.objects.visible_to(actor).filter(pk=obj.pk).exists():
+        raise AccessDenied(_("You may not see this record."))
+
+
+@transaction.atomic
+def add_comment(obj: Record, body: str, *, actor) -> Comment:
+    """Add a comment to a record's timeline."""
+    _require_visible(obj, actor)
+    return Comment.objects.create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+        author=actor, body=body.strip())
+
+
+@transaction.atomic
+def attach_file(obj: Record, upload, *, actor) -> Attachment:
+    """Attach an uploaded file to a record (size-capped); logged on the record."""
+    _require_visible(obj, actor)
+    if upload.size > settings.CRM_ATTACHMENT_MAX_BYTES:
+        raise ValidationFailed({"file": [_("The file is larger than %(mb)d MB.") % {
+            "mb": settings.CRM_ATTACHMENT_MAX_BYTES // (1024 * 1024)}]})
+    name = upload.name.rsplit("/", 1)[-1][:255]
+    attachment = Attachment.objects.create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, file=upload,
+        name=name, size=upload.size, content_type_header=(upload.content_type or "")[:100],
+        uploaded_by=actor)
+    log_change(obj, ChangeAction.UPDATE, {"attachment": [None, name]}, actor=actor)
+    return attachment

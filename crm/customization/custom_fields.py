@@ -76,8 +76,10 @@ def form_field(field: CustomField) -> forms.Field:
     return forms.CharField(max_length=40, validators=[validate_phone], **common)
 
 
-def to_json(value: Any) -> Any:
-    """A cleaned form value as stored in `custom_field_data`."""
+def to_json(value: Any, field: CustomField | None = None) -> Any:
+    """A cleaned form value as stored in `custom_field_data` (money with two decimals)."""
+    if field is not None and field.field_type == FieldType.MONEY and value is not None:
+        value = decimal.Decimal(value).quantize(decimal.Decimal("0.01"))
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -116,5 +118,5 @@ def clean_custom_fields(model, data: dict[str, Any] | None, *, definitions=None)
         except ValidationError as exc:
             errors[definition.name] = list(exc.messages)
             continue
-        cleaned[definition.name] = to_json(value)
+        cleaned[definition.name] = to_json(value, definition)
     return cleaned, errors

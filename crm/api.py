@@ -1,0 +1,19 @@
+"""The REST API at /api/v1/: one collection per registered type."""
+
+from ninja import NinjaAPI
+
+from crm.core import registry
+from crm.core.api import SessionAuth, TokenAuth, install_error_handlers, router_for
+
+api = NinjaAPI(
+    title="CRM API",
+    version="1",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+for _object_type in registry.all_types():
+    api.add_router(f"/{_object_type.slug}/", router_for(_object_type))

@@ -1,0 +1,231 @@
+"""The generic REST API: authentication, error bodies, and a CRUD router per registered type.
+
+Lists read `values()` rows and serialize them with a pydantic TypeAdapter straight to JSON
+bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they read (in
+the body or `If-Match`); a stale one answers 409.
+"""
+
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+from pydantic import BaseModel, TypeAdapter
+
+from crm.core import lists, paging, services
+from crm.core.errors import DomainError, ValidationFailed
+from crm.core.registry import ObjectType
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+MAX_LIMIT = 200
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from crm.org.models import ApiToken
+
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        found = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+        if found is None or not found.user.is_active:
+            return None
+        now = timezone.now()
+        if found.expires_at and found.expires_at <= now:
+            return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise HttpError(403, _("This token may only read."))
+        if not found.last_used_at or (now - found.last_used_at).total_seconds() > 300:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie, with Django's CSRF check on writes."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", AnonymousUser())
+        return user if user.is_authenticated and user.is_active else None
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Every error leaves the API as {code, message, fields} with a fitting status."""
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        return api.create_response(request, error_body(exc.code, exc.message, exc.fields),
+                                   status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload")]
+            fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", ""))
+        return api.create_response(
+            request, error_body("invalid", _("The request is not valid."), fields), status=422)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, error_body("not_found", _("Not found.")),
+                                   status=404)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request, exc):
+        return api.create_response(
+            request, error_body("unauthorized", _("Sign in or send a valid API token.")),
+            status=401)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status_code,
+                                                                        "error")
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+
+
+def _out_fields(schema: type[BaseModel]) -> list[str]:
+    return [("custom_field_data" if n == "custom_fields" else n) for n in schema.model_fields]
+
+
+def _rename(row: dict) -> dict:
+    if "custom_field_data" in row:
+        row["custom_fields"] = row.pop("custom_field_data")
+    return row
+
+
+def _apply(obj: models.Model, data: dict, user) -> None:
+    """Copy payload values onto `obj`; foreign keys resolve only to rows the user sees."""
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        if name == "custom_fields":
+            merged = dict(obj.custom_field_data or {})
+            merged.update(value or {})
+            obj.custom_field_data = merged
+            continue
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            if value is None:
+                setattr(obj, field.attname, None)
+                continue
+            target = field.related_model.objects.visible_to(user)
+            if field.get_limit_choices_to():
+                target = target.filter(field.get_limit_choices_to())
+            try:
+                setattr(obj, name, target.get(pk=value))
+            except (ObjectDoesNotExist, ValueError, TypeError):
+                errors[name] = [_("Choose an existing record you may see.")]
+            continue
+        setattr(obj, name, "" if value is None and not field.null else value)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _version(request: HttpRequest, payload_version: int | None) -> int:
+    header = request.headers.get("If-Match", "").strip('W/"')
+    if payload_version is not None:
+        return payload_version
+    if header.isdigit():
+        return int(header)
+    raise ValidationFailed(
+        {"version": [_("Send the version you read, in the body or in If-Match.")]})
+
+
+def router_for(object_type: ObjectType) -> Router:
+    """list, retrieve, create, update, delete and restore for one type."""
+    model = object_type.model
+    schema_in, schema_patch, schema_out = (object_type.schema_in, object_type.schema_patch,
+                                           object_type.schema_out)
+    fields = _out_fields(schema_out)
+    router = Router(tags=[object_type.label_plural])
+
+    def one(user, pk: int, *, deleted: bool = False) -> dict:
+        manager = model.all_objects if deleted else model.objects
+        qs = manager.visible_to(user).filter(pk=pk)
+        if deleted:
+            qs = qs.filter(deleted_at__isnull=False)
+        row = qs.values(*fields).first()
+        if row is None:
+            raise Http404
+        return _rename(row)
+
+    class PageOut(BaseModel):
+        items: list[schema_out]  # type: ignore[valid-type]
+        next_cursor: str | None
+
+    PageOut.__name__ = f"{schema_out.__name__}Page"
+    page_adapter = TypeAdapter(PageOut)
+
+    @router.get("/", response=PageOut, summary=f"List {object_type.slug}")
+    def list_items(request, q: str = "", ordering: str = "", limit: int = 50,
+                   cursor: str | None = None):
+        """Quick search `q`, field filters by name, `ordering`, `limit` (≤ 200), `cursor`."""
+        qs, query = lists.build(object_type, request.user, request.GET)
+        page = paging.paginate(qs, query.ordering, fields=fields,
+                               limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor)
+        body = page_adapter.dump_json(page_adapter.validate_python(
+            {"items": [_rename(r) for r in page.rows], "next_cursor": page.next_cursor}))
+        return HttpResponse(body, content_type="application/json")
+
+    @router.get("/{int:pk}/", response={200: schema_out, 404: ErrorOut})
+    def retrieve(request, pk: int):
+        return one(request.user, pk)
+
+    @router.post("/", response={201: schema_out, 403: ErrorOut, 422: ErrorOut})
+    def create(request, payload: schema_in):  # type: ignore[valid-type]
+        obj = model()
+        _apply(obj, payload.model_dump(exclude_unset=True), request.user)
+        services.save(obj, actor=request.user)
+        return 201, one(request.user, obj.pk)
+
+    @router.patch("/{int:pk}/",
+                  response={200: schema_out, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                            422: ErrorOut})
+    def update(request, pk: int, payload: schema_patch):  # type: ignore[valid-type]
+        obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        data = payload.model_dump(exclude_unset=True)
+        expected = _version(request, data.pop("version", None))
+        _apply(obj, data, request.user)
+        services.save(obj, actor=request.user, expected_version=expected)
+        return one(request.user, pk)
+
+    @router.delete("/{int:pk}/", response={204: None, 403: ErrorOut, 404: ErrorOut,
+                                           409: ErrorOut})
+    def delete(request, pk: int):
+        obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        header = request.headers.get("If-Match", "").strip('W/"')
+        services.delete(obj, actor=request.user,
+                        expected_version=int(header) if header.isdigit() else None)
+        return 204, None
+
+    @router.post("/{int:pk}/restore/", response={200: schema_out, 403: ErrorOut,
+                                                  404: ErrorOut})
+    def restore(request, pk: int):
+        obj = get_object_or_404(
+            model.all_objects.visible_to(request.user).filter(deleted_at__isnull=False), pk=pk)
+        services.restore(obj, actor=request.user)
+        return one(request.user, pk)
+
+    return router

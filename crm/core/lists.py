@@ -1,0 +1,189 @@
+"""One list query for the HTML list, the API and exports: filters, search, sort, columns.
+
+Rows are read with `values()` and formatted once into display strings; labels of
+dictionary items and users are looked up with one query each, whatever the page size.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from crm.core import search
+from crm.core.registry import Column, ObjectType
+
+
+@dataclass
+class ListQuery:
+    """What the user asked the list for."""
+
+    object_type: ObjectType
+    params: QueryDict
+    filterset: Any = None
+    q: str = ""
+    ordering: str = ""
+    columns: list[Column] = field(default_factory=list)
+    custom_fields: list = field(default_factory=list)
+
+
+def custom_columns(custom_fields) -> list[Column]:
+    kinds = {"money": "money", "decimal": "number", "integer": "number", "date": "date",
+             "datetime": "datetime", "boolean": "bool", "choice": "cfchoice",
+             "multichoice": "cfchoice", "user": "cfuser"}
+    return [Column(f"cf.{f.name}", f.label, kinds.get(f.field_type, "text"))
+            for f in custom_fields if f.show_in_list]
+
+
+def available_columns(object_type: ObjectType, custom_fields) -> list[Column]:
+    return [*object_type.columns, *custom_columns(custom_fields)]
+
+
+def build(object_type: ObjectType, user, params: QueryDict, *, queryset=None) -> tuple:
+    """The filtered, searched queryset for `user`, and the ListQuery describing it."""
+    from crm.customization.custom_fields import fields_for
+
+    model = object_type.model
+    base = queryset if queryset is not None else model.objects.visible_to(user)
+    query = ListQuery(object_type, params)
+    query.custom_fields = fields_for(model)
+    query.filterset = object_type.filterset(params, queryset=base, request=None)
+    qs = query.filterset.qs if query.filterset.is_valid() else base.none()
+    for definition in query.custom_fields:
+        value = params.get(f"cf_{definition.name}", "").strip()
+        if not value:
+            continue
+        key = f"custom_field_data__{definition.name}"
+        if definition.field_type in ("text", "longtext", "email", "url", "phone"):
+            qs = qs.filter(**{f"{key}__icontains": value})
+        elif definition.field_type == "multichoice":
+            qs = qs.filter(**{f"{key}__contains": [value]})
+        else:
+            qs = qs.filter(Q(**{key: value}))
+    query.q = params.get("q", "").strip()[:100]
+    if query.q:
+        qs = search.filter_queryset(qs, query.q)
+    ordering = params.get("ordering", "")
+    query.ordering = ordering if ordering in object_type.orderings else object_type.default_ordering
+    available = {c.name: c for c in available_columns(object_type, query.custom_fields)}
+    chosen = [name for name in params.getlist("col") if name in available]
+    if not chosen:
+        chosen = [n for n in object_type.default_columns if n in available]
+    query.columns = [available[n] for n in chosen]
+    return qs, query
+
+
+def value_fields(columns: list[Column]) -> list[str]:
+    """The `values()` paths the columns read."""
+    paths: list[str] = []
+    for column in columns:
+        if column.name.startswith("cf."):
+            paths.append("custom_field_data")
+        elif column.kind in ("dict", "user"):
+            paths.append(f"{column.name}_id")
+        elif column.kind == "link":
+            paths += [f"{column.name}_id", f"{column.name}__name"]
+        else:
+            paths.append(column.name)
+    return list(dict.fromkeys(paths))
+
+
+class Formatter:
+    """Turns `values()` rows into display strings, with one lookup per label source."""
+
+    def __init__(self, object_type: ObjectType, columns: list[Column], rows: list[dict],
+                 custom_fields=()):
+        from crm.customization.models import DictionaryItem
+
+        self.object_type = object_type
+        self.columns = columns
+        self.cf = {f.name: f for f in custom_fields}
+        model = object_type.model
+        self.choices = {
+            c.name: dict(model._meta.get_field(c.name).flatchoices)
+            for c in columns if c.kind == "choice"
+        }
+        item_ids = {r.get(f"{c.name}_id") for c in columns if c.kind == "dict" for r in rows}
+        user_ids = {r.get(f"{c.name}_id") for c in columns if c.kind == "user" for r in rows}
+        cf_codes = any(c.kind == "cfchoice" for c in columns)
+        user_ids |= {
+            (r.get("custom_field_data") or {}).get(c.name[3:])
+            for c in columns if c.kind == "cfuser" for r in rows
+        }
+        item_filter = Q(pk__in=item_ids - {None})
+        if cf_codes:
+            dictionaries = [f.dictionary_id for f in custom_fields if f.dictionary_id]
+            item_filter |= Q(dictionary_id__in=dictionaries)
+        self.items: dict = {}
+        self.codes: dict = {}
+        if item_ids - {None} or cf_codes:
+            for item in DictionaryItem.objects.filter(item_filter):
+                self.items[item.pk] = item.label
+                self.codes[(item.dictionary_id, item.code)] = item.label
+        ids = {i for i in user_ids if isinstance(i, int)}
+        self.users = {
+            u.pk: u.get_full_name()
+            for u in get_user_model().objects.filter(pk__in=ids)
+        } if ids else {}
+
+    def cell(self, column: Column, row: dict) -> tuple[str, str]:
+        """(text, link) of one cell."""
+        kind = column.kind
+        if column.name.startswith("cf."):
+            value = (row.get("custom_field_data") or {}).get(column.name[3:])
+            definition = self.cf.get(column.name[3:])
+            if kind == "cfchoice" and definition is not None:
+                codes = value if isinstance(value, list) else [value]
+                key = definition.dictionary_id
+                return ", ".join(self.codes.get((key, c), str(c)) for c in codes if c), ""
+            if kind == "cfuser":
+                return self.users.get(value, ""), ""
+            return display(kind, value), ""
+        if kind == "dict":
+            return self.items.get(row.get(f"{column.name}_id"), ""), ""
+        if kind == "user":
+            return self.users.get(row.get(f"{column.name}_id"), ""), ""
+        if kind == "choice":
+            value = row.get(column.name)
+            return str(self.choices[column.name].get(value, value or "")), ""
+        if kind == "link":
+            pk = row.get(f"{column.name}_id")
+            target = self.object_type.model._meta.get_field(column.name).related_model
+            url = reverse(f"{target._meta.app_label}:{target._meta.model_name}_detail",
+                          args=[pk]) if pk else ""
+            return row.get(f"{column.name}__name") or "", url
+        if kind == "title":
+            return display("text", row.get(column.name)) or f"#{row['id']}", reverse(
+                self.object_type.url_name("detail"), args=[row["id"]])
+        return display(kind, row.get(column.name)), ""
+
+    def rows(self, rows: list[dict]) -> list[dict]:
+        return [{"id": r["id"], "cells": [self.cell(c, r) for c in self.columns]} for r in rows]
+
+
+def display(kind: str, value: Any) -> str:
+    """A plain value as the user reads it in their language."""
+    if value is None or value == "":
+        return ""
+    if kind == "bool" or isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if kind == "money":
+        try:
+            return formats.number_format(decimal.Decimal(str(value)), 2, force_grouping=True)
+        except decimal.InvalidOperation:
+            return str(value)
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if kind in ("date", "datetime") and isinstance(value, str):
+        return value.replace("T", " ")[:16]
+    return str(value)

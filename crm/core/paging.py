@@ -1,0 +1,74 @@
+"""Keyset pagination: pages cost the same at any depth (no OFFSET)."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import json
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils.dateparse import parse_datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[dict]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def _encode(value, pk: int, backwards: bool) -> str:
+    if isinstance(value, datetime.datetime):
+        value = {"dt": value.isoformat()}
+    raw = json.dumps([value, pk, backwards], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, pk, backwards = json.loads(raw)
+        if isinstance(value, dict):
+            value = parse_datetime(value["dt"])
+        return value, int(pk), bool(backwards)
+    except (ValueError, TypeError, KeyError):
+        return None
+
+
+def paginate(queryset, ordering: str, *, fields: list[str], limit: int,
+             cursor: str | None = None) -> Page:
+    """One page of `queryset` ordered by `ordering` then id, as `values(*fields)` rows.
+
+    `ordering` is a field name, "-" for descending, on a column that is never NULL.
+    A cursor that cannot be read starts from the first page.
+    """
+    descending = ordering.startswith("-")
+    field = ordering.lstrip("-")
+    position = _decode(cursor) if cursor else None
+    backwards = bool(position and position[2])
+    forward_desc = descending != backwards
+    if position:
+        value, pk, _ = position
+        op = "lt" if forward_desc else "gt"
+        queryset = queryset.filter(
+            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+        )
+    sign = "-" if forward_desc else ""
+    values = list(dict.fromkeys(["id", field, *fields]))
+    rows = list(queryset.order_by(f"{sign}{field}", f"{sign}pk").values(*values)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else True
+    has_prev = (more if backwards else bool(position)) and bool(rows)
+    next_cursor = _encode(rows[-1][field], rows[-1]["id"], False) if rows and has_next else None
+    prev_cursor = _encode(rows[0][field], rows[0]["id"], True) if has_prev else None
+    return Page(rows, next_cursor, prev_cursor)
+
+
+def capped_count(queryset, cap: int) -> tuple[int, bool]:
+    """The number of rows up to `cap`, and whether there are more."""
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap

@@ -1,0 +1,108 @@
+"""What a detail page shows: field values for reading, and the timeline of changes and
+comments (newest first, loaded page by page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.dateparse import parse_datetime
+
+from crm.core.lists import display
+from crm.core.models import Comment, ObjectChange
+
+PAGE = 20
+
+
+def _field_display(obj: models.Model, name: str) -> str:
+    field = obj._meta.get_field(name)
+    if field.choices:
+        return str(getattr(obj, f"get_{name}_display")())
+    value = getattr(obj, name)
+    if isinstance(field, models.ForeignKey):
+        return str(value) if value is not None else ""
+    if isinstance(field, models.DecimalField):
+        return display("money", value)
+    return display("text", value)
+
+
+def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str]]:
+    """(name, label, display value) of the header fields."""
+    return [(n, str(obj._meta.get_field(n).verbose_name), _field_display(obj, n))
+            for n in names]
+
+
+def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
+    """(label, display value) of each custom field."""
+    from crm.customization.models import DictionaryItem
+
+    data = getattr(obj, "custom_field_data", None) or {}
+    codes = {
+        (i.dictionary_id, i.code): i.label
+        for i in DictionaryItem.objects.filter(
+            dictionary_id__in=[f.dictionary_id for f in custom_fields if f.dictionary_id])
+    } if any(f.dictionary_id for f in custom_fields) else {}
+    out = []
+    for field in custom_fields:
+        value = data.get(field.name)
+        if field.field_type in ("choice", "multichoice"):
+            values = value if isinstance(value, list) else [value]
+            text = ", ".join(codes.get((field.dictionary_id, v), str(v)) for v in values if v)
+        else:
+            kind = "money" if field.field_type == "money" else field.field_type
+            text = display(kind, value)
+        out.append((field.label, text))
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # "change" or "comment"
+    time: Any
+    actor: str
+    action: str
+    text: str
+    changes: list[tuple[str, str, str]]
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+
+
+def _change_rows(model, changes: dict) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, pair in changes.items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            continue
+        before, after = pair
+        rows.append((_label(model, name), display("text", before), display("text", after)))
+    return rows
+
+
+def entries(obj: models.Model, *, before: str | None = None) -> dict:
+    """One page of the timeline: {"items": [...], "next": iso time or None}."""
+    content_type = ContentType.objects.get_for_model(obj)
+    changes = ObjectChange.objects.filter(content_type=content_type, object_id=obj.pk)
+    comments = Comment.objects.filter(content_type=content_type, object_id=obj.pk)
+    cutoff = parse_datetime(before) if before else None
+    if cutoff:
+        changes = changes.filter(time__lt=cutoff)
+        comments = comments.filter(created_at__lt=cutoff)
+    items = [
+        Entry("change", c.time, c.actor.get_full_name() if c.actor else "",
+              c.get_action_display(), "", _change_rows(type(obj), c.changes))
+        for c in changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1]
+    ] + [
+        Entry("comment", c.created_at, c.author.get_full_name(), "", c.body, [])
+        for c in comments.select_related("author").order_by("-created_at", "-id")[: PAGE + 1]
+    ]
+    items.sort(key=lambda e: e.time, reverse=True)
+    more = len(items) > PAGE
+    items = items[:PAGE]
+    return {"items": items, "next": items[-1].time.isoformat() if more and items else None}

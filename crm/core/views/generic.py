@@ -1,0 +1,386 @@
+"""Generic pages every registered type gets: list, detail, create, edit, delete, recycle bin,
+export, bulk actions, saved views, comments and attachments. Each view is thin: it reads
+through `visible_to`, parses a form and calls one service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from crm.core import access, exports, lists, paging, registry, services, timeline
+from crm.core.errors import DomainError
+from crm.core.forms import AttachmentForm, CommentForm, SavedViewForm
+from crm.core.models import Attachment
+
+
+def render_page(request, template: str, context: dict, partial: str | None = None):
+    """The whole page, or only `partial` when htmx asks for a fragment of it."""
+    if partial and request.htmx and not request.htmx.boosted and request.htmx.target:
+        return render(request, f"{template}#{partial}", context)
+    return render(request, template, context)
+
+
+def _redirect(request, url: str):
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _visible(object_type, user, pk):
+    return get_object_or_404(object_type.model.objects.visible_to(user), pk=pk)
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", settings.CRM_PAGE_SIZES[0]))
+    except ValueError:
+        size = settings.CRM_PAGE_SIZES[0]
+    return size if size in settings.CRM_PAGE_SIZES else settings.CRM_PAGE_SIZES[0]
+
+
+def _without(params: QueryDict, *keys: str) -> str:
+    params = params.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params.urlencode()
+
+
+@login_required
+def list_view(request, type_key: str):
+    object_type = registry.get(type_key)
+    qs, query = lists.build(object_type, request.user, request.GET)
+    page = paging.paginate(qs, query.ordering, fields=lists.value_fields(query.columns),
+                           limit=_page_size(request), cursor=request.GET.get("cursor"))
+    count, more = paging.capped_count(qs, settings.CRM_COUNT_CAP)
+    formatter = lists.Formatter(object_type, query.columns, page.rows, query.custom_fields)
+    from crm.customization.models import SavedSearch
+
+    saved_views = SavedSearch.objects.visible_to(request.user).filter(
+        content_type=ContentType.objects.get_for_model(object_type.model))
+    context = {
+        "object_type": object_type,
+        "query": query,
+        "rows": formatter.rows(page.rows),
+        "page": page,
+        "count": count,
+        "count_more": more,
+        "saved_views": saved_views,
+        "available_columns": lists.available_columns(object_type, query.custom_fields),
+        "chosen_columns": [c.name for c in query.columns],
+        "page_sizes": settings.CRM_PAGE_SIZES,
+        "per_page": _page_size(request),
+        "base_query": _without(request.GET, "cursor"),
+        "sort_query": _without(request.GET, "cursor", "ordering"),
+        "saved_query": _without(request.GET, "cursor"),
+        "can_create": access.can_create(request.user, object_type.model),
+        "orderings": _ordering_choices(object_type),
+    }
+    return render_page(request, "core/list.html", context, partial="results")
+
+
+def _ordering_choices(object_type) -> list[tuple[str, str]]:
+    choices = []
+    for value in object_type.orderings:
+        column = object_type.column(value.lstrip("-"))
+        label = column.label if column else value.lstrip("-")
+        choices.append((value, f"{label} {'↓' if value.startswith('-') else '↑'}"))
+    return choices
+
+
+@login_required
+def detail_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    from crm.customization.custom_fields import fields_for
+
+    custom_fields = fields_for(object_type.model)
+    context = {
+        "object_type": object_type,
+        "object": obj,
+        "fields": timeline.detail_fields(obj, object_type.detail_fields),
+        "custom_values": timeline.custom_values(obj, custom_fields),
+        "attachments": Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).select_related("uploaded_by"),
+        "timeline": timeline.entries(obj),
+        "can_edit": object_type.model.objects.editable_by(request.user).filter(
+            pk=obj.pk).exists(),
+        "related": [
+            (rel, reverse(object_type.url_name("related"), args=[obj.pk, rel.type_key]))
+            for rel in object_type.related
+        ],
+        "comment_form": CommentForm(),
+        "attachment_form": AttachmentForm(),
+    }
+    return render(request, "core/detail.html", context)
+
+
+@login_required
+def related_view(request, type_key: str, pk: int, related_key: str):
+    """A related-records tab of a detail page (loaded by htmx)."""
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    relation = next((r for r in object_type.related if r.type_key == related_key), None)
+    if relation is None:
+        raise PermissionDenied
+    related_type = registry.get(related_key)
+    qs = related_type.model.objects.visible_to(request.user).filter(**{relation.fk: obj})
+    columns = [c for c in related_type.columns if c.name in relation.columns]
+    page = paging.paginate(qs, related_type.default_ordering,
+                           fields=lists.value_fields(columns), limit=50)
+    formatter = lists.Formatter(related_type, columns, page.rows)
+    context = {
+        "relation": relation,
+        "related_type": related_type,
+        "object": obj,
+        "columns": columns,
+        "rows": formatter.rows(page.rows),
+        "more": page.next_cursor is not None,
+        "list_url": f"{reverse(related_type.url_name('list'))}?{relation.fk}={obj.pk}",
+        "create_url": f"{reverse(related_type.url_name('create'))}?{relation.fk}={obj.pk}",
+    }
+    return render(request, "core/_related.html", context)
+
+
+@login_required
+def timeline_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    context = {"object_type": object_type, "object": obj,
+               "timeline": timeline.entries(obj, before=request.GET.get("before"))}
+    return render(request, "core/_timeline_items.html", context)
+
+
+def _form(object_type, request, instance, data=None):
+    from crm.customization.custom_fields import fields_for
+
+    initial = {}
+    if not instance.pk:
+        # "Add contact" from a customer's page: ?customer=<id> preselects it.
+        initial = {k: v for k, v in request.GET.items() if k in object_type.form.Meta.fields}
+    return object_type.form(data, request.FILES or None, instance=instance, initial=initial,
+                            user=request.user, custom_fields=fields_for(object_type.model))
+
+
+@login_required
+def form_view(request, type_key: str, pk: int | None = None):
+    object_type = registry.get(type_key)
+    if pk is None:
+        if not access.can_create(request.user, object_type.model):
+            raise PermissionDenied
+        instance = object_type.model()
+    else:
+        instance = _visible(object_type, request.user, pk)
+        if not object_type.model.objects.editable_by(request.user).filter(pk=pk).exists():
+            raise PermissionDenied
+    form = _form(object_type, request, instance, request.POST if request.method == "POST"
+                 else None)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        obj.custom_field_data = form.custom_field_values()
+        try:
+            services.save(obj, actor=request.user,
+                          expected_version=form.cleaned_data.get("version") if pk else None)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            messages.success(request, _("%(type)s “%(name)s” saved.") % {
+                "type": object_type.label, "name": obj})
+            return _redirect(request, reverse(object_type.url_name("detail"), args=[obj.pk]))
+    context = {"object_type": object_type, "form": form, "object": instance if pk else None}
+    return render_page(request, "core/form.html", context, partial="form")
+
+
+@login_required
+@require_POST
+def delete_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    version = request.POST.get("version")
+    try:
+        services.delete(obj, actor=request.user,
+                        expected_version=int(version) if version and version.isdigit() else None)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
+    messages.success(request, _("“%(name)s” moved to the recycle bin.") % {"name": obj})
+    return _redirect(request, reverse(object_type.url_name("list")))
+
+
+def _deleted(object_type, user):
+    return object_type.model.all_objects.visible_to(user).filter(deleted_at__isnull=False)
+
+
+@login_required
+def trash_view(request, type_key: str):
+    object_type = registry.get(type_key)
+    qs = _deleted(object_type, request.user)
+    columns = [c for c in object_type.columns if c.name in object_type.default_columns][:4]
+    page = paging.paginate(qs, "-deleted_at", fields=[*lists.value_fields(columns),
+                           "deleted_at", "deleted_by_id"], limit=50,
+                           cursor=request.GET.get("cursor"))
+    formatter = lists.Formatter(object_type, columns, page.rows)
+    context = {
+        "object_type": object_type,
+        "columns": columns,
+        "rows": formatter.rows(page.rows),
+        "deleted_at": {r["id"]: lists.display("datetime", r["deleted_at"]) for r in page.rows},
+        "page": page,
+        "can_purge": access.can_purge(request.user, object_type.model),
+    }
+    return render_page(request, "core/trash.html", context, partial="results")
+
+
+@login_required
+@require_POST
+def restore_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = get_object_or_404(_deleted(object_type, request.user), pk=pk)
+    try:
+        services.restore(obj, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _redirect(request, reverse(object_type.url_name("trash")))
+    messages.success(request, _("“%(name)s” restored.") % {"name": obj})
+    return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
+
+
+@login_required
+@require_POST
+def purge_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = get_object_or_404(_deleted(object_type, request.user), pk=pk)
+    try:
+        services.purge(obj, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("“%(name)s” erased for good.") % {"name": obj})
+    return _redirect(request, reverse(object_type.url_name("trash")))
+
+
+@login_required
+def export_view(request, type_key: str):
+    """The current list (filters, search, sort, columns) as CSV or XLSX, streamed."""
+    object_type = registry.get(type_key)
+    qs, query = lists.build(object_type, request.user, request.GET)
+    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
+    if ids:
+        qs = qs.filter(pk__in=ids)
+    return exports.response(object_type, qs, query, request.GET.get("format", "xlsx"))
+
+
+@login_required
+@require_POST
+def bulk_view(request, type_key: str):
+    """Bulk actions on the selected rows: delete, or export."""
+    object_type = registry.get(type_key)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action")
+    if action == "export":
+        params = QueryDict(mutable=True)
+        params.setlist("ids", [str(i) for i in ids])
+        params["format"] = request.POST.get("format", "xlsx")
+        return redirect(f"{reverse(object_type.url_name('export'))}?{params.urlencode()}")
+    if action != "delete":
+        raise PermissionDenied
+    done = failed = 0
+    for obj in object_type.model.objects.visible_to(request.user).filter(pk__in=ids):
+        try:
+            services.delete(obj, actor=request.user)
+            done += 1
+        except DomainError:
+            failed += 1
+    messages.success(request, _("%(done)d moved to the recycle bin, %(failed)d refused.") % {
+        "done": done, "failed": failed})
+    return _redirect(request, request.POST.get("back") or reverse(object_type.url_name("list")))
+
+
+@login_required
+@require_POST
+def save_view_view(request, type_key: str):
+    """Save the current list state as a named view (检索方案), private or shared."""
+    from crm.customization.models import SavedSearch
+
+    object_type = registry.get(type_key)
+    form = SavedViewForm(request.POST)
+    list_url = reverse(object_type.url_name("list"))
+    if not form.is_valid():
+        messages.error(request, _("Give the view a name."))
+        return _redirect(request, list_url)
+    view = SavedSearch(
+        user=request.user, content_type=ContentType.objects.get_for_model(object_type.model),
+        name=form.cleaned_data["name"], query=form.cleaned_data["query"],
+        shared=form.cleaned_data["shared"])
+    try:
+        services.save(view, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _redirect(request, list_url)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return _redirect(request, f"{list_url}?{view.query}&view={view.pk}")
+
+
+@login_required
+@require_POST
+def delete_saved_view(request, type_key: str, view_id: int):
+    from crm.customization.models import SavedSearch
+
+    object_type = registry.get(type_key)
+    view = get_object_or_404(SavedSearch.objects.editable_by(request.user), pk=view_id)
+    services.delete_config(view, actor=request.user)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return _redirect(request, reverse(object_type.url_name("list")))
+
+
+@login_required
+@require_POST
+def comment_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        services.add_comment(obj, form.cleaned_data["body"], actor=request.user)
+    context = {"object_type": object_type, "object": obj, "timeline": timeline.entries(obj)}
+    return render(request, "core/_timeline.html", context)
+
+
+@login_required
+@require_POST
+def attach_view(request, type_key: str, pk: int):
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        try:
+            services.attach_file(obj, form.cleaned_data["file"], actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("File attached."))
+    return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
+
+
+@login_required
+def attachment_view(request, type_key: str, pk: int, attachment_id: int):
+    """Download an attachment; only for those who see the record."""
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    attachment = get_object_or_404(
+        Attachment, pk=attachment_id, object_id=obj.pk,
+        content_type=ContentType.objects.get_for_model(obj))
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+

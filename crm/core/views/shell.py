@@ -1,0 +1,204 @@
+"""The shell around every module: workbench, global search, language switch, error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.core import registry
+from crm.core import search as global_search
+
+RECENT_LIMIT = 10
+SEARCH_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class RecentRecord:
+    """A row of the workbench's "recently updated" list."""
+
+    type_label: str
+    title: str
+    url: str
+    updated_at: datetime
+
+
+def _type(key: str) -> registry.ObjectType | None:
+    try:
+        return registry.get(key)
+    except KeyError:
+        return None
+
+
+def _url(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _greeting(now: datetime) -> str:
+    if now.hour < 12:
+        return _("Good morning")
+    if now.hour < 18:
+        return _("Good afternoon")
+    return _("Good evening")
+
+
+def _my_counts(user) -> list[dict]:
+    """Cards with the number of the user's own customers and of their contacts."""
+    cards = []
+    customer, contact = _type("customer"), _type("contact")
+    if customer is not None:
+        count = customer.model.objects.visible_to(user).filter(owner=user).count()
+        cards.append(
+            {
+                "label": _("My customers"),
+                "count": count,
+                "url": _url(customer.url_name("list")),
+                "icon": customer.icon,
+            }
+        )
+    if contact is not None and customer is not None:
+        count = contact.model.objects.visible_to(user).filter(customer__owner=user).count()
+        cards.append(
+            {
+                "label": _("Contacts of my customers"),
+                "count": count,
+                "url": _url(contact.url_name("list")),
+                "icon": contact.icon,
+            }
+        )
+    return cards
+
+
+def _recent_records(user) -> list[RecentRecord]:
+    """The records `user` sees that changed last, across the types in the menu.
+
+    One indexed query per type (a UNION with per-branch LIMIT is not portable to SQLite).
+    """
+    records: list[RecentRecord] = []
+    for object_type in registry.all_types():
+        if not object_type.in_menu:
+            continue
+        title = object_type.search.title
+        rows = (
+            object_type.model.objects.visible_to(user)
+            .order_by("-updated_at", "-pk")
+            .values("pk", "updated_at", title)[:RECENT_LIMIT]
+        )
+        for row in rows:
+            url = _url(object_type.url_name("detail"), row["pk"])
+            if url:
+                records.append(
+                    RecentRecord(object_type.label, str(row[title] or ""), url, row["updated_at"])
+                )
+    records.sort(key=lambda r: r.updated_at, reverse=True)
+    return records[:RECENT_LIMIT]
+
+
+def _quick_links(user) -> list[dict]:
+    links = []
+    for key in ("customer", "contact"):
+        object_type = _type(key)
+        if object_type is None:
+            continue
+        if key == "customer" and (url := _url(object_type.url_name("create"))):
+            links.append({"label": _("New customer"), "url": url, "icon": "plus"})
+        if url := _url(object_type.url_name("list")):
+            links.append({"label": object_type.label_plural, "url": url, "icon": object_type.icon})
+    if user.is_superuser:
+        for name, label, icon in (
+            ("org:unit_list", _("Organisation"), "sitemap"),
+            ("customization:customfield_list", _("Custom fields"), "forms"),
+        ):
+            if url := _url(name):
+                links.append({"label": label, "url": url, "icon": icon})
+    return links
+
+
+@login_required
+def home(request):
+    """The workbench (工作台): greeting, my numbers, what changed lately, quick links."""
+    user = request.user
+    context = {
+        "greeting": _greeting(timezone.localtime()),
+        "cards": _my_counts(user),
+        "recent": _recent_records(user),
+        "quick_links": _quick_links(user),
+    }
+    return render(request, "core/home.html", context)
+
+
+def _more_urls(query: str) -> dict[str, str]:
+    """The list page of each type, narrowed to `query`, by type slug."""
+    urls = {}
+    for object_type in registry.all_types():
+        if url := _url(object_type.url_name("list")):
+            urls[object_type.slug] = f"{url}?{urlencode({'q': query})}"
+    return urls
+
+
+@login_required
+def search(request):
+    """Global search: the results page, or the top-bar dropdown when asked by htmx."""
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    groups = global_search.search(request.user, query) if query else []
+    more_urls = _more_urls(query) if query else {}
+    context = {
+        "q": query,
+        "groups": [{"group": g, "more_url": more_urls.get(g.slug)} for g in groups],
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "core/search.html#dropdown", context)
+    return render(request, "core/search.html", context)
+
+
+@require_POST
+def set_language(request):
+    """Switch the interface language: remembered on the user and in the language cookie."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language and check_for_language(language) and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated and request.user.language != language:
+            request.user.language = language
+            # A user preference, not a business record: no change-log entry.
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
+
+
+def page_not_found(request, exception=None):
+    """The 404 page, inside the layout so the user can navigate on."""
+    return render(request, "404.html", {"request_path": request.path}, status=404)
+
+
+def server_error(request):
+    """The 500 page: rendered without the request context, which may be what failed."""
+    return HttpResponseServerError(loader.get_template("500.html").render())
