@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_filters",
+    "ninja",
     "huey.contrib.djhuey",
     "crm.core",
     "crm.org",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.db.models import F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -69,23 +70,23 @@ def _quote(term: str) -> str:
     return term.replace("'", "").replace('"', "")
 
 
-def _match_expression(terms: list[str]) -> RawSQL:
+def _match(terms: list[str]) -> Q:
+    """A condition on SearchEntry: its tokens match every term."""
     exact = [is_exact_term(t) for t in terms]
     if connection.vendor == "postgresql":
         query = " & ".join(
             f"'{_quote(t)}'" if is_exact else f"'{_quote(t)}':*"
             for t, is_exact in zip(terms, exact, strict=True)
         )
-        return RawSQL("core_searchentry.tokens::tsvector @@ %s::tsquery", [query],
-                      output_field=models.BooleanField())
+        tsquery = Func(Value(query), template="%(expressions)s::tsquery")
+        return Q(Func(F("tokens"), tsquery, template="%(expressions)s",
+                      arg_joiner="::tsvector @@ ", output_field=models.BooleanField()))
     query = " AND ".join(
         f'"{_quote(t)}"' if is_exact else f'"{_quote(t)}"*'
         for t, is_exact in zip(terms, exact, strict=True)
     )
-    return RawSQL(
-        "core_searchentry.id IN (SELECT rowid FROM core_searchentry_fts "
-        "WHERE core_searchentry_fts MATCH %s)", [query], output_field=models.BooleanField(),
-    )
+    return Q(id__in=RawSQL(
+        "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s", [query]))
 
 
 def matching_entries(query: str):
@@ -93,7 +94,7 @@ def matching_entries(query: str):
     terms = query_terms(query)
     if not terms:
         return SearchEntry.objects.none()
-    return SearchEntry.objects.filter(_match_expression(terms))
+    return SearchEntry.objects.filter(_match(terms))
 
 
 def filter_queryset(queryset, query: str):

@@ -1,0 +1,121 @@
+"""The core write path: versions, permission, validation, change log, search, recycle bin."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from crm.core import services
+from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
+from crm.core.models import ObjectChange, SearchEntry
+from crm.customers.models import Customer
+
+
+def changes(obj):
+    return list(ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    ).order_by("id"))
+
+
+@pytest.mark.django_db
+def test_create_sets_owner_version_and_logs_every_value(alice):
+    customer = services.save(Customer(name="金蝶软件", phone="0755-86072000"), actor=alice)
+    assert (customer.owner, customer.created_by, customer.version) == (alice, alice, 1)
+    (change,) = changes(customer)
+    assert change.action == "create"
+    assert change.changes["name"] == [None, "金蝶软件"]
+    assert change.changes["phone"] == [None, "0755-86072000"]
+    assert "version" not in change.changes
+
+
+@pytest.mark.django_db
+def test_update_logs_only_what_changed(alice):
+    customer = services.save(Customer(name="金蝶软件"), actor=alice)
+    customer.city = "深圳"
+    services.save(customer, actor=alice, expected_version=1)
+    assert changes(customer)[-1].changes == {"city": ["", "深圳"]}
+    services.save(customer, actor=alice, expected_version=2)
+    assert len(changes(customer)) == 2, "a save that changes nothing is not logged"
+
+
+@pytest.mark.django_db
+def test_stale_version_is_refused_and_nothing_changes(alice):
+    customer = services.save(Customer(name="金蝶软件"), actor=alice)
+    first = Customer.objects.get(pk=customer.pk)
+    second = Customer.objects.get(pk=customer.pk)
+    first.city = "深圳"
+    services.save(first, actor=alice, expected_version=1)
+    second.city = "上海"
+    with pytest.raises(StaleVersion) as refused:
+        services.save(second, actor=alice, expected_version=1)
+    assert refused.value.current_version == 2
+    assert "Alice" in refused.value.message
+    customer.refresh_from_db()
+    assert (customer.city, customer.version, len(changes(customer))) == ("深圳", 2, 2)
+
+
+@pytest.mark.django_db
+def test_someone_else_cannot_change_a_record(alice, bob):
+    customer = services.save(Customer(name="金蝶软件"), actor=alice)
+    customer.name = "改名"
+    with pytest.raises(AccessDenied):
+        services.save(customer, actor=bob, expected_version=1)
+    customer.refresh_from_db()
+    assert customer.name == "金蝶软件"
+    assert len(changes(customer)) == 1
+
+
+@pytest.mark.django_db
+def test_giving_a_record_away_that_you_would_no_longer_see_is_refused(alice, bob):
+    customer = services.save(Customer(name="金蝶软件"), actor=alice)
+    customer.owner = bob
+    with pytest.raises(AccessDenied):
+        services.save(customer, actor=alice, expected_version=1)
+    customer.refresh_from_db()
+    assert customer.owner == alice
+
+
+@pytest.mark.django_db
+def test_validation_failure_writes_nothing(alice):
+    with pytest.raises(ValidationFailed) as refused:
+        services.save(Customer(name="", email="x"), actor=alice)
+    assert set(refused.value.fields) >= {"name", "email"}
+    assert Customer.all_objects.count() == 0
+    assert ObjectChange.objects.count() == 0
+    assert SearchEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unknown_custom_field_is_refused(alice):
+    with pytest.raises(ValidationFailed) as refused:
+        services.save(Customer(name="金蝶软件", custom_field_data={"nope": 1}), actor=alice)
+    assert "custom_fields.nope" in refused.value.fields
+
+
+@pytest.mark.django_db
+def test_delete_restore_purge_cycle(alice, admin):
+    customer = services.save(Customer(name="金蝶软件"), actor=alice)
+    services.delete(customer, actor=alice)
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    assert not SearchEntry.objects.filter(object_id=customer.pk).exists()
+    with pytest.raises(AccessDenied):
+        services.purge(customer, actor=alice)
+    services.restore(customer, actor=alice)
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    assert SearchEntry.objects.filter(object_id=customer.pk).exists()
+    with pytest.raises(AccessDenied):
+        services.purge(customer, actor=admin)  # only from the recycle bin
+    services.delete(customer, actor=alice)
+    services.purge(customer, actor=admin)
+    assert not Customer.all_objects.filter(pk=customer.pk).exists()
+    assert [c.action for c in changes(customer)] == [
+        "create", "delete", "restore", "delete", "purge"]
+
+
+@pytest.mark.django_db
+def test_change_log_carries_the_request_id(alice, client_for):
+    client = client_for(alice)
+    response = client.post("/customers/new/", {"name": "金蝶软件", "customer_type": "end",
+                                               "status": "potential"},
+                           headers={"X-Request-ID": "req-42"})
+    assert response.status_code == 302
+    assert response["X-Request-ID"] == "req-42"
+    assert ObjectChange.objects.get().request_id == "req-42"
