@@ -5,7 +5,6 @@ bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they 
 the body or `If-Match`); a stale one answers 409.
 """
 
-
 import hashlib
 from typing import Any
 
@@ -70,8 +69,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request, exc: DomainError):
-        return api.create_response(request, error_body(exc.code, exc.message, exc.fields),
-                                   status=exc.status)
+        return api.create_response(
+            request, error_body(exc.code, exc.message, exc.fields), status=exc.status
+        )
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
@@ -80,23 +80,22 @@ def install_error_handlers(api: NinjaAPI) -> None:
             loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "payload")]
             fields.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", ""))
         return api.create_response(
-            request, error_body("invalid", _("The request is not valid."), fields), status=422)
+            request, error_body("invalid", _("The request is not valid."), fields), status=422
+        )
 
     @api.exception_handler(Http404)
     def not_found(request, exc):
-        return api.create_response(request, error_body("not_found", _("Not found.")),
-                                   status=404)
+        return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
 
     @api.exception_handler(AuthenticationError)
     def unauthorized(request, exc):
         return api.create_response(
-            request, error_body("unauthorized", _("Sign in or send a valid API token.")),
-            status=401)
+            request, error_body("unauthorized", _("Sign in or send a valid API token.")), status=401
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status_code,
-                                                                        "error")
+        code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
 
@@ -150,14 +149,18 @@ def _version(request: HttpRequest, payload_version: int | None) -> int:
     if header.isdigit():
         return int(header)
     raise ValidationFailed(
-        {"version": [_("Send the version you read, in the body or in If-Match.")]})
+        {"version": [_("Send the version you read, in the body or in If-Match.")]}
+    )
 
 
 def router_for(object_type: ObjectType) -> Router:
     """list, retrieve, create, update, delete and restore for one type."""
     model = object_type.model
-    schema_in, schema_patch, schema_out = (object_type.schema_in, object_type.schema_patch,
-                                           object_type.schema_out)
+    schema_in, schema_patch, schema_out = (
+        object_type.schema_in,
+        object_type.schema_patch,
+        object_type.schema_out,
+    )
     fields = _out_fields(schema_out)
     router = Router(tags=[object_type.label_plural])
 
@@ -179,14 +182,19 @@ def router_for(object_type: ObjectType) -> Router:
     page_adapter = TypeAdapter(PageOut)
 
     @router.get("/", response=PageOut, summary=f"List {object_type.slug}")
-    def list_items(request, q: str = "", ordering: str = "", limit: int = 50,
-                   cursor: str | None = None):
+    def list_items(
+        request, q: str = "", ordering: str = "", limit: int = 50, cursor: str | None = None
+    ):
         """Quick search `q`, field filters by name, `ordering`, `limit` (≤ 200), `cursor`."""
         qs, query = lists.build(object_type, request.user, request.GET)
-        page = paging.paginate(qs, query.ordering, fields=fields,
-                               limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor)
-        body = page_adapter.dump_json(page_adapter.validate_python(
-            {"items": [_rename(r) for r in page.rows], "next_cursor": page.next_cursor}))
+        page = paging.paginate(
+            qs, query.ordering, fields=fields, limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor
+        )
+        body = page_adapter.dump_json(
+            page_adapter.validate_python(
+                {"items": [_rename(r) for r in page.rows], "next_cursor": page.next_cursor}
+            )
+        )
         return HttpResponse(body, content_type="application/json")
 
     @router.get("/{int:pk}/", response={200: schema_out, 404: ErrorOut})
@@ -200,9 +208,10 @@ def router_for(object_type: ObjectType) -> Router:
         services.save(obj, actor=request.user)
         return 201, one(request.user, obj.pk)
 
-    @router.patch("/{int:pk}/",
-                  response={200: schema_out, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
-                            422: ErrorOut})
+    @router.patch(
+        "/{int:pk}/",
+        response={200: schema_out, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    )
     def update(request, pk: int, payload: schema_patch):  # type: ignore[valid-type]
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         data = payload.model_dump(exclude_unset=True)
@@ -211,20 +220,20 @@ def router_for(object_type: ObjectType) -> Router:
         services.save(obj, actor=request.user, expected_version=expected)
         return one(request.user, pk)
 
-    @router.delete("/{int:pk}/", response={204: None, 403: ErrorOut, 404: ErrorOut,
-                                           409: ErrorOut})
+    @router.delete("/{int:pk}/", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
     def delete(request, pk: int):
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         header = request.headers.get("If-Match", "").strip('W/"')
-        services.delete(obj, actor=request.user,
-                        expected_version=int(header) if header.isdigit() else None)
+        services.delete(
+            obj, actor=request.user, expected_version=int(header) if header.isdigit() else None
+        )
         return 204, None
 
-    @router.post("/{int:pk}/restore/", response={200: schema_out, 403: ErrorOut,
-                                                  404: ErrorOut})
+    @router.post("/{int:pk}/restore/", response={200: schema_out, 403: ErrorOut, 404: ErrorOut})
     def restore(request, pk: int):
         obj = get_object_or_404(
-            model.all_objects.visible_to(request.user).filter(deleted_at__isnull=False), pk=pk)
+            model.all_objects.visible_to(request.user).filter(deleted_at__isnull=False), pk=pk
+        )
         services.restore(obj, actor=request.user)
         return one(request.user, pk)
 

@@ -30,8 +30,7 @@ def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
     fields = lists.value_fields(query.columns)
     cursor = None
     while True:
-        page = paging.paginate(queryset, query.ordering, fields=fields, limit=BATCH,
-                               cursor=cursor)
+        page = paging.paginate(queryset, query.ordering, fields=fields, limit=BATCH, cursor=cursor)
         formatter = lists.Formatter(object_type, query.columns, page.rows, query.custom_fields)
         for row in formatter.rows(page.rows):
             yield [safe_cell(text) for text, _ in row["cells"]]
@@ -69,9 +68,12 @@ def response(object_type, queryset, query: lists.ListQuery, fmt: str):
     sheet = workbook.create_sheet(title=str(object_type.label_plural)[:31])
     for row in rows(object_type, queryset, query):
         sheet.append(row)
-    spool = tempfile.TemporaryFile()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it)
     workbook.save(spool)
     spool.seek(0)
     return FileResponse(
-        spool, as_attachment=True, filename=_filename(object_type, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        spool,
+        as_attachment=True,
+        filename=_filename(object_type, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

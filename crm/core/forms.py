@@ -44,7 +44,8 @@ class RecordForm(forms.ModelForm):
             if getattr(model, "access_policy", None) == "record":
                 # Choices are limited to what the user may see; a forged id is then invalid.
                 field.queryset = field.queryset.filter(
-                    pk__in=model.objects.visible_to(user).values("pk"))
+                    pk__in=model.objects.visible_to(user).values("pk")
+                )
         data = self.instance.custom_field_data or {}
         for definition in self.custom_fields:
             self.fields[f"cf_{definition.name}"] = form_field(definition)
@@ -60,8 +61,9 @@ class RecordForm(forms.ModelForm):
 
         values = dict(self.instance.custom_field_data or {})
         for definition in self.custom_fields:
-            values[definition.name] = to_json(self.cleaned_data.get(f"cf_{definition.name}"),
-                                             definition)
+            values[definition.name] = to_json(
+                self.cleaned_data.get(f"cf_{definition.name}"), definition
+            )
         return values
 
     def add_domain_error(self, error: DomainError) -> None:
@@ -70,8 +72,9 @@ class RecordForm(forms.ModelForm):
             self.add_error(None, error.message)
             return
         for name, messages in error.fields.items():
-            target = name.replace("custom_fields.", "cf_") if name.startswith(
-                "custom_fields.") else name
+            target = (
+                name.replace("custom_fields.", "cf_") if name.startswith("custom_fields.") else name
+            )
             for message in messages:
                 self.add_error(target if target in self.fields else None, message)
         style_widgets(self)
@@ -92,8 +95,9 @@ class SavedViewForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    body = forms.CharField(
+        label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AttachmentForm(forms.Form):
@@ -113,6 +117,15 @@ class RemoteSelect(forms.Select):
         for index, (option_value, label) in enumerate(self.choices):
             key = str(getattr(option_value, "value", option_value))
             if key in chosen or key == "":
-                groups.append((None, [self.create_option(
-                    name, option_value, label, key in chosen, index, attrs=attrs)], index))
+                groups.append(
+                    (
+                        None,
+                        [
+                            self.create_option(
+                                name, option_value, label, key in chosen, index, attrs=attrs
+                            )
+                        ],
+                        index,
+                    )
+                )
         return groups

@@ -36,11 +36,22 @@ class ListQuery:
 
 
 def custom_columns(custom_fields) -> list[Column]:
-    kinds = {"money": "money", "decimal": "number", "integer": "number", "date": "date",
-             "datetime": "datetime", "boolean": "bool", "choice": "cfchoice",
-             "multichoice": "cfchoice", "user": "cfuser"}
-    return [Column(f"cf.{f.name}", f.label, kinds.get(f.field_type, "text"))
-            for f in custom_fields if f.show_in_list]
+    kinds = {
+        "money": "money",
+        "decimal": "number",
+        "integer": "number",
+        "date": "date",
+        "datetime": "datetime",
+        "boolean": "bool",
+        "choice": "cfchoice",
+        "multichoice": "cfchoice",
+        "user": "cfuser",
+    }
+    return [
+        Column(f"cf.{f.name}", f.label, kinds.get(f.field_type, "text"))
+        for f in custom_fields
+        if f.show_in_list
+    ]
 
 
 def available_columns(object_type: ObjectType, custom_fields) -> list[Column]:
@@ -99,8 +110,9 @@ def value_fields(columns: list[Column]) -> list[str]:
 class Formatter:
     """Turns `values()` rows into display strings, with one lookup per label source."""
 
-    def __init__(self, object_type: ObjectType, columns: list[Column], rows: list[dict],
-                 custom_fields=()):
+    def __init__(
+        self, object_type: ObjectType, columns: list[Column], rows: list[dict], custom_fields=()
+    ):
         from crm.customization.models import DictionaryItem
 
         self.object_type = object_type
@@ -109,14 +121,17 @@ class Formatter:
         model = object_type.model
         self.choices = {
             c.name: dict(model._meta.get_field(c.name).flatchoices)
-            for c in columns if c.kind == "choice"
+            for c in columns
+            if c.kind == "choice"
         }
         item_ids = {r.get(f"{c.name}_id") for c in columns if c.kind == "dict" for r in rows}
         user_ids = {r.get(f"{c.name}_id") for c in columns if c.kind == "user" for r in rows}
         cf_codes = any(c.kind == "cfchoice" for c in columns)
         user_ids |= {
             (r.get("custom_field_data") or {}).get(c.name[3:])
-            for c in columns if c.kind == "cfuser" for r in rows
+            for c in columns
+            if c.kind == "cfuser"
+            for r in rows
         }
         item_filter = Q(pk__in=item_ids - {None})
         if cf_codes:
@@ -129,10 +144,11 @@ class Formatter:
                 self.items[item.pk] = item.label
                 self.codes[(item.dictionary_id, item.code)] = item.label
         ids = {i for i in user_ids if isinstance(i, int)}
-        self.users = {
-            u.pk: u.get_full_name()
-            for u in get_user_model().objects.filter(pk__in=ids)
-        } if ids else {}
+        self.users = (
+            {u.pk: u.get_full_name() for u in get_user_model().objects.filter(pk__in=ids)}
+            if ids
+            else {}
+        )
 
     def cell(self, column: Column, row: dict) -> tuple[str, str]:
         """(text, link) of one cell."""
@@ -157,12 +173,16 @@ class Formatter:
         if kind == "link":
             pk = row.get(f"{column.name}_id")
             target = self.object_type.model._meta.get_field(column.name).related_model
-            url = reverse(f"{target._meta.app_label}:{target._meta.model_name}_detail",
-                          args=[pk]) if pk else ""
+            url = (
+                reverse(f"{target._meta.app_label}:{target._meta.model_name}_detail", args=[pk])
+                if pk
+                else ""
+            )
             return row.get(f"{column.name}__name") or "", url
         if kind == "title":
             return display("text", row.get(column.name)) or f"#{row['id']}", reverse(
-                self.object_type.url_name("detail"), args=[row["id"]])
+                self.object_type.url_name("detail"), args=[row["id"]]
+            )
         return display(kind, row.get(column.name)), ""
 
     def rows(self, rows: list[dict]) -> list[dict]:

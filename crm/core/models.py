@@ -36,12 +36,22 @@ class TrackedModel(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name=_("updated by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("updated by"),
     )
 
     objects = TrackedQuerySet.as_manager()
@@ -59,12 +69,20 @@ class Record(TrackedModel):
 
     number = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner"),
     )
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, editable=False,
-        related_name="+", verbose_name=_("deleted by"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("deleted by"),
     )
     custom_field_data = models.JSONField(_("custom fields"), default=dict, blank=True)
 
@@ -97,7 +115,10 @@ class ObjectChange(models.Model):
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        related_name="+",
         verbose_name=_("user"),
     )
     request_id = models.CharField(_("request id"), max_length=36, blank=True)
@@ -133,11 +154,15 @@ class Collaborator(RecordLink):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
 
     class Meta(RecordLink.Meta):
+        verbose_name = _("collaborator")
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "user"], name="collaborator_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return str(self.user)
 
 
 class Comment(RecordLink):
@@ -149,6 +174,9 @@ class Comment(RecordLink):
 
     class Meta(RecordLink.Meta):
         verbose_name = _("comment")
+
+    def __str__(self) -> str:
+        return self.body[:50]
 
 
 class Attachment(RecordLink):
@@ -164,6 +192,9 @@ class Attachment(RecordLink):
     class Meta(RecordLink.Meta):
         verbose_name = _("attachment")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class SearchEntry(RecordLink):
     """The narrow search table: one row per live record with its search tokens."""
@@ -177,3 +208,6 @@ class SearchEntry(RecordLink):
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id"], name="search_unique")
         ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -36,8 +36,9 @@ def _decode(cursor: str):
         return None
 
 
-def paginate(queryset, ordering: str, *, fields: list[str], limit: int,
-             cursor: str | None = None) -> Page:
+def paginate(
+    queryset, ordering: str, *, fields: list[str], limit: int, cursor: str | None = None
+) -> Page:
     """One page of `queryset` ordered by `ordering` then id, as `values(*fields)` rows.
 
     `ordering` is a field name, "-" for descending, on a column that is never NULL.

@@ -79,14 +79,24 @@ def _match(terms: list[str]) -> Q:
             for t, is_exact in zip(terms, exact, strict=True)
         )
         tsquery = Func(Value(query), template="%(expressions)s::tsquery")
-        return Q(Func(F("tokens"), tsquery, template="%(expressions)s",
-                      arg_joiner="::tsvector @@ ", output_field=models.BooleanField()))
+        return Q(
+            Func(
+                F("tokens"),
+                tsquery,
+                template="%(expressions)s",
+                arg_joiner="::tsvector @@ ",
+                output_field=models.BooleanField(),
+            )
+        )
     query = " AND ".join(
         f'"{_quote(t)}"' if is_exact else f'"{_quote(t)}"*'
         for t, is_exact in zip(terms, exact, strict=True)
     )
-    return Q(id__in=RawSQL(
-        "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s", [query]))
+    return Q(
+        id__in=RawSQL(
+            "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s", [query]
+        )
+    )
 
 
 def matching_entries(query: str):
@@ -130,17 +140,22 @@ def search(user, query: str, *, per_type: int = 5) -> list[HitGroup]:
         rows = list(
             entries.filter(
                 content_type=ContentType.objects.get_for_model(model), object_id__in=visible
-            ).order_by("title", "object_id").values("object_id", "title", "subtitle")[
-                : per_type + 1
-            ]
+            )
+            .order_by("title", "object_id")
+            .values("object_id", "title", "subtitle")[: per_type + 1]
         )
         if not rows:
             continue
         hits = [
-            Hit(object_type.label, r["title"], r["subtitle"],
-                reverse(object_type.url_name("detail"), args=[r["object_id"]]))
+            Hit(
+                object_type.label,
+                r["title"],
+                r["subtitle"],
+                reverse(object_type.url_name("detail"), args=[r["object_id"]]),
+            )
             for r in rows[:per_type]
         ]
-        groups.append(HitGroup(object_type.label_plural, object_type.slug, hits,
-                               len(rows) > per_type))
+        groups.append(
+            HitGroup(object_type.label_plural, object_type.slug, hits, len(rows) > per_type)
+        )
     return groups

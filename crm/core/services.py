@@ -82,8 +82,11 @@ def _stale(current: TrackedModel) -> StaleVersion:
     who = current.updated_by.get_full_name() if current.updated_by else _("someone")
     when = date_format(timezone.localtime(current.updated_at), "DATETIME_FORMAT")
     return StaleVersion(
-        _("This record was changed by %(who)s at %(when)s since you opened it. "
-          "Reload to see their change, then make yours again.") % {"who": who, "when": when},
+        _(
+            "This record was changed by %(who)s at %(when)s since you opened it. "
+            "Reload to see their change, then make yours again."
+        )
+        % {"who": who, "when": when},
         current.version,
     )
 
@@ -131,8 +134,9 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
     creating = obj._state.adding
     if creating:
         if not access.can_create(actor, model):
-            raise AccessDenied(_("You may not create %(type)s.") % {
-                "type": model._meta.verbose_name_plural})
+            raise AccessDenied(
+                _("You may not create %(type)s.") % {"type": model._meta.verbose_name_plural}
+            )
         _prepare_new(obj, actor)
         before: dict[str, Any] = {}
     else:
@@ -151,8 +155,9 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
     after = snapshot(obj)
     changes = diff(before, after)
     if creating or changes:
-        log_change(obj, ChangeAction.CREATE if creating else ChangeAction.UPDATE, changes,
-                   actor=actor)
+        log_change(
+            obj, ChangeAction.CREATE if creating else ChangeAction.UPDATE, changes, actor=actor
+        )
     search.index(obj)
     if not access.visible(model._base_manager.filter(pk=obj.pk), actor).exists():
         raise AccessDenied(_("You would no longer see this record after that change."))
@@ -185,8 +190,7 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
     current.deleted_by = actor if deleted else None
     current.version += 1
     current.updated_by = actor
-    current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_by",
-                                "updated_at"])
+    current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_by", "updated_at"])
     action = ChangeAction.DELETE if deleted else ChangeAction.RESTORE
     changes = {"deleted_at": [_plain(previous), _plain(current.deleted_at)]}
     log_change(current, action, changes, actor=actor)
@@ -217,8 +221,9 @@ def delete_config(obj: TrackedModel, *, actor) -> None:
     model = type(obj)
     if not access.editable(model._base_manager.filter(pk=obj.pk), actor).exists():
         raise AccessDenied(_("You may not change this record."))
-    log_change(obj, ChangeAction.DELETE, {k: [v, None] for k, v in snapshot(obj).items()},
-               actor=actor)
+    log_change(
+        obj, ChangeAction.DELETE, {k: [v, None] for k, v in snapshot(obj).items()}, actor=actor
+    )
     obj.delete()
 
 
@@ -233,8 +238,11 @@ def add_comment(obj: Record, body: str, *, actor) -> Comment:
     """Add a comment to a record's timeline."""
     _require_visible(obj, actor)
     return Comment.objects.create(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-        author=actor, body=body.strip())
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        author=actor,
+        body=body.strip(),
+    )
 
 
 @transaction.atomic
@@ -242,12 +250,23 @@ def attach_file(obj: Record, upload, *, actor) -> Attachment:
     """Attach an uploaded file to a record (size-capped); logged on the record."""
     _require_visible(obj, actor)
     if upload.size > settings.CRM_ATTACHMENT_MAX_BYTES:
-        raise ValidationFailed({"file": [_("The file is larger than %(mb)d MB.") % {
-            "mb": settings.CRM_ATTACHMENT_MAX_BYTES // (1024 * 1024)}]})
+        raise ValidationFailed(
+            {
+                "file": [
+                    _("The file is larger than %(mb)d MB.")
+                    % {"mb": settings.CRM_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
     name = upload.name.rsplit("/", 1)[-1][:255]
     attachment = Attachment.objects.create(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk, file=upload,
-        name=name, size=upload.size, content_type_header=(upload.content_type or "")[:100],
-        uploaded_by=actor)
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        file=upload,
+        name=name,
+        size=upload.size,
+        content_type_header=(upload.content_type or "")[:100],
+        uploaded_by=actor,
+    )
     log_change(obj, ChangeAction.UPDATE, {"attachment": [None, name]}, actor=actor)
     return attachment

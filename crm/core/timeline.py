@@ -31,8 +31,7 @@ def _field_display(obj: models.Model, name: str) -> str:
 
 def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str]]:
     """(name, label, display value) of the header fields."""
-    return [(n, str(obj._meta.get_field(n).verbose_name), _field_display(obj, n))
-            for n in names]
+    return [(n, str(obj._meta.get_field(n).verbose_name), _field_display(obj, n)) for n in names]
 
 
 def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
@@ -40,11 +39,16 @@ def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
     from crm.customization.models import DictionaryItem
 
     data = getattr(obj, "custom_field_data", None) or {}
-    codes = {
-        (i.dictionary_id, i.code): i.label
-        for i in DictionaryItem.objects.filter(
-            dictionary_id__in=[f.dictionary_id for f in custom_fields if f.dictionary_id])
-    } if any(f.dictionary_id for f in custom_fields) else {}
+    codes = (
+        {
+            (i.dictionary_id, i.code): i.label
+            for i in DictionaryItem.objects.filter(
+                dictionary_id__in=[f.dictionary_id for f in custom_fields if f.dictionary_id]
+            )
+        }
+        if any(f.dictionary_id for f in custom_fields)
+        else {}
+    )
     out = []
     for field in custom_fields:
         value = data.get(field.name)
@@ -95,8 +99,14 @@ def entries(obj: models.Model, *, before: str | None = None) -> dict:
         changes = changes.filter(time__lt=cutoff)
         comments = comments.filter(created_at__lt=cutoff)
     items = [
-        Entry("change", c.time, c.actor.get_full_name() if c.actor else "",
-              c.get_action_display(), "", _change_rows(type(obj), c.changes))
+        Entry(
+            "change",
+            c.time,
+            c.actor.get_full_name() if c.actor else "",
+            c.get_action_display(),
+            "",
+            _change_rows(type(obj), c.changes),
+        )
         for c in changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1]
     ] + [
         Entry("comment", c.created_at, c.author.get_full_name(), "", c.body, [])

@@ -10,8 +10,7 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("search/", shell.search, name="search"),
     path("language/", shell.set_language, name="set_language"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True),
-         name="login"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
@@ -28,8 +27,12 @@ def patterns_for(object_type: ObjectType) -> list:
         path(f"{base}/bulk/", generic.bulk_view, kw, name=f"{key}_bulk"),
         path(f"{base}/trash/", generic.trash_view, kw, name=f"{key}_trash"),
         path(f"{base}/views/", generic.save_view_view, kw, name=f"{key}_saveview"),
-        path(f"{base}/views/<int:view_id>/delete/", generic.delete_saved_view, kw,
-             name=f"{key}_deleteview"),
+        path(
+            f"{base}/views/<int:view_id>/delete/",
+            generic.delete_saved_view,
+            kw,
+            name=f"{key}_deleteview",
+        ),
         path(f"{base}/<int:pk>/", generic.detail_view, kw, name=f"{key}_detail"),
         path(f"{base}/<int:pk>/edit/", generic.form_view, kw, name=f"{key}_edit"),
         path(f"{base}/<int:pk>/delete/", generic.delete_view, kw, name=f"{key}_delete"),
@@ -38,8 +41,16 @@ def patterns_for(object_type: ObjectType) -> list:
         path(f"{base}/<int:pk>/timeline/", generic.timeline_view, kw, name=f"{key}_timeline"),
         path(f"{base}/<int:pk>/comments/", generic.comment_view, kw, name=f"{key}_comment"),
         path(f"{base}/<int:pk>/attachments/", generic.attach_view, kw, name=f"{key}_attach"),
-        path(f"{base}/<int:pk>/attachments/<int:attachment_id>/", generic.attachment_view, kw,
-             name=f"{key}_attachment"),
-        path(f"{base}/<int:pk>/related/<str:related_key>/", generic.related_view, kw,
-             name=f"{key}_related"),
+        path(
+            f"{base}/<int:pk>/attachments/<int:attachment_id>/",
+            generic.attachment_view,
+            kw,
+            name=f"{key}_attachment",
+        ),
+        path(
+            f"{base}/<int:pk>/related/<str:related_key>/",
+            generic.related_view,
+            kw,
+            name=f"{key}_related",
+        ),
     ]

@@ -9,14 +9,27 @@ from crm.customers.models import Contact, Customer
 
 class CustomerFilter(django_filters.FilterSet):
     updated_after = django_filters.DateFilter(
-        field_name="updated_at", lookup_expr="date__gte", label=_("Updated since"),
-        widget=forms.DateInput(attrs={"type": "date"}))
+        field_name="updated_at",
+        lookup_expr="date__gte",
+        label=_("Updated since"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     parent = django_filters.NumberFilter(field_name="parent_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Customer
-        fields = ["customer_type", "status", "level", "industry", "region", "source",
-                  "category", "owner", "province", "city"]
+        fields = [
+            "customer_type",
+            "status",
+            "level",
+            "industry",
+            "region",
+            "source",
+            "category",
+            "owner",
+            "province",
+            "city",
+        ]
 
 
 class ContactFilter(django_filters.FilterSet):

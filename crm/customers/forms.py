@@ -10,9 +10,26 @@ class CustomerForm(RecordForm):
     class Meta:
         model = Customer
         fields = [
-            "name", "mnemonic_code", "customer_type", "status", "category", "level",
-            "industry", "region", "source", "parent", "province", "city", "district",
-            "address", "credit_code", "phone", "email", "website", "tags", "notes",
+            "name",
+            "mnemonic_code",
+            "customer_type",
+            "status",
+            "category",
+            "level",
+            "industry",
+            "region",
+            "source",
+            "parent",
+            "province",
+            "city",
+            "district",
+            "address",
+            "credit_code",
+            "phone",
+            "email",
+            "website",
+            "tags",
+            "notes",
         ]
         widgets = {
             "parent": RemoteSelect("/api/v1/customers/"),
@@ -24,8 +41,19 @@ class ContactForm(RecordForm):
     class Meta:
         model = Contact
         fields = [
-            "customer", "name", "gender", "title", "department", "role", "mobile", "phone",
-            "email", "wechat", "birthday", "is_primary", "notes",
+            "customer",
+            "name",
+            "gender",
+            "title",
+            "department",
+            "role",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "birthday",
+            "is_primary",
+            "notes",
         ]
         widgets = {
             "customer": RemoteSelect("/api/v1/customers/"),

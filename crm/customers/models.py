@@ -29,7 +29,9 @@ class Customer(Record):
 
     name = models.CharField(_("customer name"), max_length=200)
     mnemonic_code = models.CharField(
-        _("mnemonic code"), max_length=60, blank=True,
+        _("mnemonic code"),
+        max_length=60,
+        blank=True,
         help_text=_("Pinyin initials of the name unless you enter one."),
     )
     customer_type = models.CharField(
@@ -45,22 +47,32 @@ class Customer(Record):
     address = models.CharField(_("address"), max_length=255, blank=True)
     source = DictionaryField("customer_source", _("source"))
     status = models.CharField(
-        _("status"), max_length=12, choices=CustomerStatus.choices,
+        _("status"),
+        max_length=12,
+        choices=CustomerStatus.choices,
         default=CustomerStatus.POTENTIAL,
     )
     parent = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="subsidiaries",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subsidiaries",
         verbose_name=_("parent customer"),
     )
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, blank=True, db_index=True,
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        db_index=True,
         validators=[validate_credit_code],
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
-    tags = models.CharField(_("tags"), max_length=255, blank=True,
-                            help_text=_("Separate tags with commas."))
+    tags = models.CharField(
+        _("tags"), max_length=255, blank=True, help_text=_("Separate tags with commas.")
+    )
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
 
     class Meta:

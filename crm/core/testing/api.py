@@ -22,8 +22,8 @@ class ApiClient:
     def _send(self, method: str, path: str, data=None, headers=None):
         body = json.dumps(data) if data is not None else None
         return getattr(self.client, method)(
-            path, body, content_type="application/json", headers={**self.headers,
-                                                                  **(headers or {})})
+            path, body, content_type="application/json", headers={**self.headers, **(headers or {})}
+        )
 
     def get(self, path: str, params=None):
         return self.client.get(path, params or {}, headers=self.headers)

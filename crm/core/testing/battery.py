@@ -22,8 +22,11 @@ from crm.core.models import ObjectChange
 
 
 def changes_of(obj) -> list[ObjectChange]:
-    return list(ObjectChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).order_by("id"))
+    return list(
+        ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).order_by("id")
+    )
 
 
 @pytest.mark.django_db
@@ -190,7 +193,12 @@ class RecordTypeBattery:
         client_for(admin).post(self.url("purge", obj.pk))
         assert not self.object_type.model.all_objects.filter(pk=obj.pk).exists()
         assert [c.action for c in changes_of(obj)] == [
-            "create", "delete", "restore", "delete", "purge"]
+            "create",
+            "delete",
+            "restore",
+            "delete",
+            "purge",
+        ]
 
     def test_export_holds_only_visible_rows(self, alice, bob, client_for):
         mine = self.make(alice)
@@ -216,8 +224,9 @@ class RecordTypeBattery:
         assert api.get(f"{self.api_root}{pk}/").json()["id"] == pk
         listed = api.get(self.api_root).json()
         assert [item["id"] for item in listed["items"]] == [pk]
-        updated = api.patch(f"{self.api_root}{pk}/", {self.edit_field: self.edit_value,
-                                                       "version": 1})
+        updated = api.patch(
+            f"{self.api_root}{pk}/", {self.edit_field: self.edit_value, "version": 1}
+        )
         assert updated.status_code == 200, updated.json()
         assert updated.json()[self.edit_field] == self.edit_value
         assert updated.json()["version"] == 2
@@ -289,8 +298,12 @@ class RecordTypeBattery:
 
         CustomField.objects.create(
             content_type=ContentType.objects.get_for_model(self.object_type.model),
-            name="budget", label_zh="预算", label_en="Budget", field_type="money",
-            required=True)
+            name="budget",
+            label_zh="预算",
+            label_en="Budget",
+            field_type="money",
+            required=True,
+        )
         client = client_for(alice)
         data = self.form_data(alice)
         refused = client.post(self.url("create"), data)
@@ -301,10 +314,11 @@ class RecordTypeBattery:
         obj = self.object_type.model.objects.get()
         assert obj.custom_field_data == {"budget": "1234.50"}
         api = api_for(alice)
-        assert api.get(f"{self.api_root}{obj.pk}/").json()["custom_fields"] == {
-            "budget": "1234.50"}
-        bad = api.patch(f"{self.api_root}{obj.pk}/",
-                        {"custom_fields": {"budget": "lots"}, "version": obj.version})
+        assert api.get(f"{self.api_root}{obj.pk}/").json()["custom_fields"] == {"budget": "1234.50"}
+        bad = api.patch(
+            f"{self.api_root}{obj.pk}/",
+            {"custom_fields": {"budget": "lots"}, "version": obj.version},
+        )
         assert bad.status_code == 422
         assert "custom_fields.budget" in bad.json()["fields"]
         export = client.get(self.url("export"), {"format": "csv", "col": ["cf.budget"]})

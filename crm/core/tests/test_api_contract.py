@@ -45,8 +45,9 @@ def test_update_without_version_is_refused(alice, api_for):
 
 @pytest.mark.django_db
 def test_owner_and_version_cannot_be_set_through_the_api(alice, bob, api_for):
-    response = api_for(alice).post("/api/v1/customers/", {"name": "金蝶软件", "owner": bob.pk,
-                                                         "version": 99})
+    response = api_for(alice).post(
+        "/api/v1/customers/", {"name": "金蝶软件", "owner": bob.pk, "version": 99}
+    )
     assert response.status_code == 201
     assert response.json()["owner"] == alice.pk
     assert response.json()["version"] == 1
@@ -58,8 +59,9 @@ def test_session_writes_need_csrf(alice):
 
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
-    response = client.post("/api/v1/customers/", {"name": "金蝶软件"},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/customers/", {"name": "金蝶软件"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     from crm.customers.models import Customer
 
@@ -71,10 +73,13 @@ def test_list_filters_search_and_ordering(alice, api_for):
     make_customer(alice, name="金蝶软件", city="深圳", status="formal")
     make_customer(alice, name="用友网络", city="北京")
     api = api_for(alice)
-    assert [c["name"] for c in api.get("/api/v1/customers/", {"q": "jdrj"}).json()["items"]] \
-        == ["金蝶软件"]
-    assert [c["name"] for c in api.get("/api/v1/customers/",
-                                       {"status": "formal"}).json()["items"]] == ["金蝶软件"]
-    names = [c["name"] for c in api.get("/api/v1/customers/",
-                                        {"ordering": "-name"}).json()["items"]]
+    assert [c["name"] for c in api.get("/api/v1/customers/", {"q": "jdrj"}).json()["items"]] == [
+        "金蝶软件"
+    ]
+    assert [
+        c["name"] for c in api.get("/api/v1/customers/", {"status": "formal"}).json()["items"]
+    ] == ["金蝶软件"]
+    names = [
+        c["name"] for c in api.get("/api/v1/customers/", {"ordering": "-name"}).json()["items"]
+    ]
     assert names == sorted(names, reverse=True)

@@ -22,16 +22,16 @@ def test_forward_and_back_pages_visit_every_row_once(alice, ordering):
         cursor = page.next_cursor
     assert sorted(seen) == sorted(qs.values_list("id", flat=True))
     assert len(seen) == 11
-    back = paging.paginate(qs, ordering, fields=["name"], limit=3,
-                           cursor=pages[-1].prev_cursor)
+    back = paging.paginate(qs, ordering, fields=["name"], limit=3, cursor=pages[-1].prev_cursor)
     assert [r["id"] for r in back.rows] == [r["id"] for r in pages[-2].rows]
 
 
 @pytest.mark.django_db
 def test_a_broken_cursor_starts_from_the_first_page(alice):
     services.save(Customer(name="甲"), actor=alice)
-    page = paging.paginate(Customer.objects.all(), "name", fields=[], limit=5,
-                           cursor="not-a-cursor")
+    page = paging.paginate(
+        Customer.objects.all(), "name", fields=[], limit=5, cursor="not-a-cursor"
+    )
     assert len(page.rows) == 1
 
 

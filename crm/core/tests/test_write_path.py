@@ -10,9 +10,11 @@ from crm.customers.models import Customer
 
 
 def changes(obj):
-    return list(ObjectChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
-    ).order_by("id"))
+    return list(
+        ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).order_by("id")
+    )
 
 
 @pytest.mark.django_db
@@ -107,15 +109,22 @@ def test_delete_restore_purge_cycle(alice, admin):
     services.purge(customer, actor=admin)
     assert not Customer.all_objects.filter(pk=customer.pk).exists()
     assert [c.action for c in changes(customer)] == [
-        "create", "delete", "restore", "delete", "purge"]
+        "create",
+        "delete",
+        "restore",
+        "delete",
+        "purge",
+    ]
 
 
 @pytest.mark.django_db
 def test_change_log_carries_the_request_id(alice, client_for):
     client = client_for(alice)
-    response = client.post("/customers/new/", {"name": "金蝶软件", "customer_type": "end",
-                                               "status": "potential"},
-                           headers={"X-Request-ID": "req-42"})
+    response = client.post(
+        "/customers/new/",
+        {"name": "金蝶软件", "customer_type": "end", "status": "potential"},
+        headers={"X-Request-ID": "req-42"},
+    )
     assert response.status_code == 302
     assert response["X-Request-ID"] == "req-42"
     assert ObjectChange.objects.get().request_id == "req-42"

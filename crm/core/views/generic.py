@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpResponse, QueryDict
+from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -56,14 +56,20 @@ def _without(params: QueryDict, *keys: str) -> str:
 def list_view(request, type_key: str):
     object_type = registry.get(type_key)
     qs, query = lists.build(object_type, request.user, request.GET)
-    page = paging.paginate(qs, query.ordering, fields=lists.value_fields(query.columns),
-                           limit=_page_size(request), cursor=request.GET.get("cursor"))
+    page = paging.paginate(
+        qs,
+        query.ordering,
+        fields=lists.value_fields(query.columns),
+        limit=_page_size(request),
+        cursor=request.GET.get("cursor"),
+    )
     count, more = paging.capped_count(qs, settings.CRM_COUNT_CAP)
     formatter = lists.Formatter(object_type, query.columns, page.rows, query.custom_fields)
     from crm.customization.models import SavedSearch
 
     saved_views = SavedSearch.objects.visible_to(request.user).filter(
-        content_type=ContentType.objects.get_for_model(object_type.model))
+        content_type=ContentType.objects.get_for_model(object_type.model)
+    )
     context = {
         "object_type": object_type,
         "query": query,
@@ -110,8 +116,7 @@ def detail_view(request, type_key: str, pk: int):
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         ).select_related("uploaded_by"),
         "timeline": timeline.entries(obj),
-        "can_edit": object_type.model.objects.editable_by(request.user).filter(
-            pk=obj.pk).exists(),
+        "can_edit": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
         "related": [
             (rel, reverse(object_type.url_name("related"), args=[obj.pk, rel.type_key]))
             for rel in object_type.related
@@ -133,8 +138,9 @@ def related_view(request, type_key: str, pk: int, related_key: str):
     related_type = registry.get(related_key)
     qs = related_type.model.objects.visible_to(request.user).filter(**{relation.fk: obj})
     columns = [c for c in related_type.columns if c.name in relation.columns]
-    page = paging.paginate(qs, related_type.default_ordering,
-                           fields=lists.value_fields(columns), limit=50)
+    page = paging.paginate(
+        qs, related_type.default_ordering, fields=lists.value_fields(columns), limit=50
+    )
     formatter = lists.Formatter(related_type, columns, page.rows)
     context = {
         "relation": relation,
@@ -153,8 +159,11 @@ def related_view(request, type_key: str, pk: int, related_key: str):
 def timeline_view(request, type_key: str, pk: int):
     object_type = registry.get(type_key)
     obj = _visible(object_type, request.user, pk)
-    context = {"object_type": object_type, "object": obj,
-               "timeline": timeline.entries(obj, before=request.GET.get("before"))}
+    context = {
+        "object_type": object_type,
+        "object": obj,
+        "timeline": timeline.entries(obj, before=request.GET.get("before")),
+    }
     return render(request, "core/_timeline_items.html", context)
 
 
@@ -165,8 +174,14 @@ def _form(object_type, request, instance, data=None):
     if not instance.pk:
         # "Add contact" from a customer's page: ?customer=<id> preselects it.
         initial = {k: v for k, v in request.GET.items() if k in object_type.form.Meta.fields}
-    return object_type.form(data, request.FILES or None, instance=instance, initial=initial,
-                            user=request.user, custom_fields=fields_for(object_type.model))
+    return object_type.form(
+        data,
+        request.FILES or None,
+        instance=instance,
+        initial=initial,
+        user=request.user,
+        custom_fields=fields_for(object_type.model),
+    )
 
 
 @login_required
@@ -180,19 +195,22 @@ def form_view(request, type_key: str, pk: int | None = None):
         instance = _visible(object_type, request.user, pk)
         if not object_type.model.objects.editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied
-    form = _form(object_type, request, instance, request.POST if request.method == "POST"
-                 else None)
+    form = _form(object_type, request, instance, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         obj = form.save(commit=False)
         obj.custom_field_data = form.custom_field_values()
         try:
-            services.save(obj, actor=request.user,
-                          expected_version=form.cleaned_data.get("version") if pk else None)
+            services.save(
+                obj,
+                actor=request.user,
+                expected_version=form.cleaned_data.get("version") if pk else None,
+            )
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            messages.success(request, _("%(type)s “%(name)s” saved.") % {
-                "type": object_type.label, "name": obj})
+            messages.success(
+                request, _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
+            )
             return _redirect(request, reverse(object_type.url_name("detail"), args=[obj.pk]))
     context = {"object_type": object_type, "form": form, "object": instance if pk else None}
     return render_page(request, "core/form.html", context, partial="form")
@@ -205,8 +223,11 @@ def delete_view(request, type_key: str, pk: int):
     obj = _visible(object_type, request.user, pk)
     version = request.POST.get("version")
     try:
-        services.delete(obj, actor=request.user,
-                        expected_version=int(version) if version and version.isdigit() else None)
+        services.delete(
+            obj,
+            actor=request.user,
+            expected_version=int(version) if version and version.isdigit() else None,
+        )
     except DomainError as error:
         messages.error(request, error.message)
         return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
@@ -223,9 +244,13 @@ def trash_view(request, type_key: str):
     object_type = registry.get(type_key)
     qs = _deleted(object_type, request.user)
     columns = [c for c in object_type.columns if c.name in object_type.default_columns][:4]
-    page = paging.paginate(qs, "-deleted_at", fields=[*lists.value_fields(columns),
-                           "deleted_at", "deleted_by_id"], limit=50,
-                           cursor=request.GET.get("cursor"))
+    page = paging.paginate(
+        qs,
+        "-deleted_at",
+        fields=[*lists.value_fields(columns), "deleted_at", "deleted_by_id"],
+        limit=50,
+        cursor=request.GET.get("cursor"),
+    )
     formatter = lists.Formatter(object_type, columns, page.rows)
     context = {
         "object_type": object_type,
@@ -298,8 +323,11 @@ def bulk_view(request, type_key: str):
             done += 1
         except DomainError:
             failed += 1
-    messages.success(request, _("%(done)d moved to the recycle bin, %(failed)d refused.") % {
-        "done": done, "failed": failed})
+    messages.success(
+        request,
+        _("%(done)d moved to the recycle bin, %(failed)d refused.")
+        % {"done": done, "failed": failed},
+    )
     return _redirect(request, request.POST.get("back") or reverse(object_type.url_name("list")))
 
 
@@ -316,9 +344,12 @@ def save_view_view(request, type_key: str):
         messages.error(request, _("Give the view a name."))
         return _redirect(request, list_url)
     view = SavedSearch(
-        user=request.user, content_type=ContentType.objects.get_for_model(object_type.model),
-        name=form.cleaned_data["name"], query=form.cleaned_data["query"],
-        shared=form.cleaned_data["shared"])
+        user=request.user,
+        content_type=ContentType.objects.get_for_model(object_type.model),
+        name=form.cleaned_data["name"],
+        query=form.cleaned_data["query"],
+        shared=form.cleaned_data["shared"],
+    )
     try:
         services.save(view, actor=request.user)
     except DomainError as error:
@@ -376,11 +407,13 @@ def attachment_view(request, type_key: str, pk: int, attachment_id: int):
     object_type = registry.get(type_key)
     obj = _visible(object_type, request.user, pk)
     attachment = get_object_or_404(
-        Attachment, pk=attachment_id, object_id=obj.pk,
-        content_type=ContentType.objects.get_for_model(obj))
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.name)
+        Attachment,
+        pk=attachment_id,
+        object_id=obj.pk,
+        content_type=ContentType.objects.get_for_model(obj),
+    )
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-

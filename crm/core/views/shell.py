@@ -14,6 +14,7 @@ from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -118,7 +119,7 @@ def _quick_links(user) -> list[dict]:
         if key == "customer" and (url := _url(object_type.url_name("create"))):
             links.append({"label": _("New customer"), "url": url, "icon": "plus"})
         if url := _url(object_type.url_name("list")):
-            links.append({"label": object_type.label_plural, "url": url, "icon": object_type.icon})
+            links.append({"label": capfirst(object_type.label_plural), "url": url, "icon": object_type.icon})
     if user.is_superuser:
         for name, label, icon in (
             ("org:unit_list", _("Organisation"), "sitemap"),

@@ -18,8 +18,13 @@ class TestCustomerBattery(RecordTypeBattery):
         return make_customer(owner, **fields)
 
     def form_data(self, owner) -> dict:
-        return {"name": "深圳华星电子有限公司", "customer_type": "end", "status": "potential",
-                "phone": "0755-86072000", "email": "info@huaxing.example"}
+        return {
+            "name": "深圳华星电子有限公司",
+            "customer_type": "end",
+            "status": "potential",
+            "phone": "0755-86072000",
+            "email": "info@huaxing.example",
+        }
 
     def api_payload(self, owner) -> dict:
         return {"name": "上海明德贸易有限公司", "phone": "13812345678"}

@@ -23,8 +23,21 @@ def test_mnemonic_code_is_made_from_pinyin_initials_and_stays_editable(alice):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["jdrj", "JDRJ", "jindie", "ruanjian", "金蝶", "金蝶软件",
-                                   "86072", "0755", "2000", "sales@kingdee"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "jdrj",
+        "JDRJ",
+        "jindie",
+        "ruanjian",
+        "金蝶",
+        "金蝶软件",
+        "86072",
+        "0755",
+        "2000",
+        "sales@kingdee",
+    ],
+)
 def test_global_search_finds_a_customer_every_way(alice, query):
     make_customer(alice, name="金蝶软件", phone="0755-86072000", email="sales@kingdee.example")
     make_customer(alice, name="华为技术", phone="010-28780808")
@@ -52,12 +65,15 @@ def test_search_follows_renames_and_deletes(alice):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("field", "value"), [
-    ("credit_code", "91440300MA5ABCDE1X"),
-    ("phone", "12"),
-    ("email", "nobody"),
-    ("website", "not a url"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("credit_code", "91440300MA5ABCDE1X"),
+        ("phone", "12"),
+        ("email", "nobody"),
+        ("website", "not a url"),
+    ],
+)
 def test_bad_values_are_refused_and_nothing_is_written(alice, field, value):
     with pytest.raises(ValidationFailed) as refused:
         make_customer(alice, **{field: value})
@@ -74,8 +90,9 @@ def test_a_valid_unified_social_credit_code_is_accepted(alice):
 @pytest.mark.django_db
 def test_contacts_are_seen_by_whoever_sees_their_customer(alice, bob):
     customer = make_customer(alice, name="金蝶软件")
-    contact = services.save(Contact(customer=customer, name="张伟", mobile="13812345678"),
-                            actor=alice)
+    contact = services.save(
+        Contact(customer=customer, name="张伟", mobile="13812345678"), actor=alice
+    )
     assert list(Contact.objects.visible_to(alice)) == [contact]
     assert list(Contact.objects.visible_to(bob)) == []
     assert titles(alice, "5678") == ["张伟"]

@@ -39,7 +39,7 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0002_initial")]
+    dependencies = [("core", "0001_initial")]
 
     operations = [
         migrations.RunPython(
