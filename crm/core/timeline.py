@@ -72,21 +72,51 @@ class Entry:
     changes: list[tuple[str, str, str]]
 
 
-def _label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
-    except FieldDoesNotExist:
-        return name.replace("_", " ")
+class _ChangeFormatter:
+    """Field labels and readable values for change-log diffs, with one query per related
+    model for the foreign keys on a page of changes."""
 
+    def __init__(self, model, changes: list[dict]):
+        self.model = model
+        wanted: dict[Any, set] = {}
+        for diff in changes:
+            for name, pair in diff.items():
+                field = self._field(name)
+                if isinstance(field, models.ForeignKey) and isinstance(pair, list):
+                    wanted.setdefault(field.related_model, set()).update(
+                        v for v in pair if v is not None
+                    )
+        self.names = {
+            related: {o.pk: str(o) for o in related._base_manager.filter(pk__in=ids)}
+            for related, ids in wanted.items()
+        }
 
-def _change_rows(model, changes: dict) -> list[tuple[str, str, str]]:
-    rows = []
-    for name, pair in changes.items():
-        if not isinstance(pair, list) or len(pair) != 2:
-            continue
-        before, after = pair
-        rows.append((_label(model, name), display("text", before), display("text", after)))
-    return rows
+    def _field(self, name: str):
+        try:
+            return self.model._meta.get_field(name.removesuffix("_id"))
+        except FieldDoesNotExist:
+            return None
+
+    def _value(self, field, value) -> str:
+        if value is None or value == "":
+            return ""
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.ForeignKey):
+            return self.names.get(field.related_model, {}).get(value, f"#{value}")
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+        return display("text", value)
+
+    def rows(self, diff: dict) -> list[tuple[str, str, str]]:
+        rows = []
+        for name, pair in diff.items():
+            if not isinstance(pair, list) or len(pair) != 2:
+                continue
+            field = self._field(name)
+            label = str(field.verbose_name) if field is not None else name.replace("_", " ")
+            rows.append((label, self._value(field, pair[0]), self._value(field, pair[1])))
+        return rows
 
 
 def entries(obj: models.Model, *, before: str | None = None) -> dict:
@@ -98,6 +128,8 @@ def entries(obj: models.Model, *, before: str | None = None) -> dict:
     if cutoff:
         changes = changes.filter(time__lt=cutoff)
         comments = comments.filter(created_at__lt=cutoff)
+    change_rows = list(changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1])
+    formatter = _ChangeFormatter(type(obj), [c.changes for c in change_rows])
     items = [
         Entry(
             "change",
@@ -105,9 +137,9 @@ def entries(obj: models.Model, *, before: str | None = None) -> dict:
             c.actor.get_full_name() if c.actor else "",
             c.get_action_display(),
             "",
-            _change_rows(type(obj), c.changes),
+            formatter.rows(c.changes),
         )
-        for c in changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1]
+        for c in change_rows
     ] + [
         Entry("comment", c.created_at, c.author.get_full_name(), "", c.body, [])
         for c in comments.select_related("author").order_by("-created_at", "-id")[: PAGE + 1]
