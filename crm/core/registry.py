@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.utils.text import capfirst
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,11 @@ class ObjectType:
 
     @property
     def label(self) -> str:
-        return str(self.model._meta.verbose_name)
+        return capfirst(str(self.model._meta.verbose_name))
 
     @property
     def label_plural(self) -> str:
-        return str(self.model._meta.verbose_name_plural)
+        return capfirst(str(self.model._meta.verbose_name_plural))
 
     def url_name(self, action: str) -> str:
         return f"{self.app_label}:{self.key}_{action}"

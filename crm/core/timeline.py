@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateparse import parse_datetime
+from django.utils.text import capfirst
 
 from crm.core.lists import display
 from crm.core.models import Comment, ObjectChange
@@ -31,7 +32,7 @@ def _field_display(obj: models.Model, name: str) -> str:
 
 def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str]]:
     """(name, label, display value) of the header fields."""
-    return [(n, str(obj._meta.get_field(n).verbose_name), _field_display(obj, n)) for n in names]
+    return [(n, capfirst(obj._meta.get_field(n).verbose_name), _field_display(obj, n)) for n in names]
 
 
 def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
@@ -114,7 +115,7 @@ class _ChangeFormatter:
             if not isinstance(pair, list) or len(pair) != 2:
                 continue
             field = self._field(name)
-            label = str(field.verbose_name) if field is not None else name.replace("_", " ")
+            label = capfirst(field.verbose_name) if field is not None else name.replace("_", " ")
             rows.append((label, self._value(field, pair[0]), self._value(field, pair[1])))
         return rows
 
@@ -137,7 +138,7 @@ def entries(obj: models.Model, *, before: str | None = None) -> dict:
             c.actor.get_full_name() if c.actor else "",
             c.get_action_display(),
             "",
-            formatter.rows(c.changes),
+            formatter.rows(c.changes) if c.action != "create" else [],
         )
         for c in change_rows
     ] + [

@@ -119,7 +119,9 @@ def _quick_links(user) -> list[dict]:
         if key == "customer" and (url := _url(object_type.url_name("create"))):
             links.append({"label": _("New customer"), "url": url, "icon": "plus"})
         if url := _url(object_type.url_name("list")):
-            links.append({"label": capfirst(object_type.label_plural), "url": url, "icon": object_type.icon})
+            links.append(
+                {"label": capfirst(object_type.label_plural), "url": url, "icon": object_type.icon}
+            )
     if user.is_superuser:
         for name, label, icon in (
             ("org:unit_list", _("Organisation"), "sitemap"),
