@@ -32,7 +32,9 @@ def _field_display(obj: models.Model, name: str) -> str:
 
 def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str]]:
     """(name, label, display value) of the header fields."""
-    return [(n, capfirst(obj._meta.get_field(n).verbose_name), _field_display(obj, n)) for n in names]
+    return [
+        (n, capfirst(obj._meta.get_field(n).verbose_name), _field_display(obj, n)) for n in names
+    ]
 
 
 def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
