@@ -1,0 +1,44 @@
+# The three commands: `make run`, `make test`, `make bench`. Each sets itself up first;
+# stamp files make a repeated setup instant and redo only what changed.
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  ?= python3
+ASSETS  := crm/static/vendor/.copied
+ARGS    ?=
+
+.PHONY: run test bench setup
+
+run: setup
+	$(BIN)/crm run $(ARGS)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/crm makemigrations --check --dry-run
+	$(BIN)/lint-imports
+	CRM_TESTING=1 $(BIN)/pytest $(ARGS)
+
+bench:
+	@echo "The benchmark suite is not built yet; nothing to measure."
+
+setup: $(VENV)/.installed-crm $(ASSETS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-deps: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-crm: pyproject.toml $(VENV)/.installed-deps
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(ASSETS): node_modules/.package-lock.json scripts/copy_assets.mjs
+	node scripts/copy_assets.mjs
+	touch $@

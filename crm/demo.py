@@ -1,0 +1,572 @@
+"""The demo company (金蝶演示集团): organisation, users, customers and contacts.
+
+Deterministic (one seeded random generator) and idempotent: a second run creates only what
+is missing, keyed by usernames and names, so `crm demo` is safe to repeat. Everything is
+written through the services, so the change log and search index are filled as in real use.
+Documentation and tests rely on the usernames and on the customer 金蝶软件 (phone
+0755-86072000, owned by sales1).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from pypinyin import lazy_pinyin
+
+from crm.core.services import save
+from crm.customers.models import Contact, Customer, CustomerStatus, CustomerType, Gender
+from crm.customization.models import (
+    CustomField,
+    DatePart,
+    DictionaryItem,
+    FieldType,
+    NumberingRule,
+    ResetPeriod,
+)
+from crm.customization.services import save_custom_field, save_numbering_rule
+from crm.org.models import Employee, OrgUnit, OrgUnitKind, Team, User
+from crm.org.services import save_employee, save_org_unit, save_team, save_user
+
+SEED = 2026
+CUSTOMER_COUNT = 300
+
+# username, full name, superuser, department key, post, superior username
+USERS = [
+    ("admin", "系统管理员", True, None, "", None),
+    ("director", "王建国", False, "shenzhen", "销售总监", None),
+    ("manager", "李明", False, "sales1", "销售一部经理", "director"),
+    ("sales1", "张伟", False, "sales1", "销售代表", "manager"),
+    ("sales2", "刘洋", False, "sales1", "销售代表", "manager"),
+    ("manager2", "陈静", False, "sales2", "销售二部经理", "director"),
+    ("sales3", "赵磊", False, "sales2", "销售代表", "manager2"),
+    ("service", "孙丽", False, "service", "服务部经理", None),
+    ("finance", "周敏", False, "finance", "财务经理", None),
+]
+
+# Employees without a login: name, department key, post, superior (username or name)
+STAFF = [
+    ("高峰", "sales1", "售前工程师", "manager"),
+    ("马超", "sales2", "销售代表", "manager2"),
+    ("郑浩", "marketing", "市场部经理", "director"),
+    ("吴芳", "marketing", "市场专员", "郑浩"),
+    ("黄晓燕", "service", "客服专员", "service"),
+    ("何军", "service", "服务工程师", "service"),
+    ("林娜", "finance", "会计", "finance"),
+]
+
+# key, name, kind, parent key
+ORG_UNITS = [
+    ("group", "金蝶演示集团", OrgUnitKind.GROUP, None),
+    ("shenzhen", "深圳分公司", OrgUnitKind.COMPANY, "group"),
+    ("shanghai", "上海分公司", OrgUnitKind.COMPANY, "group"),
+    ("sales1", "销售一部", OrgUnitKind.DEPARTMENT, "shenzhen"),
+    ("marketing", "市场部", OrgUnitKind.DEPARTMENT, "shenzhen"),
+    ("finance", "财务部", OrgUnitKind.DEPARTMENT, "shenzhen"),
+    ("sales2", "销售二部", OrgUnitKind.DEPARTMENT, "shanghai"),
+    ("service", "服务部", OrgUnitKind.DEPARTMENT, "shanghai"),
+]
+
+# name, leader username, member usernames or names
+TEAMS = [
+    ("华南大客户组", "manager", ["sales1", "sales2", "高峰"]),
+    ("华东渠道组", "manager2", ["sales3", "马超"]),
+]
+
+# city, province, districts, telephone area code, sales region code
+CITIES = [
+    ("深圳", "广东省", ["南山区", "福田区", "龙岗区", "宝安区"], "0755", "south"),
+    ("广州", "广东省", ["天河区", "越秀区", "海珠区", "番禺区"], "020", "south"),
+    ("东莞", "广东省", ["南城街道", "松山湖", "长安镇"], "0769", "south"),
+    ("佛山", "广东省", ["禅城区", "南海区", "顺德区"], "0757", "south"),
+    ("厦门", "福建省", ["思明区", "湖里区"], "0592", "south"),
+    ("上海", "上海市", ["浦东新区", "闵行区", "徐汇区", "嘉定区"], "021", "east"),
+    ("苏州", "江苏省", ["工业园区", "吴中区", "昆山市"], "0512", "east"),
+    ("南京", "江苏省", ["江宁区", "鼓楼区", "建邺区"], "025", "east"),
+    ("杭州", "浙江省", ["西湖区", "滨江区", "余杭区"], "0571", "east"),
+    ("宁波", "浙江省", ["鄞州区", "北仑区", "慈溪市"], "0574", "east"),
+    ("青岛", "山东省", ["黄岛区", "崂山区"], "0532", "east"),
+    ("合肥", "安徽省", ["蜀山区", "包河区"], "0551", "east"),
+    ("北京", "北京市", ["海淀区", "朝阳区", "大兴区"], "010", "north"),
+    ("天津", "天津市", ["滨海新区", "西青区"], "022", "north"),
+    ("武汉", "湖北省", ["洪山区", "江夏区", "东西湖区"], "027", "central"),
+    ("长沙", "湖南省", ["岳麓区", "雨花区"], "0731", "central"),
+    ("郑州", "河南省", ["金水区", "管城回族区"], "0371", "central"),
+    ("成都", "四川省", ["高新区", "武侯区", "双流区"], "028", "southwest"),
+    ("重庆", "重庆市", ["渝北区", "九龙坡区", "江北区"], "023", "southwest"),
+    ("西安", "陕西省", ["雁塔区", "未央区"], "029", "northwest"),
+]
+
+BRANDS = [
+    "华星", "宏达", "鼎盛", "瑞丰", "恒通", "金桥", "天宇", "远航", "博远", "卓越",
+    "新锐", "中科", "海纳", "明辉", "致远", "启明", "嘉禾", "永信", "安泰", "盛世",
+    "华瑞", "同创", "精工", "凯达", "星辰", "联创", "德鑫", "国盛", "润泽", "信达",
+    "伟业", "光华", "鸿运", "众邦", "锦程", "东升", "汇通", "迅捷", "万象", "通达",
+]  # fmt: skip
+
+# name part, industry dictionary code, main products
+BUSINESSES = [
+    ("电子科技", "manufacturing", "电子元器件、PCB组件"),
+    ("精密机械", "manufacturing", "数控机床配件、精密模具"),
+    ("智能装备", "manufacturing", "自动化产线、工业机器人"),
+    ("新材料", "manufacturing", "高分子材料、复合材料"),
+    ("包装材料", "manufacturing", "纸箱、塑料包装"),
+    ("五金制品", "manufacturing", "紧固件、五金配件"),
+    ("汽车零部件", "manufacturing", "制动系统、汽车线束"),
+    ("医疗器械", "healthcare", "监护仪、一次性耗材"),
+    ("食品", "manufacturing", "烘焙食品、饮料"),
+    ("服饰", "wholesale_retail", "职业装、运动服饰"),
+    ("化工", "manufacturing", "涂料、胶粘剂"),
+    ("环保科技", "energy", "污水处理设备、除尘设备"),
+    ("物流", "transport_logistics", "仓储、城市配送"),
+    ("商贸", "wholesale_retail", "办公用品、劳保用品"),
+    ("建材", "construction", "瓷砖、防水材料"),
+    ("家具", "manufacturing", "办公家具、实木家具"),
+    ("光电", "manufacturing", "LED照明、光学镜头"),
+    ("信息技术", "software_it", "系统集成、IT运维服务"),
+    ("软件", "software_it", "行业软件、SaaS服务"),
+    ("新能源", "energy", "光伏组件、储能电池"),
+]
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余"
+MALE_GIVEN = [
+    "伟",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "杰",
+    "涛",
+    "斌",
+    "超",
+    "明",
+    "刚",
+    "平",
+    "辉",
+    "鹏",
+    "华",
+    "飞",
+    "鑫",
+    "波",
+    "宇",
+    "志强",
+    "建华",
+    "俊杰",
+    "晓东",
+    "国庆",
+    "海涛",
+    "文博",
+    "子豪",
+]
+FEMALE_GIVEN = [
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "艳",
+    "娟",
+    "霞",
+    "燕",
+    "玲",
+    "婷",
+    "雪",
+    "琳",
+    "颖",
+    "倩",
+    "洁",
+    "晓燕",
+    "秀英",
+    "雅琴",
+    "欣怡",
+    "思琪",
+    "梦婷",
+    "佳慧",
+    "丽华",
+]
+TITLES = [
+    ("总经理", "总经办", "decision_maker"),
+    ("副总经理", "总经办", "decision_maker"),
+    ("采购经理", "采购部", "buyer"),
+    ("采购专员", "采购部", "buyer"),
+    ("技术总监", "技术部", "technical_evaluator"),
+    ("工程师", "技术部", "user"),
+    ("财务经理", "财务部", "influencer"),
+    ("IT经理", "信息部", "technical_evaluator"),
+    ("生产经理", "生产部", "user"),
+    ("行政主管", "行政部", "other"),
+]
+MOBILE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "158",
+    "159",
+    "177",
+    "180",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
+]
+ROADS = [
+    "科技园路",
+    "创业路",
+    "中山路",
+    "人民路",
+    "建设路",
+    "工业大道",
+    "高新大道",
+    "滨海大道",
+    "解放路",
+    "长江路",
+]
+TAGS = ["重点客户", "老客户", "展会线索", "有采购计划", "价格敏感", "需要回访", "战略合作"]
+STATUS_WEIGHTS = [
+    (CustomerStatus.POTENTIAL, 35), (CustomerStatus.INTENTIONAL, 30),
+    (CustomerStatus.FORMAL, 30), (CustomerStatus.RELATED, 5),
+]  # fmt: skip
+TYPE_WEIGHTS = [
+    (CustomerType.END, 70), (CustomerType.INTERMEDIATE, 22), (CustomerType.PUBLIC, 8),
+]  # fmt: skip
+OWNERS = ["sales1", "sales1", "sales2", "sales2", "sales3", "sales3", "manager", "manager2"]
+
+
+@dataclass
+class ContactSpec:
+    name: str
+    gender: str
+    title: str
+    department: str
+    role_code: str
+    mobile: str
+    email: str
+    wechat: str
+    birthday: datetime.date | None
+    is_primary: bool
+
+
+@dataclass
+class CustomerSpec:
+    name: str
+    owner: str
+    customer_type: str
+    status: str
+    industry_code: str
+    region_code: str
+    province: str
+    city: str
+    district: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    tags: str
+    annual_purchase: str | None
+    main_products: str
+    contacts: list[ContactSpec] = field(default_factory=list)
+
+
+def _weighted(rng: random.Random, pairs):
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _pinyin(text: str) -> str:
+    return "".join(lazy_pinyin(text))
+
+
+def _contact(rng: random.Random, domain: str, is_primary: bool) -> ContactSpec:
+    gender = rng.choice([Gender.MALE, Gender.FEMALE])
+    given = rng.choice(MALE_GIVEN if gender == Gender.MALE else FEMALE_GIVEN)
+    name = rng.choice(SURNAMES) + given
+    title, department, role = TITLES[0] if is_primary and rng.random() < 0.5 else rng.choice(TITLES)
+    login = _pinyin(given) + "." + _pinyin(name[0])
+    birthday = None
+    if rng.random() < 0.5:
+        birthday = datetime.date(rng.randint(1965, 1998), rng.randint(1, 12), rng.randint(1, 28))
+    return ContactSpec(
+        name=name,
+        gender=gender,
+        title=title,
+        department=department,
+        role_code=role,
+        mobile=rng.choice(MOBILE_PREFIXES) + f"{rng.randint(0, 99999999):08d}",
+        email=f"{login}@{domain}",
+        wechat=f"wx_{_pinyin(name)}{rng.randint(10, 99)}" if rng.random() < 0.6 else "",
+        birthday=birthday,
+        is_primary=is_primary,
+    )
+
+
+def _contacts(rng: random.Random, domain: str) -> list[ContactSpec]:
+    count = rng.choice([1, 2, 2, 3, 3, 3, 4, 4])
+    return [_contact(rng, domain, i == 0) for i in range(count)]
+
+
+def _landline(rng: random.Random, area: str) -> str:
+    return f"{area}-{rng.randint(2, 8)}{rng.randint(0, 9999999):07d}"
+
+
+def customer_specs() -> list[CustomerSpec]:
+    """The demo customers, always the same ones in the same order."""
+    rng = random.Random(SEED)
+    specs = [
+        CustomerSpec(
+            name="金蝶软件",
+            owner="sales1",
+            customer_type=CustomerType.END,
+            status=CustomerStatus.FORMAL,
+            industry_code="software_it",
+            region_code="south",
+            province="广东省",
+            city="深圳",
+            district="南山区",
+            address="南山区科技园",
+            phone="0755-86072000",
+            email="",
+            website="",
+            tags="重点客户,战略合作",
+            annual_purchase="2800000.00",
+            main_products="企业管理软件、云服务",
+            contacts=_contacts(rng, "kingdee.example.cn"),
+        )
+    ]
+    names = {specs[0].name}
+    while len(specs) < CUSTOMER_COUNT:
+        city, province, districts, area, region = rng.choice(CITIES)
+        brand = rng.choice(BRANDS)
+        business, industry, products = rng.choice(BUSINESSES)
+        name = f"{city}{brand}{business}有限公司"
+        if name in names:
+            continue
+        names.add(name)
+        district = rng.choice(districts)
+        domain = f"{_pinyin(brand)}{rng.randint(1, 99)}.example.cn"
+        tags = ",".join(rng.sample(TAGS, rng.choice([0, 0, 1, 1, 2])))
+        specs.append(CustomerSpec(
+            name=name,
+            owner=rng.choice(OWNERS),
+            customer_type=_weighted(rng, TYPE_WEIGHTS),
+            status=_weighted(rng, STATUS_WEIGHTS),
+            industry_code=industry,
+            region_code=region,
+            province=province,
+            city=city,
+            district=district,
+            address=f"{district}{rng.choice(ROADS)}{rng.randint(1, 999)}号",
+            phone=_landline(rng, area),
+            email=f"info@{domain}" if rng.random() < 0.7 else "",
+            website=f"https://www.{domain}" if rng.random() < 0.5 else "",
+            tags=tags,
+            annual_purchase=(f"{rng.randint(5, 5000) * 10000}.00" if rng.random() < 0.7
+                             else None),
+            main_products=products,
+            contacts=_contacts(rng, domain),
+        ))  # fmt: skip
+    return specs
+
+
+class _Dictionaries:
+    """Dictionary items by dictionary code; tolerates a dictionary with no items."""
+
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        self.items: dict[str, list[DictionaryItem]] = {}
+        for item in DictionaryItem.objects.filter(is_active=True).select_related("dictionary"):
+            self.items.setdefault(item.dictionary.code, []).append(item)
+
+    def pick(self, code: str) -> DictionaryItem | None:
+        items = self.items.get(code)
+        return self.rng.choice(items) if items else None
+
+    def get(self, code: str, item_code: str) -> DictionaryItem | None:
+        """The item with this code, else a random one of the dictionary."""
+        for item in self.items.get(code, []):
+            if item.code == item_code:
+                return item
+        return self.pick(code)
+
+
+@dataclass
+class _Log:
+    verbose: bool
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, what: str, count: int = 1) -> None:
+        self.created[what] = self.created.get(what, 0) + count
+
+    def report(self) -> None:
+        if not self.verbose:
+            return
+        if not self.created:
+            print("Demo company: already complete, nothing created.")
+            return
+        done = ", ".join(f"{n} {what}" for what, n in self.created.items())
+        print(f"Demo company: created {done}.")
+
+
+def _admin(log: _Log) -> User:
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        admin = User.objects.create_superuser(
+            "admin", "admin@example.cn", settings.CRM_DEMO_PASSWORD, full_name="系统管理员"
+        )
+        log.add("users")
+    return admin
+
+
+def _org_units(admin: User, log: _Log) -> dict[str, OrgUnit]:
+    units: dict[str, OrgUnit] = {}
+    for order, (key, name, kind, parent_key) in enumerate(ORG_UNITS, start=1):
+        parent = units.get(parent_key) if parent_key else None
+        unit = OrgUnit.objects.filter(name=name, parent=parent).first()
+        if unit is None:
+            unit = OrgUnit(name=name, kind=kind, parent=parent, sort_order=order, code=key.upper())
+            save_org_unit(unit, actor=admin)
+            log.add("organisation units")
+        units[key] = unit
+    return units
+
+
+def _people(admin: User, units: dict[str, OrgUnit], log: _Log) -> dict[str, User]:
+    users = {"admin": admin}
+    employees: dict[str, Employee] = {}
+    for username, full_name, superuser, unit_key, post, superior in USERS:
+        if username == "admin":
+            continue
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                full_name=full_name,
+                is_superuser=superuser,
+                email=f"{username}@example.cn",
+                language="zh-hans",
+            )
+            save_user(user, actor=admin, password=settings.CRM_DEMO_PASSWORD)
+            log.add("users")
+        users[username] = user
+        employees[username] = _employee(
+            admin, full_name, units[unit_key], post, employees.get(superior or ""), user, log
+        )
+    for name, unit_key, post, superior in STAFF:
+        employees[name] = _employee(admin, name, units[unit_key], post, employees.get(superior),
+                                    None, log)  # fmt: skip
+    for name, leader, members in TEAMS:
+        if not Team.objects.filter(name=name).exists():
+            team = Team(name=name, leader=employees[leader])
+            save_team(team, actor=admin, members=[employees[m] for m in members])
+            log.add("teams")
+    return users
+
+
+def _employee(admin, name, unit, post, superior, user, log: _Log) -> Employee:
+    employee = Employee.objects.filter(name=name, department=unit).first()
+    if employee is None:
+        employee = Employee(name=name, department=unit, post=post, superior=superior, user=user,
+                            email=user.email if user else "")  # fmt: skip
+        save_employee(employee, actor=admin)
+        log.add("employees")
+    return employee
+
+
+def _customization(admin: User, log: _Log) -> None:
+    customer_type = ContentType.objects.get_for_model(Customer)
+    contact_type = ContentType.objects.get_for_model(Contact)
+    fields = [
+        ("annual_purchase", "年采购额", "Annual purchase volume", FieldType.MONEY, 10),
+        ("main_products", "主营产品", "Main products", FieldType.TEXT, 20),
+    ]
+    for name, label_zh, label_en, field_type, order in fields:
+        if not CustomField.objects.filter(content_type=customer_type, name=name).exists():
+            save_custom_field(
+                CustomField(content_type=customer_type, name=name, label_zh=label_zh,
+                            label_en=label_en, field_type=field_type, sort_order=order),
+                actor=admin,
+            )  # fmt: skip
+            log.add("custom fields")
+    rules = [
+        (customer_type, "C", DatePart.YEAR, 5, ResetPeriod.YEARLY),
+        (contact_type, "LXR", DatePart.NONE, 6, ResetPeriod.NEVER),
+    ]
+    for content_type, prefix, date_part, width, reset in rules:
+        if not NumberingRule.objects.filter(content_type=content_type).exists():
+            save_numbering_rule(
+                NumberingRule(content_type=content_type, prefix=prefix, date_part=date_part,
+                              width=width, reset=reset),
+                actor=admin,
+            )  # fmt: skip
+            log.add("numbering rules")
+
+
+def _customers(admin: User, users: dict[str, User], log: _Log) -> None:
+    rng = random.Random(SEED + 1)  # dictionary picks, apart from the specs' generator
+    dictionaries = _Dictionaries(rng)
+    existing = dict(Customer.all_objects.values_list("name", "pk"))
+    existing_contacts = set(Contact.all_objects.values_list("customer_id", "name"))
+    for spec in customer_specs():
+        category = dictionaries.pick("customer_category")
+        level = dictionaries.pick("customer_level")
+        source = dictionaries.pick("customer_source")
+        customer_id = existing.get(spec.name)
+        if customer_id is None:
+            customer = Customer(
+                name=spec.name, owner=users[spec.owner], customer_type=spec.customer_type,
+                status=spec.status, category=category, level=level,
+                industry=dictionaries.get("industry", spec.industry_code),
+                region=dictionaries.get("region", spec.region_code), source=source,
+                province=spec.province, city=spec.city, district=spec.district,
+                address=spec.address, phone=spec.phone, email=spec.email,
+                website=spec.website, tags=spec.tags,
+                custom_field_data={"annual_purchase": spec.annual_purchase,
+                                   "main_products": spec.main_products},
+            )  # fmt: skip
+            save(customer, actor=admin)
+            customer_id = customer.pk
+            log.add("customers")
+        for contact_spec in spec.contacts:
+            role = dictionaries.get("contact_role", contact_spec.role_code)
+            if (customer_id, contact_spec.name) in existing_contacts:
+                continue
+            existing_contacts.add((customer_id, contact_spec.name))
+            contact = Contact(
+                customer_id=customer_id, owner=users[spec.owner], name=contact_spec.name,
+                gender=contact_spec.gender, title=contact_spec.title,
+                department=contact_spec.department, role=role, mobile=contact_spec.mobile,
+                email=contact_spec.email, wechat=contact_spec.wechat,
+                birthday=contact_spec.birthday, is_primary=contact_spec.is_primary,
+            )  # fmt: skip
+            save(contact, actor=admin)
+            log.add("contacts")
+
+
+def load(*, verbose: bool = False) -> None:
+    """Create whatever part of the demo company is missing."""
+    log = _Log(verbose)
+    with transaction.atomic():
+        admin = _admin(log)
+        units = _org_units(admin, log)
+        users = _people(admin, units, log)
+        _customization(admin, log)
+        _customers(admin, users, log)
+    log.report()

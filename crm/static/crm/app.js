@@ -1,0 +1,419 @@
+/*
+ * CRM page behaviour shared by every screen: toasts, request progress, htmx error feedback,
+ * Tom Select, the global search dropdown and keyboard shortcuts.
+ *
+ * Contracts other templates rely on:
+ *   - an htmx response header  HX-Trigger: {"toast": {"level": "success", "message": "..."}}
+ *     shows a toast (levels: success, info, warning, error);
+ *   - select.tom-select becomes a Tom Select; with data-autocomplete-url it loads options
+ *     from  URL?q=...  answering {"results": [{"value": "1", "text": "..."}]};
+ *   - data-shortcut="new" / "edit" / "cancel" mark what n, e and Esc click;
+ *     form[data-shortcut="save"] is what Ctrl/⌘+S submits when no form has the focus;
+ *   - list rows carry data-row (and optionally data-href) for j / k / Enter.
+ */
+(function () {
+  "use strict";
+
+  var tabler = window.tabler || {};
+  var body = document.body;
+  var i18n = {};
+  try {
+    i18n = JSON.parse((document.getElementById("crm-i18n") || {}).textContent || "{}");
+  } catch (error) {
+    i18n = {};
+  }
+
+  /* ---------------------------------------------------------------- toasts */
+
+  function startToast(el) {
+    el.addEventListener("hidden.bs.toast", function () { el.remove(); });
+    if (tabler.Toast) {
+      tabler.Toast.getOrCreateInstance(el, { delay: 5000 }).show();
+    } else {
+      el.classList.add("show");
+    }
+  }
+
+  function showToast(level, message) {
+    var template = document.getElementById("toast-template");
+    var container = document.getElementById("toasts");
+    if (!template || !container || !message) return;
+    var el = template.content.firstElementChild.cloneNode(true);
+    level = ["success", "info", "warning", "error"].indexOf(level) >= 0 ? level : "info";
+    el.classList.add("crm-toast-" + level);
+    if (level === "error") {
+      el.setAttribute("role", "alert");
+      el.setAttribute("data-bs-autohide", "false");
+    }
+    el.querySelector(".toast-body").textContent = message;
+    container.appendChild(el);
+    startToast(el);
+  }
+
+  window.crm = { toast: showToast };
+
+  document.querySelectorAll("#toasts [data-crm-show]").forEach(startToast);
+  body.addEventListener("toast", function (event) {
+    var detail = event.detail || {};
+    showToast(detail.level, detail.message || detail.value);
+  });
+
+  /* ------------------------------------------------------ request progress */
+
+  var progress = document.getElementById("crm-progress");
+  var pending = 0;
+  var progressTimer = null;
+
+  function requestStarted() {
+    pending += 1;
+    if (pending === 1 && progress) {
+      // Only requests slower than a moment get the bar; fast ones would just flicker.
+      progressTimer = window.setTimeout(function () {
+        progress.classList.add("is-loading");
+        body.setAttribute("aria-busy", "true");
+      }, 300);
+    }
+  }
+
+  function requestEnded() {
+    pending = Math.max(0, pending - 1);
+    if (pending === 0 && progress) {
+      window.clearTimeout(progressTimer);
+      progress.classList.remove("is-loading");
+      body.removeAttribute("aria-busy");
+    }
+  }
+
+  body.addEventListener("htmx:beforeSend", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr) return;
+    requestStarted();
+    xhr.addEventListener("loadend", requestEnded, { once: true });
+  });
+
+  /* ------------------------------------------------- htmx error feedback */
+
+  function serverMessage(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("application/json") >= 0) {
+      try {
+        var data = JSON.parse(xhr.responseText);
+        if (data && typeof data.message === "string") return data.message;
+      } catch (error) { /* not JSON after all */ }
+    }
+    return "";
+  }
+
+  body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if ((xhr.getResponseHeader("HX-Trigger") || "").indexOf("toast") >= 0) return;
+    var message = serverMessage(xhr);
+    if (!message) {
+      if (xhr.status === 401) message = i18n.session;
+      else if (xhr.status === 403) message = i18n.forbidden;
+      else if (xhr.status === 404) message = i18n.notFound;
+      else message = i18n.server;
+    }
+    showToast("error", message);
+  });
+  body.addEventListener("htmx:sendError", function () { showToast("error", i18n.network); });
+  body.addEventListener("htmx:timeout", function () { showToast("error", i18n.network); });
+
+  // A request answered by the login page means the session ended: go there instead of
+  // swapping a login form into part of the page.
+  body.addEventListener("htmx:beforeSwap", function (event) {
+    var loginUrl = body.dataset.loginUrl;
+    var xhr = event.detail.xhr;
+    if (!loginUrl || !xhr || !xhr.responseURL) return;
+    var answered = new URL(xhr.responseURL, window.location.href);
+    if (answered.pathname === loginUrl && window.location.pathname !== loginUrl) {
+      event.detail.shouldSwap = false;
+      window.location.assign(loginUrl + "?next=" +
+        encodeURIComponent(window.location.pathname + window.location.search));
+    }
+  });
+
+  /* ------------------------------------------------------------ Tom Select */
+
+  function initTomSelect(root) {
+    if (!window.TomSelect || !root || !root.querySelectorAll) return;
+    root.querySelectorAll("select.tom-select:not(.tomselected)").forEach(function (select) {
+      var options = {
+        maxOptions: 200,
+        allowEmptyOption: true,
+        plugins: select.multiple ? ["remove_button"] : [],
+      };
+      var url = select.dataset.autocompleteUrl;
+      if (url) {
+        options.valueField = "value";
+        options.labelField = "text";
+        options.searchField = [];
+        options.preload = "focus";
+        options.load = function (query, callback) {
+          var sep = url.indexOf("?") >= 0 ? "&" : "?";
+          fetch(url + sep + "q=" + encodeURIComponent(query), {
+            credentials: "same-origin",
+            headers: { Accept: "application/json" },
+          })
+            .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+            .then(function (data) { callback(data.results || []); })
+            .catch(function () { callback(); });
+        };
+      }
+      new window.TomSelect(select, options);
+    });
+  }
+
+  // Page snapshots restored from history hold Tom Select's markup but no live widget.
+  function resetRestoredTomSelects(root) {
+    root.querySelectorAll(".ts-wrapper").forEach(function (wrapper) { wrapper.remove(); });
+    root.querySelectorAll("select.tomselected").forEach(function (select) {
+      select.classList.remove("tomselected", "ts-hidden-accessible");
+      select.removeAttribute("tabindex");
+      select.removeAttribute("hidden");
+    });
+  }
+
+  /* -------------------------------------------------- global search box */
+
+  var searchInput = document.getElementById("global-search");
+  var searchResults = document.getElementById("search-results");
+  var searchForm = searchInput ? searchInput.form : null;
+
+  function setSearchOpen(open) {
+    if (!searchResults) return;
+    open = open && searchResults.textContent.trim() !== "";
+    searchResults.classList.toggle("show", open);
+    searchInput.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
+  function searchHits() {
+    return Array.prototype.slice.call(searchResults.querySelectorAll("a.crm-search-hit"));
+  }
+
+  function focusHit(hits, index) {
+    hits.forEach(function (hit, i) { hit.setAttribute("aria-selected", i === index ? "true" : "false"); });
+    if (hits[index]) hits[index].focus();
+  }
+
+  function focusSearch() {
+    if (!searchInput) return;
+    searchInput.focus();
+    searchInput.select();
+  }
+
+  if (searchInput && searchResults) {
+    body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target === searchResults) {
+        setSearchOpen(searchForm.contains(document.activeElement));
+      }
+    });
+    searchInput.addEventListener("focus", function () { setSearchOpen(searchInput.value.trim() !== ""); });
+    searchInput.addEventListener("input", function () {
+      if (searchInput.value.trim() === "") {
+        searchResults.innerHTML = "";
+        setSearchOpen(false);
+      }
+    });
+    searchInput.addEventListener("keydown", function (event) {
+      if (event.isComposing || event.keyCode === 229) return;
+      if (event.key === "ArrowDown" && searchResults.classList.contains("show")) {
+        event.preventDefault();
+        focusHit(searchHits(), 0);
+      }
+    });
+    // Capturing on window runs before Bootstrap's dropdown handler (document, capture),
+    // which would otherwise look for a dropdown toggle this menu does not have.
+    window.addEventListener("keydown", function (event) {
+      if (!searchResults.contains(event.target)) return;
+      var hits = searchHits();
+      var index = hits.indexOf(document.activeElement);
+      if (event.key === "ArrowDown") {
+        focusHit(hits, Math.min(index + 1, hits.length - 1));
+      } else if (event.key === "ArrowUp") {
+        if (index <= 0) searchInput.focus();
+        else focusHit(hits, index - 1);
+      } else if (event.key === "Escape") {
+        setSearchOpen(false);
+        searchInput.focus();
+      } else {
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+    }, true);
+    searchForm.addEventListener("focusout", function (event) {
+      if (!event.relatedTarget || !searchForm.contains(event.relatedTarget)) setSearchOpen(false);
+    });
+  }
+
+  /* ---------------------------------------------------- keyboard shortcuts */
+
+  function isTyping(target) {
+    if (!target || target === body) return false;
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+  }
+
+  function visible(el) {
+    return !!(el && (el.offsetWidth || el.offsetHeight || el.getClientRects().length));
+  }
+
+  function clickShortcut(name) {
+    var candidates = document.querySelectorAll('[data-shortcut="' + name + '"]');
+    for (var i = 0; i < candidates.length; i += 1) {
+      if (visible(candidates[i]) && !candidates[i].disabled) {
+        candidates[i].click();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function showShortcuts() {
+    var modal = document.getElementById("shortcuts-modal");
+    if (modal && tabler.Modal) tabler.Modal.getOrCreateInstance(modal).show();
+  }
+
+  function formToSave() {
+    var active = document.activeElement;
+    var form = active && active.closest ? active.closest("form") : null;
+    if (form && form !== searchForm && (form.method || "").toLowerCase() === "post") return form;
+    form = document.querySelector('form[data-shortcut="save"]');
+    return visible(form) ? form : null;
+  }
+
+  function rows() {
+    return Array.prototype.filter.call(document.querySelectorAll("[data-row]"), visible);
+  }
+
+  function selectedRow() {
+    return document.querySelector("[data-row].crm-selected");
+  }
+
+  function moveSelection(step) {
+    var list = rows();
+    if (!list.length) return;
+    var index = list.indexOf(selectedRow());
+    var next = index < 0 ? (step > 0 ? 0 : list.length - 1)
+      : Math.max(0, Math.min(list.length - 1, index + step));
+    list.forEach(function (row) { row.classList.remove("crm-selected"); });
+    var row = list[next];
+    row.classList.add("crm-selected");
+    if (!row.hasAttribute("tabindex")) row.setAttribute("tabindex", "-1");
+    row.focus({ preventScroll: true });
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function openRow(row) {
+    if (row.dataset.href) {
+      window.location.assign(row.dataset.href);
+      return;
+    }
+    var link = row.matches("a[href]") ? row : row.querySelector("a[href]");
+    if (link) link.click();
+  }
+
+  function escape(event) {
+    var modal = document.querySelector(".modal.show");
+    if (modal) {
+      // Bootstrap closes a dialog itself only once the focus is inside it.
+      if (tabler.Modal) tabler.Modal.getOrCreateInstance(modal).hide();
+      return;
+    }
+    if (searchResults && searchResults.classList.contains("show")) {
+      setSearchOpen(false);
+      searchInput.focus();
+      event.preventDefault();
+      return;
+    }
+    if (clickShortcut("cancel")) {
+      event.preventDefault();
+      return;
+    }
+    if (document.activeElement === searchInput) searchInput.blur();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    // Never act while an input method is composing (拼音 candidates use these keys).
+    if (event.isComposing || event.keyCode === 229) return;
+    var key = event.key;
+    var mod = (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
+    if (mod && (key === "k" || key === "K")) {
+      event.preventDefault();
+      focusSearch();
+      return;
+    }
+    if (mod && (key === "s" || key === "S")) {
+      var form = formToSave();
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    if (key === "Escape") {
+      escape(event);
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target) || document.querySelector(".modal.show")) return;
+    if (key === "?") {
+      event.preventDefault();
+      showShortcuts();
+    } else if (key === "/") {
+      event.preventDefault();
+      focusSearch();
+    } else if (key === "n") {
+      if (clickShortcut("new")) event.preventDefault();
+    } else if (key === "e") {
+      if (clickShortcut("edit")) event.preventDefault();
+    } else if (key === "j" || key === "k") {
+      event.preventDefault();
+      moveSelection(key === "j" ? 1 : -1);
+    } else if (key === "Enter") {
+      var row = selectedRow();
+      if (row && (event.target === body || event.target === row)) {
+        event.preventDefault();
+        openRow(row);
+      }
+    }
+  });
+
+  document.querySelectorAll('[data-crm-action="shortcuts"]').forEach(function (button) {
+    button.addEventListener("click", showShortcuts);
+  });
+
+  /* ------------------------------------------------------- htmx history */
+
+  // Snapshots of pages (with customer data) live in localStorage: forget them on sign-out.
+  function forgetHistory() {
+    try {
+      window.localStorage.removeItem("htmx-history-cache");
+    } catch (error) { /* storage disabled */ }
+  }
+  document.querySelectorAll("form[data-crm-logout]").forEach(function (form) {
+    form.addEventListener("submit", forgetHistory);
+  });
+  if (document.querySelector("[data-crm-signed-out]")) forgetHistory();
+
+  body.addEventListener("htmx:beforeHistorySave", function () {
+    setSearchOpen(false);
+    document.querySelectorAll("#toasts .toast").forEach(function (toast) { toast.remove(); });
+    document.querySelectorAll("[data-row].crm-selected").forEach(function (row) {
+      row.classList.remove("crm-selected");
+    });
+  });
+  body.addEventListener("htmx:historyRestore", function () {
+    resetRestoredTomSelects(document);
+    initTomSelect(document.body);
+  });
+
+  /* ------------------------------------------------------------- start */
+
+  if (window.htmx) {
+    window.htmx.onLoad(initTomSelect);
+  } else {
+    initTomSelect(document.body);
+  }
+  body.addEventListener("htmx:afterSettle", function () { initTomSelect(document.body); });
+})();
