@@ -40,14 +40,16 @@ def _choices(field: CustomField) -> list[tuple[str, str]]:
 
 def form_field(field: CustomField) -> forms.Field:
     """The Django form field that parses and checks values of one custom field."""
-    common: dict[str, Any] = {"label": field.label, "required": field.required,
-                              "help_text": field.help_text}
+    common: dict[str, Any] = {
+        "label": field.label,
+        "required": field.required,
+        "help_text": field.help_text,
+    }
     kind = field.field_type
     if kind == FieldType.TEXT:
         return forms.CharField(max_length=field.max_length, **common)
     if kind == FieldType.LONGTEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000,
-                               **common)
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, **common)
     if kind == FieldType.INTEGER:
         return forms.IntegerField(min_value=-(2**53), max_value=2**53, **common)
     if kind == FieldType.DECIMAL:
@@ -58,7 +60,8 @@ def form_field(field: CustomField) -> forms.Field:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == FieldType.DATETIME:
         return forms.DateTimeField(
-            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common)
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), **common
+        )
     if kind == FieldType.BOOLEAN:
         common["required"] = False
         return forms.BooleanField(**common)

@@ -107,15 +107,21 @@ class CustomField(TrackedModel):
         ContentType, models.CASCADE, related_name="+", verbose_name=_("object type")
     )
     name = models.SlugField(
-        _("key"), max_length=50,
+        _("key"),
+        max_length=50,
         help_text=_("Letters, digits and underscores; used in the API and in imports."),
     )
     label_zh = models.CharField(_("Chinese label"), max_length=100)
     label_en = models.CharField(_("English label"), max_length=100)
     field_type = models.CharField(_("type"), max_length=12, choices=FieldType.choices)
     dictionary = models.ForeignKey(
-        Dictionary, models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("dictionary"), help_text=_("For choice fields."),
+        Dictionary,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dictionary"),
+        help_text=_("For choice fields."),
     )
     required = models.BooleanField(_("required"), default=False)
     default = models.JSONField(_("default"), null=True, blank=True)
@@ -190,6 +196,9 @@ class NumberSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule", "period"], name="number_sequence_period")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}/{self.period or '-'}: {self.last_value}"
 
 
 class SavedSearch(TrackedModel):

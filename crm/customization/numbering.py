@@ -45,3 +45,17 @@ def next_number(model, when=None) -> str | None:
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return format_number(rule, sequence.last_value, when)
+
+
+def peek_number(rule: NumberingRule, when=None) -> str:
+    """The number the next record would get under `rule` (saved or not), taking nothing."""
+    when = when or timezone.localtime()
+    period = when.strftime(_PERIOD_FORMAT[ResetPeriod(rule.reset)])
+    last = 0
+    if rule.pk:
+        last = (
+            NumberSequence.objects.filter(rule_id=rule.pk, period=period)
+            .values_list("last_value", flat=True)
+            .first()
+        ) or 0
+    return format_number(rule, last + 1, when)

@@ -42,7 +42,11 @@ class OrgUnit(TrackedModel):
     code = models.CharField(_("code"), max_length=40, blank=True)
     kind = models.CharField(_("kind"), max_length=12, choices=OrgUnitKind.choices)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent unit"),
     )
     # Ids from the root down, "/1/4/9/": a subtree is one indexed prefix match.
@@ -72,8 +76,12 @@ class Employee(TrackedModel):
     """A person of the company (员工): department, post (岗位), superior (上级)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-        related_name="employee", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employee",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("employee number"), max_length=40, blank=True)
@@ -82,7 +90,11 @@ class Employee(TrackedModel):
     )
     post = models.CharField(_("post"), max_length=100, blank=True)
     superior = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="subordinates",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subordinates",
         verbose_name=_("superior"),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
@@ -105,11 +117,16 @@ class Team(TrackedModel):
 
     name = models.CharField(_("name"), max_length=100)
     leader = models.ForeignKey(
-        Employee, models.SET_NULL, null=True, blank=True, related_name="+",
+        Employee,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("leader"),
     )
-    members = models.ManyToManyField(Employee, blank=True, related_name="teams",
-                                     verbose_name=_("members"))
+    members = models.ManyToManyField(
+        Employee, blank=True, related_name="teams", verbose_name=_("members")
+    )
 
     class Meta:
         verbose_name = _("team")

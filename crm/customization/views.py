@@ -1,0 +1,399 @@
+"""Settings pages: data dictionaries, custom fields and numbering rules."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.core import access, registry
+from crm.core.errors import DomainError
+from crm.customization import services
+from crm.customization.forms import (
+    CustomFieldForm,
+    DictionaryForm,
+    DictionaryItemForm,
+    NumberingRuleForm,
+)
+from crm.customization.models import CustomField, Dictionary, DictionaryItem, NumberingRule
+from crm.customization.numbering import peek_number
+from crm.customization.ui import admin_required, show_error
+
+
+@login_required
+def index(request):
+    """The settings start page: what can be configured, and where."""
+    return render(
+        request,
+        "customization/index.html",
+        {
+            "can_edit": access.is_admin(request.user),
+        },
+    )
+
+
+# Data dictionaries ----------------------------------------------------------------------
+
+
+@login_required
+def dictionary_list(request):
+    dictionaries = (
+        Dictionary.objects.visible_to(request.user)
+        .annotate(item_count=Count("items"))
+        .order_by("-is_system", "code")
+    )
+    return render(
+        request,
+        "customization/dictionary_list.html",
+        {
+            "dictionaries": dictionaries,
+            "can_edit": access.is_admin(request.user),
+        },
+    )
+
+
+@login_required
+def dictionary_detail(request, pk):
+    dictionary = get_object_or_404(Dictionary.objects.visible_to(request.user), pk=pk)
+    items = DictionaryItem.objects.visible_to(request.user).filter(dictionary=dictionary)
+    items = list(items.order_by("sort_order", "id"))
+    return render(
+        request,
+        "customization/dictionary_detail.html",
+        {
+            "dictionary": dictionary,
+            "items": items,
+            "last_index": len(items) - 1,
+            "can_edit": access.is_admin(request.user),
+        },
+    )
+
+
+def _dictionary_form(request, dictionary):
+    if request.method == "POST":
+        form = DictionaryForm(request.POST, instance=dictionary)
+        if form.is_valid():
+            try:
+                services.save_dictionary(
+                    form.instance,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"] if dictionary.pk else None,
+                )
+            except DomainError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, _("Dictionary “%(name)s” saved.") % {"name": dictionary})
+                return redirect("customization:dictionary_detail", pk=dictionary.pk)
+    else:
+        form = DictionaryForm(instance=dictionary)
+    return render(
+        request,
+        "customization/dictionary_form.html",
+        {
+            "form": form,
+            "dictionary": dictionary if dictionary.pk else None,
+        },
+    )
+
+
+@admin_required
+def dictionary_create(request):
+    return _dictionary_form(request, Dictionary())
+
+
+@admin_required
+def dictionary_edit(request, pk):
+    return _dictionary_form(
+        request, get_object_or_404(Dictionary.objects.visible_to(request.user), pk=pk)
+    )
+
+
+def _item_form(request, dictionary, item):
+    if request.method == "POST":
+        form = DictionaryItemForm(request.POST, instance=item)
+        if form.is_valid():
+            try:
+                services.save_dictionary_item(
+                    form.instance,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"] if item.pk else None,
+                )
+            except DomainError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, _("Item “%(label)s” saved.") % {"label": item})
+                return redirect("customization:dictionary_detail", pk=dictionary.pk)
+    else:
+        form = DictionaryItemForm(instance=item)
+    return render(
+        request,
+        "customization/dictionaryitem_form.html",
+        {
+            "form": form,
+            "dictionary": dictionary,
+            "item": item if item.pk else None,
+        },
+    )
+
+
+@admin_required
+def dictionaryitem_create(request, pk):
+    dictionary = get_object_or_404(Dictionary.objects.visible_to(request.user), pk=pk)
+    return _item_form(request, dictionary, DictionaryItem(dictionary=dictionary))
+
+
+def _visible_item(request, pk) -> DictionaryItem:
+    return get_object_or_404(
+        DictionaryItem.objects.visible_to(request.user).select_related("dictionary"), pk=pk
+    )
+
+
+@admin_required
+def dictionaryitem_edit(request, pk):
+    item = _visible_item(request, pk)
+    return _item_form(request, item.dictionary, item)
+
+
+def _back_to_dictionary(request, item: DictionaryItem, exc: DomainError | None = None):
+    if exc is not None:
+        messages.error(request, exc.message)
+    return redirect("customization:dictionary_detail", pk=item.dictionary_id)
+
+
+@require_POST
+@admin_required
+def dictionaryitem_move(request, pk, direction):
+    """Move an item one place up or down (the non-drag way to reorder)."""
+    item = _visible_item(request, pk)
+    if direction not in {"up", "down"}:
+        raise Http404
+    try:
+        services.move_dictionary_item(
+            item, actor=request.user, offset=-1 if direction == "up" else 1
+        )
+    except DomainError as exc:
+        return _back_to_dictionary(request, item, exc)
+    return _back_to_dictionary(request, item)
+
+
+@require_POST
+@admin_required
+def dictionaryitem_toggle(request, pk):
+    """Deactivate an active item (kept on records, hidden from new choices) or reactivate it."""
+    item = _visible_item(request, pk)
+    item.is_active = not item.is_active
+    try:
+        services.save_dictionary_item(item, actor=request.user)
+    except DomainError as exc:
+        return _back_to_dictionary(request, item, exc)
+    if item.is_active:
+        messages.success(request, _("Item “%(label)s” is active again.") % {"label": item})
+    else:
+        messages.success(request, _("Item “%(label)s” deactivated.") % {"label": item})
+    return _back_to_dictionary(request, item)
+
+
+# Custom fields ------------------------------------------------------------------------
+
+
+def _object_type(key: str) -> registry.ObjectType:
+    try:
+        return registry.get(key)
+    except KeyError:
+        raise Http404 from None
+
+
+@login_required
+def customfield_list(request):
+    """The registered object types with how many custom fields each has."""
+    types = registry.all_types()
+    content_types = ContentType.objects.get_for_models(*[t.model for t in types])
+    counts = dict(
+        CustomField.objects.visible_to(request.user)
+        .order_by()
+        .values("content_type_id")
+        .annotate(n=Count("pk"))
+        .values_list("content_type_id", "n")
+    )
+    rows = [{"type": t, "count": counts.get(content_types[t.model].pk, 0)} for t in types]
+    return render(request, "customization/customfield_list.html", {"rows": rows})
+
+
+@login_required
+def customfield_type_list(request, type_key):
+    object_type = _object_type(type_key)
+    content_type = ContentType.objects.get_for_model(object_type.model)
+    fields = (
+        CustomField.objects.visible_to(request.user)
+        .filter(content_type=content_type)
+        .select_related("dictionary")
+        .order_by("sort_order", "id")
+    )
+    return render(
+        request,
+        "customization/customfield_type_list.html",
+        {
+            "object_type": object_type,
+            "fields": fields,
+            "can_edit": access.is_admin(request.user),
+        },
+    )
+
+
+def _custom_field_form(request, object_type, field):
+    type_locked = bool(field.pk) and services.custom_field_has_values(field)
+    if request.method == "POST":
+        form = CustomFieldForm(
+            request.POST, instance=field, user=request.user, type_locked=type_locked
+        )
+        if form.is_valid():
+            try:
+                services.save_custom_field(
+                    form.instance,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"] if field.pk else None,
+                )
+            except DomainError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Custom field “%(label)s” saved.") % {"label": field.label}
+                )
+                return redirect("customization:customfield_type_list", type_key=object_type.key)
+    else:
+        form = CustomFieldForm(instance=field, user=request.user, type_locked=type_locked)
+    return render(
+        request,
+        "customization/customfield_form.html",
+        {
+            "form": form,
+            "object_type": object_type,
+            "field": field if field.pk else None,
+        },
+    )
+
+
+@admin_required
+def customfield_create(request, type_key):
+    object_type = _object_type(type_key)
+    content_type = ContentType.objects.get_for_model(object_type.model)
+    return _custom_field_form(request, object_type, CustomField(content_type=content_type))
+
+
+@admin_required
+def customfield_edit(request, pk):
+    field = get_object_or_404(
+        CustomField.objects.visible_to(request.user).select_related("content_type"), pk=pk
+    )
+    model = field.content_type.model_class()
+    object_type = registry.for_model(model) if model is not None else None
+    if object_type is None:
+        raise Http404
+    return _custom_field_form(request, object_type, field)
+
+
+# Numbering rules ------------------------------------------------------------------------
+
+
+@login_required
+def numberingrule_list(request):
+    """Each registered type with its rule, or a note that its records are not numbered."""
+    types = registry.all_types()
+    content_types = ContentType.objects.get_for_models(*[t.model for t in types])
+    rules = {
+        r.content_type_id: r
+        for r in NumberingRule.objects.visible_to(request.user).filter(
+            content_type__in=list(content_types.values())
+        )
+    }
+    rows = []
+    for object_type in types:
+        rule = rules.get(content_types[object_type.model].pk)
+        rows.append(
+            {
+                "type": object_type,
+                "rule": rule,
+                "next": peek_number(rule) if rule is not None else "",
+            }
+        )
+    return render(
+        request,
+        "customization/numberingrule_list.html",
+        {
+            "rows": rows,
+            "can_edit": access.is_admin(request.user),
+        },
+    )
+
+
+def _rule_for(request, object_type) -> NumberingRule:
+    content_type = ContentType.objects.get_for_model(object_type.model)
+    rule = NumberingRule.objects.visible_to(request.user).filter(content_type=content_type).first()
+    if rule is None:
+        rule = NumberingRule(content_type=content_type, prefix=object_type.number_prefix or "")
+    return rule
+
+
+@admin_required
+def numberingrule_edit(request, type_key):
+    object_type = _object_type(type_key)
+    rule = _rule_for(request, object_type)
+    if request.method == "POST":
+        form = NumberingRuleForm(request.POST, instance=rule)
+        if form.is_valid():
+            try:
+                services.save_numbering_rule(
+                    form.instance,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"] if rule.pk else None,
+                )
+            except DomainError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Numbering of %(type)s saved.") % {"type": object_type.label_plural}
+                )
+                return redirect("customization:numberingrule_list")
+    else:
+        form = NumberingRuleForm(instance=rule)
+    preview = _preview(rule, form) if form.is_bound else peek_number(rule)
+    return render(
+        request,
+        "customization/numberingrule_form.html",
+        {
+            "form": form,
+            "object_type": object_type,
+            "rule": rule,
+            "preview": preview,
+        },
+    )
+
+
+def _preview(rule: NumberingRule, form: NumberingRuleForm) -> str:
+    if not form.is_valid():
+        return ""
+    if not 1 <= (form.instance.width or 0) <= services.MAX_WIDTH:
+        return ""
+    return peek_number(form.instance)
+
+
+@admin_required
+def numberingrule_preview(request, type_key):
+    """The number the next record would get with the rule as typed (an htmx fragment)."""
+    object_type = _object_type(type_key)
+    rule = _rule_for(request, object_type)
+    form = NumberingRuleForm(request.GET, instance=rule)
+    preview = _preview(rule, form)
+    if not preview:
+        return HttpResponse(
+            format_html(
+                '<span class="text-secondary">{}</span>', _("Enter a valid rule to see a preview.")
+            )
+        )
+    return HttpResponse(format_html("<code>{}</code>", preview))

@@ -1,0 +1,187 @@
+"""Forms of the organisation pages: parsing and field checks only (rules live in services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from crm.customization.ui import BootstrapFormMixin, VersionField
+from crm.org.models import Employee, EmployeeStatus, OrgUnit, Team, User
+
+
+def unit_choices(user, *, exclude_subtree_of: OrgUnit | None = None):
+    """Units for a select, depth-first with their depth, as (unit, depth) pairs."""
+    units = list(OrgUnit.objects.visible_to(user).filter(is_active=True))
+    if exclude_subtree_of is not None and exclude_subtree_of.path:
+        units = [u for u in units if not u.path.startswith(exclude_subtree_of.path)]
+    return tree_order(units)
+
+
+def tree_order(units):
+    """(unit, depth) pairs in depth-first order, siblings by order then name."""
+    by_parent: dict[int | None, list[OrgUnit]] = {}
+    ids = {u.pk for u in units}
+    for unit in units:
+        parent = unit.parent_id if unit.parent_id in ids else None
+        by_parent.setdefault(parent, []).append(unit)
+    for children in by_parent.values():
+        children.sort(key=lambda u: (u.sort_order, u.name, u.pk))
+    ordered: list[tuple[OrgUnit, int]] = []
+
+    def walk(parent, depth):
+        for unit in by_parent.get(parent, []):
+            ordered.append((unit, depth))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit select whose labels are indented by depth."""
+
+    def __init__(self, pairs, **kwargs):
+        self.depths = {u.pk: d for u, d in pairs}
+        queryset = OrgUnit.objects.filter(pk__in=list(self.depths))
+        super().__init__(queryset=queryset, **kwargs)
+        self.choices = [("", "---------")] + [(u.pk, self.indented(u)) for u, _d in pairs]
+
+    def indented(self, unit):
+        return "\u3000" * self.depths.get(unit.pk, 0) + str(unit)
+
+
+class OrgUnitForm(BootstrapFormMixin, forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = OrgUnit
+        fields = ["name", "code", "kind", "parent", "sort_order", "is_active"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = self.instance.pk is not None
+        pairs = unit_choices(user, exclude_subtree_of=self.instance if editing else None)
+        # Keep a current but inactive parent selectable.
+        self.fields["parent"] = UnitChoiceField(
+            pairs,
+            required=False,
+            label=_("parent unit"),
+            help_text=_(
+                "A group has no parent; a company belongs to a group or a company; "
+                "a department to a company or a department."
+            ),
+        )
+        self.fields["parent"].widget.attrs["class"] = "form-select"
+        if editing:
+            self.fields["version"].initial = self.instance.version
+
+
+class EmployeeForm(BootstrapFormMixin, forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Employee
+        fields = [
+            "name",
+            "code",
+            "department",
+            "post",
+            "superior",
+            "phone",
+            "email",
+            "status",
+            "user",
+        ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"] = UnitChoiceField(unit_choices(user), label=_("department"))
+        self.fields["department"].widget.attrs["class"] = "form-select"
+        superiors = Employee.objects.visible_to(user).filter(status=EmployeeStatus.ACTIVE)
+        if self.instance.pk:
+            superiors = superiors.exclude(pk=self.instance.pk)
+            self.fields["version"].initial = self.instance.version
+        self.fields["superior"].queryset = superiors.order_by("name")
+        self.fields["superior"].widget.attrs["class"] = "form-select tom-select"
+        linked = Employee.objects.exclude(user=None)
+        if self.instance.pk:
+            linked = linked.exclude(pk=self.instance.pk)
+        users = get_user_model().objects.exclude(pk__in=linked.values("user_id"))
+        self.fields["user"].queryset = users.order_by("username")
+        self.fields["user"].help_text = _("The account this employee signs in with.")
+
+
+class TeamForm(BootstrapFormMixin, forms.ModelForm):
+    version = VersionField()
+
+    class Meta:
+        model = Team
+        fields = ["name", "leader", "members"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        employees = Employee.objects.visible_to(user).select_related("department")
+        self.fields["leader"].queryset = employees.order_by("name")
+        self.fields["members"].queryset = employees.order_by("name")
+        self.fields["members"].widget.attrs["class"] = "form-select tom-select"
+        self.fields["members"].help_text = _("The leader is always a member.")
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class EmployeeFilterForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    department = forms.ModelChoiceField(
+        OrgUnit.objects.none(), label=_("department"), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("Any status")), *EmployeeStatus.choices],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = UnitChoiceField(unit_choices(user), label=_("department"), required=False)
+        field.choices = [("", _("All departments")), *list(field.choices)[1:]]
+        field.widget.attrs["class"] = "form-select"
+        self.fields["department"] = field
+        self.fields["q"].widget.attrs["placeholder"] = _("Name, post, phone or email")
+
+
+class UserForm(BootstrapFormMixin, forms.ModelForm):
+    password1 = forms.CharField(
+        label=_("password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("password (again)"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "full_name", "email", "language", "is_active", "is_superuser"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["password1"].help_text = _("Leave empty to keep the current password.")
+        else:
+            self.fields["password1"].required = True
+            self.fields["password2"].required = True
+        self.fields["is_superuser"].label = _("administrator")
+        self.fields["is_superuser"].help_text = _(
+            "Administrators manage users and settings and see all records."
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
