@@ -54,6 +54,9 @@ class OrgUnit(TrackedModel):
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
 
+    # The path follows from the parent, which the change log already records.
+    untracked_fields = (*TrackedModel.untracked_fields, "path")
+
     class Meta:
         verbose_name = _("organisation unit")
         verbose_name_plural = _("organisation units")
