@@ -10,7 +10,7 @@ urlpatterns = [
     path("", shell.home, name="home"),
     path("search/", shell.search, name="search"),
     path("language/", shell.set_language, name="set_language"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", shell.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 

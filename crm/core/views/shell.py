@@ -7,6 +7,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
@@ -179,11 +180,9 @@ def set_language(request):
     ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    if language and check_for_language(language) and language in dict(settings.LANGUAGES):
-        if request.user.is_authenticated and request.user.language != language:
-            request.user.language = language
-            # A user preference, not a business record: no change-log entry.
-            request.user.save(update_fields=["language"])
+    if _valid_language(language):
+        if request.user.is_authenticated:
+            _remember_language(request.user, language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
@@ -195,6 +194,30 @@ def set_language(request):
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
     return response
+
+
+def _valid_language(language: str) -> bool:
+    return bool(language) and language in dict(settings.LANGUAGES) and check_for_language(language)
+
+
+def _remember_language(user, language: str) -> None:
+    if user.language != language:
+        user.language = language
+        # A user preference, not a business record: no change-log entry.
+        user.save(update_fields=["language"])
+
+
+class SignInView(auth_views.LoginView):
+    """Django's login; a language picked on the login page becomes the user's choice."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if _valid_language(language):
+            _remember_language(self.request.user, language)
+        return response
 
 
 def page_not_found(request, exception=None):
