@@ -92,6 +92,38 @@ def build(object_type: ObjectType, user, params: QueryDict, *, queryset=None) ->
     return qs, query
 
 
+@dataclass(frozen=True)
+class CustomFilter:
+    """A custom field offered as a list filter: a text box, or a select for choices."""
+
+    name: str
+    label: str
+    value: str
+    choices: list[tuple[str, str]] | None
+
+
+def custom_filters(query: ListQuery) -> list[CustomFilter]:
+    from crm.customization.models import DictionaryItem
+
+    choice_fields = [f for f in query.custom_fields if f.dictionary_id]
+    items: dict[int, list[tuple[str, str]]] = {}
+    if choice_fields:
+        for item in DictionaryItem.objects.filter(
+            dictionary_id__in=[f.dictionary_id for f in choice_fields], is_active=True
+        ).order_by("sort_order", "id"):
+            items.setdefault(item.dictionary_id, []).append((item.code, item.label))
+    return [
+        CustomFilter(
+            f"cf_{f.name}",
+            f.label,
+            query.params.get(f"cf_{f.name}", ""),
+            items.get(f.dictionary_id, []) if f.dictionary_id else None,
+        )
+        for f in query.custom_fields
+        if f.field_type not in ("longtext", "boolean", "user")
+    ]
+
+
 def value_fields(columns: list[Column]) -> list[str]:
     """The `values()` paths the columns read."""
     paths: list[str] = []

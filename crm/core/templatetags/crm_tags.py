@@ -13,11 +13,5 @@ def type_url(object_type, action: str, *args) -> str:
 
 
 @register.filter
-def qparam(params, key: str) -> str:
-    """A query-string value: {{ request.GET|qparam:"cf_region" }}."""
-    return params.get(key, "")
-
-
-@register.filter
 def get_item(mapping, key):
     return mapping.get(key, "")

@@ -121,3 +121,40 @@ def test_garbage_in_list_parameters_never_breaks_the_page(alice, client_for):
         {"updated_after": "yesterday"},
     ):
         assert client.get("/customers/", params).status_code == 200, params
+
+
+@pytest.mark.django_db
+def test_lists_filter_on_custom_fields(alice, client_for):
+    from django.contrib.contenttypes.models import ContentType
+
+    from crm.customization.models import CustomField, Dictionary, DictionaryItem
+
+    grade = Dictionary.objects.create(code="grade", name_zh="等级", name_en="Grade")
+    DictionaryItem.objects.create(dictionary=grade, code="gold", label_zh="金牌", label_en="Gold")
+    content_type = ContentType.objects.get_for_model(Customer)
+    CustomField.objects.create(
+        content_type=content_type,
+        name="grade",
+        label_zh="等级",
+        label_en="Grade",
+        field_type="choice",
+        dictionary=grade,
+    )
+    CustomField.objects.create(
+        content_type=content_type,
+        name="products",
+        label_zh="主营产品",
+        label_en="Products",
+        field_type="text",
+    )
+    make_customer(alice, name="甲", custom_field_data={"grade": "gold", "products": "ERP 软件"})
+    make_customer(alice, name="乙", custom_field_data={"products": "硬件"})
+    client = client_for(alice)
+
+    def names(params):
+        return [row["cells"][0][0] for row in client.get("/customers/", params).context["rows"]]
+
+    assert names({"cf_grade": "gold", "col": "name"}) == ["甲"]
+    assert names({"cf_products": "erp", "col": "name"}) == ["甲"]
+    page = client.get("/customers/").content.decode()
+    assert "Gold" in page

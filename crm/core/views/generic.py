@@ -87,6 +87,7 @@ def list_view(request, type_key: str):
         "saved_query": _without(request.GET, "cursor"),
         "can_create": access.can_create(request.user, object_type.model),
         "orderings": _ordering_choices(object_type),
+        "custom_filters": lists.custom_filters(query),
     }
     return render_page(request, "core/list.html", context, partial="results")
 
