@@ -77,7 +77,7 @@ class CustomerPatch(BaseModel):
     custom_fields: dict[str, Any] | None = None
 
 
-class CustomerOut(RecordOut, CustomerFields):
+class CustomerOut(CustomerFields, RecordOut):
     name: str
 
 
@@ -122,6 +122,6 @@ class ContactPatch(BaseModel):
     custom_fields: dict[str, Any] | None = None
 
 
-class ContactOut(RecordOut, ContactFields):
+class ContactOut(ContactFields, RecordOut):
     customer: int
     name: str
