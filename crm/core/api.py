@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Router
+from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -206,7 +206,7 @@ def router_for(object_type: ObjectType) -> Router:
         obj = model()
         _apply(obj, payload.model_dump(exclude_unset=True), request.user)
         services.save(obj, actor=request.user)
-        return 201, one(request.user, obj.pk)
+        return Status(201, one(request.user, obj.pk))
 
     @router.patch(
         "/{int:pk}/",
@@ -227,7 +227,7 @@ def router_for(object_type: ObjectType) -> Router:
         services.delete(
             obj, actor=request.user, expected_version=int(header) if header.isdigit() else None
         )
-        return 204, None
+        return Status(204, None)
 
     @router.post("/{int:pk}/restore/", response={200: schema_out, 403: ErrorOut, 404: ErrorOut})
     def restore(request, pk: int):

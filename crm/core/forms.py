@@ -4,6 +4,7 @@ choices and Bootstrap widgets. App forms subclass `RecordForm` and list their fi
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.errors import DomainError
@@ -26,10 +27,20 @@ def style_widgets(form: forms.BaseForm) -> None:
             widget.attrs["class"] += " tom-select"
 
 
+def formfield_for(db_field, **kwargs):
+    """Model fields as form fields; a web address typed without a scheme gets https://."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class RecordForm(forms.ModelForm):
     """A ModelForm that knows the acting user and the record's custom fields."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        formfield_callback = formfield_for
 
     def __init__(self, *args, user, custom_fields=(), **kwargs):
         super().__init__(*args, **kwargs)

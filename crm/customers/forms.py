@@ -7,7 +7,7 @@ from crm.customers.models import Contact, Customer
 
 
 class CustomerForm(RecordForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Customer
         fields = [
             "name",
@@ -38,7 +38,7 @@ class CustomerForm(RecordForm):
 
 
 class ContactForm(RecordForm):
-    class Meta:
+    class Meta(RecordForm.Meta):
         model = Contact
         fields = [
             "customer",

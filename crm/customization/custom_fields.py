@@ -73,7 +73,7 @@ def form_field(field: CustomField) -> forms.Field:
         users = get_user_model().objects.filter(is_active=True).order_by("username")
         return forms.ModelChoiceField(queryset=users, **common)
     if kind == FieldType.URL:
-        return forms.URLField(max_length=field.max_length, **common)
+        return forms.URLField(max_length=field.max_length, assume_scheme="https", **common)
     if kind == FieldType.EMAIL:
         return forms.EmailField(max_length=field.max_length, **common)
     return forms.CharField(max_length=40, validators=[validate_phone], **common)
