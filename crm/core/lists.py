@@ -124,6 +124,13 @@ def custom_filters(query: ListQuery) -> list[CustomFilter]:
     ]
 
 
+def filters_active(query: ListQuery) -> bool:
+    """Whether the user has set a visible filter (the filter panel then opens at once)."""
+    names = [b.name for b in query.filterset.form.visible_fields()]
+    names += [f"cf_{f.name}" for f in query.custom_fields]
+    return any(query.params.get(name) for name in names)
+
+
 def value_fields(columns: list[Column]) -> list[str]:
     """The `values()` paths the columns read."""
     paths: list[str] = []

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
@@ -30,10 +31,26 @@ def _field_display(obj: models.Model, name: str) -> str:
     return display("text", value)
 
 
-def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str]]:
-    """(name, label, display value) of the header fields."""
+def foreign_keys(model, names: list[str]) -> list[str]:
+    """The names among `names` that are foreign keys (to select_related them at once)."""
+    return [n for n in names if isinstance(model._meta.get_field(n), models.ForeignKey)]
+
+
+def _link(obj: models.Model, name: str) -> str:
+    from crm.core import registry
+
+    field = obj._meta.get_field(name)
+    target = getattr(obj, name) if isinstance(field, models.ForeignKey) else None
+    if target is None or registry.for_model(type(target)) is None:
+        return ""
+    return reverse(registry.for_model(type(target)).url_name("detail"), args=[target.pk])
+
+
+def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str, str]]:
+    """(name, label, display value, link) of the header fields."""
     return [
-        (n, capfirst(obj._meta.get_field(n).verbose_name), _field_display(obj, n)) for n in names
+        (n, capfirst(obj._meta.get_field(n).verbose_name), _field_display(obj, n), _link(obj, n))
+        for n in names
     ]
 
 

@@ -156,5 +156,19 @@ def test_lists_filter_on_custom_fields(alice, client_for):
 
     assert names({"cf_grade": "gold", "col": "name"}) == ["甲"]
     assert names({"cf_products": "erp", "col": "name"}) == ["甲"]
+    panel = client.get("/customers/", {"_panel": "filters"}).content.decode()
+    assert "Gold" in panel
+
+
+@pytest.mark.django_db
+def test_filter_and_view_panels_load_when_opened(alice, client_for):
+    client = client_for(alice)
+    client.post("/customers/views/", {"name": "深圳客户", "query": "city=深圳"})
     page = client.get("/customers/").content.decode()
-    assert "Gold" in page
+    assert 'name="status"' not in page, "the filter panel waits until it is opened"
+    filters = client.get("/customers/", {"_panel": "filters"}).content.decode()
+    assert 'name="status"' in filters and "<html" not in filters
+    views = client.get("/customers/", {"_panel": "views"}).content.decode()
+    assert "深圳客户" in views and "<html" not in views
+    active = client.get("/customers/", {"status": "formal"}).content.decode()
+    assert 'name="status"' in active, "an active filter shows at once"

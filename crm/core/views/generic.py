@@ -37,6 +37,9 @@ def _visible(object_type, user, pk):
     return get_object_or_404(object_type.model.objects.visible_to(user), pk=pk)
 
 
+PANEL = "_panel"  # asks the list page for one lazily loaded panel
+
+
 def _page_size(request) -> int:
     try:
         size = int(request.GET.get("per_page", settings.CRM_PAGE_SIZES[0]))
@@ -82,13 +85,18 @@ def list_view(request, type_key: str):
         "chosen_columns": [c.name for c in query.columns],
         "page_sizes": settings.CRM_PAGE_SIZES,
         "per_page": _page_size(request),
-        "base_query": _without(request.GET, "cursor"),
-        "sort_query": _without(request.GET, "cursor", "ordering"),
-        "saved_query": _without(request.GET, "cursor"),
+        "base_query": _without(request.GET, "cursor", PANEL),
+        "sort_query": _without(request.GET, "cursor", "ordering", PANEL),
+        "saved_query": _without(request.GET, "cursor", PANEL, "view"),
         "can_create": access.can_create(request.user, object_type.model),
         "orderings": _ordering_choices(object_type),
-        "custom_filters": lists.custom_filters(query),
+        # Filters and saved views render (and query) only when shown.
+        "custom_filters": lambda: lists.custom_filters(query),
+        "filters_active": lists.filters_active(query),
     }
+    panel = request.GET.get(PANEL)
+    if panel in ("filters", "views"):
+        return render(request, f"core/list.html#{panel}", context)
     return render_page(request, "core/list.html", context, partial="results")
 
 
@@ -104,7 +112,10 @@ def _ordering_choices(object_type) -> list[tuple[str, str]]:
 @login_required
 def detail_view(request, type_key: str, pk: int):
     object_type = registry.get(type_key)
-    obj = _visible(object_type, request.user, pk)
+    related = timeline.foreign_keys(object_type.model, object_type.detail_fields)
+    obj = get_object_or_404(
+        object_type.model.objects.visible_to(request.user).select_related(*related), pk=pk
+    )
     from crm.customization.custom_fields import fields_for
 
     custom_fields = fields_for(object_type.model)

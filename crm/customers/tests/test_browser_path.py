@@ -47,6 +47,14 @@ def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, 
         expect(page.locator("h1")).to_contain_text("张三")
         assert Contact.objects.get().customer == customer
 
+        page.goto(f"{live_server.url}/customers/")
+        page.click("[data-bs-target='#list-more']")
+        page.select_option("#list-filter-fields select[name=status]", "formal")
+        expect(page.locator("#results [data-row]")).to_have_count(0)
+        expect(page).to_have_url(re.compile("status=formal"))
+        page.select_option("#list-filter-fields select[name=status]", "potential")
+        expect(page.locator("#results [data-row]")).to_have_count(1)
+
         page.fill("#global-search", "jdrj")
         hit = page.locator("#search-results a", has_text="金蝶软件")
         expect(hit).to_be_visible()
