@@ -120,7 +120,7 @@ class RemoteSelect(forms.Select):
     (Tom Select, `data-remote`), so a form stays small with a million customers."""
 
     def __init__(self, api_path: str, attrs=None):
-        super().__init__(attrs={**(attrs or {}), "data-remote": api_path})
+        super().__init__(attrs={**(attrs or {}), "data-remote": api_path, "class": "tom-select"})
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value if v not in (None, "")}

@@ -47,6 +47,14 @@ def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, 
         expect(page.locator("h1")).to_contain_text("张三")
         assert Contact.objects.get().customer == customer
 
+        page.goto(f"{live_server.url}/contacts/new/")
+        page.locator("#id_customer-ts-control").fill("jdrj")
+        page.locator(".ts-dropdown .option", has_text="金蝶软件").click()
+        page.fill("input[name=name]", "李四")
+        page.click("#record-form button[type=submit]")
+        expect(page.locator("h1")).to_contain_text("李四")
+        assert Contact.objects.get(name="李四").customer == customer
+
         page.goto(f"{live_server.url}/customers/")
         page.click("[data-bs-target='#list-more']")
         page.select_option("#list-filter-fields select[name=status]", "formal")

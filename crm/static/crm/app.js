@@ -5,8 +5,8 @@
  * Contracts other templates rely on:
  *   - an htmx response header  HX-Trigger: {"toast": {"level": "success", "message": "..."}}
  *     shows a toast (levels: success, info, warning, error);
- *   - select.tom-select becomes a Tom Select; with data-autocomplete-url it loads options
- *     from  URL?q=...  answering {"results": [{"value": "1", "text": "..."}]};
+ *   - select.tom-select becomes a Tom Select; with data-remote (an API collection) it loads options
+ *     from  URL?q=...  answering {"items": [{"id": 1, "name": "..."}]};
  *   - data-shortcut="new" / "edit" / "cancel" mark what n, e and Esc click;
  *     form[data-shortcut="save"] is what Ctrl/⌘+S submits when no form has the focus;
  *   - list rows carry data-row (and optionally data-href) for j / k / Enter.
@@ -143,20 +143,21 @@
         allowEmptyOption: true,
         plugins: select.multiple ? ["remove_button"] : [],
       };
-      var url = select.dataset.autocompleteUrl;
+      // data-remote names an API collection: options come from its quick search.
+      var url = select.dataset.remote;
       if (url) {
-        options.valueField = "value";
-        options.labelField = "text";
+        options.valueField = "id";
+        options.labelField = "name";
         options.searchField = [];
         options.preload = "focus";
         options.load = function (query, callback) {
           var sep = url.indexOf("?") >= 0 ? "&" : "?";
-          fetch(url + sep + "q=" + encodeURIComponent(query), {
+          fetch(url + sep + "limit=20&q=" + encodeURIComponent(query), {
             credentials: "same-origin",
             headers: { Accept: "application/json" },
           })
-            .then(function (response) { return response.ok ? response.json() : { results: [] }; })
-            .then(function (data) { callback(data.results || []); })
+            .then(function (response) { return response.ok ? response.json() : { items: [] }; })
+            .then(function (page) { callback(page.items || []); })
             .catch(function () { callback(); });
         };
       }
