@@ -11,20 +11,70 @@ from crm.core.errors import DomainError
 
 
 def style_widgets(form: forms.BaseForm) -> None:
-    """Give every widget the Tabler/Bootstrap class it needs."""
-    for name, bound in form.fields.items():
-        widget = bound.widget
+    """Give every widget its Tabler/Bootstrap class, and mark fields with errors invalid.
+
+    Safe to call again: after validation it only adds `is-invalid` where needed.
+    """
+    errors = getattr(form, "_errors", None) or {}
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
         if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
+            css = {"form-check-input"}
+        elif isinstance(widget, forms.SelectMultiple):
+            css = {"form-select", "tom-select"}
+        elif isinstance(widget, forms.Select):
+            css = {"form-select"}
         else:
-            css = "form-control"
-        if form.is_bound and name in form.errors:
-            css += " is-invalid"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-        if isinstance(widget, forms.SelectMultiple):
-            widget.attrs["class"] += " tom-select"
+            css = {"form-control"}
+        classes = widget.attrs.get("class", "").split()
+        classes += [c for c in sorted(css) if c not in classes]
+        if name in errors and "is-invalid" not in classes:
+            classes.append("is-invalid")
+        widget.attrs["class"] = " ".join(classes)
+
+
+class StyledFormMixin:
+    """Forms whose widgets look right in the Tabler layout, before and after validation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        style_widgets(self)
+
+
+class VersionField(forms.IntegerField):
+    """The version the user read, sent back so that a stale edit is refused."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+
+def show_domain_error(form: forms.BaseForm, error: DomainError) -> None:
+    """Put a refused action's messages on the form: next to their fields, else on top.
+
+    Custom field errors (`custom_fields.<key>`) go to the form's `cf_<key>` fields.
+    """
+    placed: list[str] = []
+    for name, messages in error.fields.items():
+        target = (
+            f"cf_{name[len('custom_fields.') :]}" if name.startswith("custom_fields.") else name
+        )
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
+            placed.append(str(message))
+    shown = [*placed, *form.non_field_errors()]
+    if (not placed or error.code != "invalid") and error.message not in shown:
+        form.add_error(None, error.message)
+    style_widgets(form)
 
 
 def formfield_for(db_field, **kwargs):
@@ -34,10 +84,10 @@ def formfield_for(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class RecordForm(forms.ModelForm):
+class RecordForm(StyledFormMixin, forms.ModelForm):
     """A ModelForm that knows the acting user and the record's custom fields."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     class Meta:
         formfield_callback = formfield_for
@@ -76,19 +126,6 @@ class RecordForm(forms.ModelForm):
                 self.cleaned_data.get(f"cf_{definition.name}"), definition
             )
         return values
-
-    def add_domain_error(self, error: DomainError) -> None:
-        """Show a service's error on the fields it names, or on the form."""
-        if not error.fields:
-            self.add_error(None, error.message)
-            return
-        for name, messages in error.fields.items():
-            target = (
-                name.replace("custom_fields.", "cf_") if name.startswith("custom_fields.") else name
-            )
-            for message in messages:
-                self.add_error(target if target in self.fields else None, message)
-        style_widgets(self)
 
     @property
     def standard_fields(self):

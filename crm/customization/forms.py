@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.forms import StyledFormMixin, VersionField
 from crm.customization.models import (
     CustomField,
     Dictionary,
@@ -14,7 +15,6 @@ from crm.customization.models import (
     NumberingRule,
 )
 from crm.customization.services import CUSTOM_FIELD_KEY
-from crm.customization.ui import BootstrapFormMixin, VersionField
 
 
 def _fix_on_edit(form: forms.ModelForm, name: str, reason) -> None:
@@ -23,7 +23,7 @@ def _fix_on_edit(form: forms.ModelForm, name: str, reason) -> None:
         form.fields[name].help_text = reason
 
 
-class DictionaryForm(BootstrapFormMixin, forms.ModelForm):
+class DictionaryForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:
@@ -37,7 +37,7 @@ class DictionaryForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["version"].initial = self.instance.version
 
 
-class DictionaryItemForm(BootstrapFormMixin, forms.ModelForm):
+class DictionaryItemForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:
@@ -61,7 +61,7 @@ KEY_MESSAGE = _(
 )
 
 
-class CustomFieldForm(BootstrapFormMixin, forms.ModelForm):
+class CustomFieldForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
     default = forms.CharField(
         label=_("Default value"),
@@ -122,7 +122,7 @@ class CustomFieldForm(BootstrapFormMixin, forms.ModelForm):
         return data
 
 
-class NumberingRuleForm(BootstrapFormMixin, forms.ModelForm):
+class NumberingRuleForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:

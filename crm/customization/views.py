@@ -8,12 +8,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.core import access, registry
 from crm.core.errors import DomainError
+from crm.core.views.editing import admin_required, expected_version, form_page, posted
 from crm.customization import services
 from crm.customization.forms import (
     CustomFieldForm,
@@ -23,7 +25,6 @@ from crm.customization.forms import (
 )
 from crm.customization.models import CustomField, Dictionary, DictionaryItem, NumberingRule
 from crm.customization.numbering import peek_number
-from crm.customization.ui import admin_required, show_error
 
 
 @login_required
@@ -76,29 +77,16 @@ def dictionary_detail(request, pk):
 
 
 def _dictionary_form(request, dictionary):
-    if request.method == "POST":
-        form = DictionaryForm(request.POST, instance=dictionary)
-        if form.is_valid():
-            try:
-                services.save_dictionary(
-                    form.instance,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"] if dictionary.pk else None,
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, _("Dictionary “%(name)s” saved.") % {"name": dictionary})
-                return redirect("customization:dictionary_detail", pk=dictionary.pk)
-    else:
-        form = DictionaryForm(instance=dictionary)
-    return render(
+    return form_page(
         request,
-        "customization/dictionary_form.html",
-        {
-            "form": form,
-            "dictionary": dictionary if dictionary.pk else None,
-        },
+        DictionaryForm(posted(request), instance=dictionary),
+        lambda form: services.save_dictionary(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="customization/dictionary_form.html",
+        context={"dictionary": dictionary if dictionary.pk else None},
+        message=lambda obj: _("Dictionary “%(name)s” saved.") % {"name": obj},
+        next_url=lambda obj: reverse("customization:dictionary_detail", args=[obj.pk]),
     )
 
 
@@ -115,30 +103,16 @@ def dictionary_edit(request, pk):
 
 
 def _item_form(request, dictionary, item):
-    if request.method == "POST":
-        form = DictionaryItemForm(request.POST, instance=item)
-        if form.is_valid():
-            try:
-                services.save_dictionary_item(
-                    form.instance,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"] if item.pk else None,
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, _("Item “%(label)s” saved.") % {"label": item})
-                return redirect("customization:dictionary_detail", pk=dictionary.pk)
-    else:
-        form = DictionaryItemForm(instance=item)
-    return render(
+    return form_page(
         request,
-        "customization/dictionaryitem_form.html",
-        {
-            "form": form,
-            "dictionary": dictionary,
-            "item": item if item.pk else None,
-        },
+        DictionaryItemForm(posted(request), instance=item),
+        lambda form: services.save_dictionary_item(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="customization/dictionaryitem_form.html",
+        context={"dictionary": dictionary, "item": item if item.pk else None},
+        message=lambda obj: _("Item “%(label)s” saved.") % {"label": obj},
+        next_url=reverse("customization:dictionary_detail", args=[dictionary.pk]),
     )
 
 
@@ -248,34 +222,18 @@ def customfield_type_list(request, type_key):
 
 def _custom_field_form(request, object_type, field):
     type_locked = bool(field.pk) and services.custom_field_has_values(field)
-    if request.method == "POST":
-        form = CustomFieldForm(
-            request.POST, instance=field, user=request.user, type_locked=type_locked
-        )
-        if form.is_valid():
-            try:
-                services.save_custom_field(
-                    form.instance,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"] if field.pk else None,
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Custom field “%(label)s” saved.") % {"label": field.label}
-                )
-                return redirect("customization:customfield_type_list", type_key=object_type.key)
-    else:
-        form = CustomFieldForm(instance=field, user=request.user, type_locked=type_locked)
-    return render(
+    return form_page(
         request,
-        "customization/customfield_form.html",
-        {
-            "form": form,
-            "object_type": object_type,
-            "field": field if field.pk else None,
-        },
+        CustomFieldForm(
+            posted(request), instance=field, user=request.user, type_locked=type_locked
+        ),
+        lambda form: services.save_custom_field(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="customization/customfield_form.html",
+        context={"object_type": object_type, "field": field if field.pk else None},
+        message=lambda obj: _("Custom field “%(label)s” saved.") % {"label": obj.label},
+        next_url=reverse("customization:customfield_type_list", args=[object_type.key]),
     )
 
 
@@ -344,34 +302,18 @@ def _rule_for(request, object_type) -> NumberingRule:
 def numberingrule_edit(request, type_key):
     object_type = _object_type(type_key)
     rule = _rule_for(request, object_type)
-    if request.method == "POST":
-        form = NumberingRuleForm(request.POST, instance=rule)
-        if form.is_valid():
-            try:
-                services.save_numbering_rule(
-                    form.instance,
-                    actor=request.user,
-                    expected_version=form.cleaned_data["version"] if rule.pk else None,
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Numbering of %(type)s saved.") % {"type": object_type.label_plural}
-                )
-                return redirect("customization:numberingrule_list")
-    else:
-        form = NumberingRuleForm(instance=rule)
+    form = NumberingRuleForm(posted(request), instance=rule)
     preview = _preview(rule, form) if form.is_bound else peek_number(rule)
-    return render(
+    return form_page(
         request,
-        "customization/numberingrule_form.html",
-        {
-            "form": form,
-            "object_type": object_type,
-            "rule": rule,
-            "preview": preview,
-        },
+        form,
+        lambda form: services.save_numbering_rule(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="customization/numberingrule_form.html",
+        context={"object_type": object_type, "rule": rule, "preview": preview},
+        message=lambda obj: _("Numbering of %(type)s saved.") % {"type": object_type.label_plural},
+        next_url=reverse("customization:numberingrule_list"),
     )
 
 

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from crm.customization.ui import BootstrapFormMixin, VersionField
+from crm.core.forms import StyledFormMixin, VersionField
 from crm.org.models import Employee, EmployeeStatus, OrgUnit, Team, User
 
 
@@ -51,7 +51,7 @@ class UnitChoiceField(forms.ModelChoiceField):
         return "\u3000" * self.depths.get(unit.pk, 0) + str(unit)
 
 
-class OrgUnitForm(BootstrapFormMixin, forms.ModelForm):
+class OrgUnitForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:
@@ -77,7 +77,7 @@ class OrgUnitForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
-class EmployeeForm(BootstrapFormMixin, forms.ModelForm):
+class EmployeeForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:
@@ -112,7 +112,7 @@ class EmployeeForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["user"].help_text = _("The account this employee signs in with.")
 
 
-class TeamForm(BootstrapFormMixin, forms.ModelForm):
+class TeamForm(StyledFormMixin, forms.ModelForm):
     version = VersionField()
 
     class Meta:
@@ -130,7 +130,7 @@ class TeamForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
-class EmployeeFilterForm(BootstrapFormMixin, forms.Form):
+class EmployeeFilterForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     department = forms.ModelChoiceField(
         OrgUnit.objects.none(), label=_("department"), required=False
@@ -150,7 +150,7 @@ class EmployeeFilterForm(BootstrapFormMixin, forms.Form):
         self.fields["q"].widget.attrs["placeholder"] = _("Name, post, phone or email")
 
 
-class UserForm(BootstrapFormMixin, forms.ModelForm):
+class UserForm(StyledFormMixin, forms.ModelForm):
     password1 = forms.CharField(
         label=_("password"),
         required=False,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm.core import access
 from crm.core.errors import DomainError
-from crm.customization.ui import admin_required, paginate, show_error
+from crm.core.views.editing import admin_required, expected_version, form_page, paginate, posted
 from crm.org import services
 from crm.org.forms import (
     EmployeeFilterForm,
@@ -62,58 +62,38 @@ def unit_list(request):
     )
 
 
-def _unit_form_page(request, unit, form):
-    return render(request, "org/orgunit_form.html", {"form": form, "unit": unit})
+def _unit_form(request, unit, initial=None):
+    return form_page(
+        request,
+        OrgUnitForm(posted(request), instance=unit, user=request.user, initial=initial),
+        lambda form: services.save_org_unit(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="org/orgunit_form.html",
+        context={"unit": unit if unit.pk else None},
+        message=lambda obj: _("Unit “%(name)s” saved.") % {"name": obj.name},
+        next_url=reverse("org:unit_list"),
+    )
 
 
 @admin_required
 def unit_create(request):
-    unit = OrgUnit()
-    if request.method == "POST":
-        form = OrgUnitForm(request.POST, instance=unit, user=request.user)
-        if form.is_valid():
-            try:
-                services.save_org_unit(form.instance, actor=request.user)
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, _("Unit “%(name)s” created.") % {"name": unit.name})
-                return redirect("org:unit_list")
+    parent = (
+        OrgUnit.objects.visible_to(request.user).filter(pk=request.GET.get("parent") or 0).first()
+    )
+    initial = {"parent": parent, "sort_order": services.next_sort_order(parent)}
+    if parent is None:
+        initial["kind"] = OrgUnitKind.GROUP
+    elif parent.kind == OrgUnitKind.GROUP:
+        initial["kind"] = OrgUnitKind.COMPANY
     else:
-        parent = (
-            OrgUnit.objects.visible_to(request.user)
-            .filter(pk=request.GET.get("parent") or 0)
-            .first()
-        )
-        initial = {"parent": parent, "sort_order": services.next_sort_order(parent)}
-        if parent is None:
-            initial["kind"] = OrgUnitKind.GROUP
-        elif parent.kind == OrgUnitKind.GROUP:
-            initial["kind"] = OrgUnitKind.COMPANY
-        else:
-            initial["kind"] = OrgUnitKind.DEPARTMENT
-        form = OrgUnitForm(instance=unit, user=request.user, initial=initial)
-    return _unit_form_page(request, None, form)
+        initial["kind"] = OrgUnitKind.DEPARTMENT
+    return _unit_form(request, OrgUnit(), initial)
 
 
 @admin_required
 def unit_edit(request, pk):
-    unit = get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk)
-    if request.method == "POST":
-        form = OrgUnitForm(request.POST, instance=unit, user=request.user)
-        if form.is_valid():
-            try:
-                services.save_org_unit(
-                    form.instance, actor=request.user, expected_version=form.cleaned_data["version"]
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, _("Unit “%(name)s” saved.") % {"name": unit.name})
-                return redirect("org:unit_list")
-    else:
-        form = OrgUnitForm(instance=unit, user=request.user)
-    return _unit_form_page(request, unit, form)
+    return _unit_form(request, get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk))
 
 
 @login_required
@@ -157,52 +137,29 @@ def _query_without_page(request) -> str:
     return params.urlencode()
 
 
-def _employee_form_page(request, employee, form):
-    return render(request, "org/employee_form.html", {"form": form, "employee": employee})
+def _employee_form(request, employee, initial=None):
+    return form_page(
+        request,
+        EmployeeForm(posted(request), instance=employee, user=request.user, initial=initial),
+        lambda form: services.save_employee(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="org/employee_form.html",
+        context={"employee": employee if employee.pk else None},
+        message=lambda obj: _("Employee “%(name)s” saved.") % {"name": obj.name},
+        next_url=reverse("org:employee_list"),
+    )
 
 
 @admin_required
 def employee_create(request):
-    employee = Employee()
-    if request.method == "POST":
-        form = EmployeeForm(request.POST, instance=employee, user=request.user)
-        if form.is_valid():
-            try:
-                services.save_employee(form.instance, actor=request.user)
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Employee “%(name)s” created.") % {"name": employee.name}
-                )
-                return redirect("org:employee_list")
-    else:
-        form = EmployeeForm(
-            instance=employee,
-            user=request.user,
-            initial={"department": request.GET.get("department")},
-        )
-    return _employee_form_page(request, None, form)
+    return _employee_form(request, Employee(), {"department": request.GET.get("department")})
 
 
 @admin_required
 def employee_edit(request, pk):
     employee = get_object_or_404(Employee.objects.visible_to(request.user), pk=pk)
-    if request.method == "POST":
-        form = EmployeeForm(request.POST, instance=employee, user=request.user)
-        if form.is_valid():
-            try:
-                services.save_employee(
-                    form.instance, actor=request.user, expected_version=form.cleaned_data["version"]
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, _("Employee “%(name)s” saved.") % {"name": employee.name})
-                return redirect("org:employee_list")
-    else:
-        form = EmployeeForm(instance=employee, user=request.user)
-    return _employee_form_page(request, employee, form)
+    return _employee_form(request, employee)
 
 
 @login_required
@@ -224,30 +181,19 @@ def team_list(request):
 
 
 def _team_form(request, team):
-    if request.method == "POST":
-        form = TeamForm(request.POST, instance=team, user=request.user)
-        if form.is_valid():
-            try:
-                services.save_team(
-                    form.instance,
-                    actor=request.user,
-                    members=form.cleaned_data["members"],
-                    expected_version=form.cleaned_data["version"] if team.pk else None,
-                )
-            except DomainError as exc:
-                show_error(form, exc)
-            else:
-                messages.success(request, _("Team “%(name)s” saved.") % {"name": team.name})
-                return redirect("org:team_list")
-    else:
-        form = TeamForm(instance=team, user=request.user)
-    return render(
+    return form_page(
         request,
-        "org/team_form.html",
-        {
-            "form": form,
-            "team": team if team.pk else None,
-        },
+        TeamForm(posted(request), instance=team, user=request.user),
+        lambda form: services.save_team(
+            form.instance,
+            actor=request.user,
+            members=form.cleaned_data["members"],
+            expected_version=expected_version(form),
+        ),
+        template="org/team_form.html",
+        context={"team": team if team.pk else None},
+        message=lambda obj: _("Team “%(name)s” saved.") % {"name": obj.name},
+        next_url=reverse("org:team_list"),
     )
 
 
@@ -280,31 +226,24 @@ def user_list(request):
 
 
 def _user_form(request, user):
-    if request.method == "POST":
-        form = UserForm(request.POST, instance=user)
-        if form.is_valid():
-            try:
-                services.save_user(
-                    form.instance,
-                    actor=request.user,
-                    password=form.cleaned_data["password1"] or None,
-                )
-            except DomainError as exc:
-                if "password" in exc.fields:
-                    exc.fields["password1"] = exc.fields.pop("password")
-                show_error(form, exc)
-            else:
-                messages.success(request, _("User “%(name)s” saved.") % {"name": user.username})
-                return redirect("org:user_list")
-    else:
-        form = UserForm(instance=user)
-    return render(
+    def save(form):
+        try:
+            services.save_user(
+                form.instance, actor=request.user, password=form.cleaned_data["password1"] or None
+            )
+        except DomainError as error:
+            if "password" in error.fields:
+                error.fields["password1"] = error.fields.pop("password")
+            raise
+
+    return form_page(
         request,
-        "org/user_form.html",
-        {
-            "form": form,
-            "account": user if user.pk else None,
-        },
+        UserForm(posted(request), instance=user),
+        save,
+        template="org/user_form.html",
+        context={"account": user if user.pk else None},
+        message=lambda obj: _("User “%(name)s” saved.") % {"name": obj.username},
+        next_url=reverse("org:user_list"),
     )
 
 

@@ -14,12 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from crm.core import access, exports, lists, paging, registry, services, timeline
 from crm.core.errors import DomainError
 from crm.core.forms import AttachmentForm, CommentForm, SavedViewForm
 from crm.core.models import Attachment
+from crm.core.views.editing import expected_version, form_page, go_to
 
 
 def render_page(request, template: str, context: dict, partial: str | None = None):
@@ -27,10 +27,6 @@ def render_page(request, template: str, context: dict, partial: str | None = Non
     if partial and request.htmx and not request.htmx.boosted and request.htmx.target:
         return render(request, f"{template}#{partial}", context)
     return render(request, template, context)
-
-
-def _redirect(request, url: str):
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _visible(object_type, user, pk):
@@ -208,24 +204,24 @@ def form_view(request, type_key: str, pk: int | None = None):
         if not object_type.model.objects.editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied
     form = _form(object_type, request, instance, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         obj = form.save(commit=False)
         obj.custom_field_data = form.custom_field_values()
-        try:
-            services.save(
-                obj,
-                actor=request.user,
-                expected_version=form.cleaned_data.get("version") if pk else None,
-            )
-        except DomainError as error:
-            form.add_domain_error(error)
-        else:
-            messages.success(
-                request, _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
-            )
-            return _redirect(request, reverse(object_type.url_name("detail"), args=[obj.pk]))
-    context = {"object_type": object_type, "form": form, "object": instance if pk else None}
-    return render_page(request, "core/form.html", context, partial="form")
+        services.save(obj, actor=request.user, expected_version=expected_version(form))
+
+    partial = "#form" if request.htmx and request.method == "POST" else ""
+    return form_page(
+        request,
+        form,
+        save,
+        template=f"core/form.html{partial}",
+        context={"object_type": object_type, "object": instance if pk else None},
+        message=lambda obj: (
+            _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
+        ),
+        next_url=lambda obj: reverse(object_type.url_name("detail"), args=[obj.pk]),
+    )
 
 
 @login_required
@@ -242,9 +238,9 @@ def delete_view(request, type_key: str, pk: int):
         )
     except DomainError as error:
         messages.error(request, error.message)
-        return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
+        return go_to(request, reverse(object_type.url_name("detail"), args=[pk]))
     messages.success(request, _("“%(name)s” moved to the recycle bin.") % {"name": obj})
-    return _redirect(request, reverse(object_type.url_name("list")))
+    return go_to(request, reverse(object_type.url_name("list")))
 
 
 def _deleted(object_type, user):
@@ -284,9 +280,9 @@ def restore_view(request, type_key: str, pk: int):
         services.restore(obj, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return _redirect(request, reverse(object_type.url_name("trash")))
+        return go_to(request, reverse(object_type.url_name("trash")))
     messages.success(request, _("“%(name)s” restored.") % {"name": obj})
-    return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
+    return go_to(request, reverse(object_type.url_name("detail"), args=[pk]))
 
 
 @login_required
@@ -300,7 +296,7 @@ def purge_view(request, type_key: str, pk: int):
         messages.error(request, error.message)
     else:
         messages.success(request, _("“%(name)s” erased for good.") % {"name": obj})
-    return _redirect(request, reverse(object_type.url_name("trash")))
+    return go_to(request, reverse(object_type.url_name("trash")))
 
 
 @login_required
@@ -340,7 +336,7 @@ def bulk_view(request, type_key: str):
         _("%(done)d moved to the recycle bin, %(failed)d refused.")
         % {"done": done, "failed": failed},
     )
-    return _redirect(request, request.POST.get("back") or reverse(object_type.url_name("list")))
+    return go_to(request, request.POST.get("back") or reverse(object_type.url_name("list")))
 
 
 @login_required
@@ -354,7 +350,7 @@ def save_view_view(request, type_key: str):
     list_url = reverse(object_type.url_name("list"))
     if not form.is_valid():
         messages.error(request, _("Give the view a name."))
-        return _redirect(request, list_url)
+        return go_to(request, list_url)
     view = SavedSearch(
         user=request.user,
         content_type=ContentType.objects.get_for_model(object_type.model),
@@ -366,9 +362,9 @@ def save_view_view(request, type_key: str):
         services.save(view, actor=request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return _redirect(request, list_url)
+        return go_to(request, list_url)
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-    return _redirect(request, f"{list_url}?{view.query}&view={view.pk}")
+    return go_to(request, f"{list_url}?{view.query}&view={view.pk}")
 
 
 @login_required
@@ -380,7 +376,7 @@ def delete_saved_view(request, type_key: str, view_id: int):
     view = get_object_or_404(SavedSearch.objects.editable_by(request.user), pk=view_id)
     services.delete_config(view, actor=request.user)
     messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
-    return _redirect(request, reverse(object_type.url_name("list")))
+    return go_to(request, reverse(object_type.url_name("list")))
 
 
 @login_required
@@ -410,7 +406,7 @@ def attach_view(request, type_key: str, pk: int):
             messages.error(request, error.message)
         else:
             messages.success(request, _("File attached."))
-    return _redirect(request, reverse(object_type.url_name("detail"), args=[pk]))
+    return go_to(request, reverse(object_type.url_name("detail"), args=[pk]))
 
 
 @login_required

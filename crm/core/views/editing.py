@@ -1,0 +1,81 @@
+"""What every create/edit page shares: a form, one service call, the refusal shown on the
+form, and a confirmation. Also the admin-only guard and bounded pages of settings lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+
+from crm.core import access
+from crm.core.errors import DomainError
+from crm.core.forms import show_domain_error
+
+SETTINGS_PAGE_SIZE = 50
+
+
+def admin_required(view):
+    """Sign-in required; then anyone but an active administrator gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not access.is_admin(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def paginate(request, queryset, size: int = SETTINGS_PAGE_SIZE):
+    """A bounded page of a (small) settings list from ?page=."""
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def expected_version(form) -> int | None:
+    """The version an edit form was opened at; None when it creates."""
+    return form.cleaned_data.get("version") if form.instance.pk else None
+
+
+def go_to(request, url: str):
+    """A redirect, or for htmx a client-side redirect."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def form_page(
+    request,
+    form,
+    save: Callable[[Any], Any],
+    *,
+    template: str,
+    context: dict | None = None,
+    message: Callable[[Any], str],
+    next_url: str | Callable[[Any], str],
+):
+    """Show `form`; on a valid POST run `save(form)` (one service call).
+
+    A DomainError lands on the form; success flashes `message(obj)` and goes to
+    `next_url` (or `next_url(obj)`).
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            obj = form.instance
+            messages.success(request, message(obj))
+            return go_to(request, next_url(obj) if callable(next_url) else next_url)
+    return render(request, template, {**(context or {}), "form": form})
+
+
+def posted(request):
+    """The submitted data of a POST, else None (an unbound form)."""
+    return request.POST if request.method == "POST" else None
