@@ -1,13 +1,17 @@
 """The shell's pages, and `patterns_for`, which gives a registered type its generic pages."""
 
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from crm.core.registry import ObjectType
 from crm.core.views import generic, shell
 
 urlpatterns = [
     path("", shell.home, name="home"),
+    # Browsers ask for /favicon.ico on pages that name none (downloads, raw errors).
+    path("favicon.ico", RedirectView.as_view(url=static("crm/favicon.svg"), permanent=True)),
     path("search/", shell.search, name="search"),
     path("language/", shell.set_language, name="set_language"),
     path("login/", shell.SignInView.as_view(), name="login"),

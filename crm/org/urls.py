@@ -1,12 +1,14 @@
 """URLs of the organisation pages, under /org/."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from crm.org import views
 
 app_name = "org"
 
 urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="org:unit_list"), name="index"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/new/", views.unit_create, name="unit_create"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
