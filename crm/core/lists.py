@@ -19,6 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from crm.core import search
+from crm.core.forms import style_widgets
 from crm.core.registry import Column, ObjectType
 
 
@@ -67,6 +68,7 @@ def build(object_type: ObjectType, user, params: QueryDict, *, queryset=None) ->
     query = ListQuery(object_type, params)
     query.custom_fields = fields_for(model)
     query.filterset = object_type.filterset(params, queryset=base, request=None)
+    style_widgets(query.filterset.form)
     qs = query.filterset.qs if query.filterset.is_valid() else base.none()
     for definition in query.custom_fields:
         value = params.get(f"cf_{definition.name}", "").strip()
