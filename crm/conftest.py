@@ -10,14 +10,34 @@ from crm.core.testing.api import ApiClient
 PASSWORD = "correct-horse-battery-staple"
 
 
+def sales_role():
+    """A salesperson's role: everything on their own records (a test's default)."""
+    from crm.org.models import Role, RolePermission
+
+    role, created = Role.objects.get_or_create(
+        code="test_sales", defaults={"name_zh": "测试销售", "name_en": "Test sales"}
+    )
+    if created:
+        RolePermission.objects.create(
+            role=role,
+            type_key="*",
+            view_scope="own",
+            edit_scope="own",
+            actions=["view", "create", "edit", "delete", "export", "import", "transfer"],
+        )
+    return role
+
+
 @pytest.fixture
 def make_user(db):
     from crm.org.models import User
 
-    def make(username: str, **fields) -> User:
+    def make(username: str, *, roles=None, **fields) -> User:
         fields.setdefault("full_name", username.title())
         fields.setdefault("language", "en")
-        return User.objects.create_user(username=username, password=PASSWORD, **fields)
+        user = User.objects.create_user(username=username, password=PASSWORD, **fields)
+        user.roles.set([sales_role()] if roles is None else roles)
+        return user
 
     return make
 

@@ -29,11 +29,24 @@ from crm.customization.models import (
     ResetPeriod,
 )
 from crm.customization.services import save_custom_field, save_numbering_rule
-from crm.org.models import Employee, OrgUnit, OrgUnitKind, Team, User
+from crm.org.models import Employee, OrgUnit, OrgUnitKind, Role, Team, User
 from crm.org.services import save_employee, save_org_unit, save_team, save_user
 
 SEED = 2026
 CUSTOMER_COUNT = 300
+
+# The preset roles each demo login holds.
+ROLES = {
+    "admin": ["admin"],
+    "director": ["sales_director"],
+    "manager": ["sales_manager"],
+    "manager2": ["sales_manager"],
+    "sales1": ["salesperson"],
+    "sales2": ["salesperson"],
+    "sales3": ["salesperson"],
+    "service": ["service_manager"],
+    "finance": ["finance"],
+}
 
 # username, full name, superuser, department key, post, superior username
 USERS = [
@@ -431,6 +444,7 @@ def _admin(log: _Log) -> User:
         admin = User.objects.create_superuser(
             "admin", "admin@example.cn", settings.CRM_DEMO_PASSWORD, full_name="系统管理员"
         )
+        admin.roles.set(Role.objects.filter(code__in=ROLES["admin"]))
         log.add("users")
     return admin
 
@@ -463,7 +477,8 @@ def _people(admin: User, units: dict[str, OrgUnit], log: _Log) -> dict[str, User
                 email=f"{username}@example.cn",
                 language="zh-hans",
             )
-            save_user(user, actor=admin, password=settings.CRM_DEMO_PASSWORD)
+            roles = Role.objects.filter(code__in=ROLES.get(username, []))
+            save_user(user, actor=admin, password=settings.CRM_DEMO_PASSWORD, roles=roles)
             log.add("users")
         users[username] = user
         employees[username] = _employee(

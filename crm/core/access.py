@@ -1,11 +1,17 @@
-"""Who may see and change what. Every user-facing read goes through `visible`.
+"""Who may see and change what. Every user-facing read goes through `visible`, every
+change through `editable` and `can` — nowhere else decides.
 
-Today: administrators see everything; other users see the records they own or
-collaborate on, and records whose access parent (a contact's customer) they see.
-Configuration rows are readable by every signed-in user and changed by administrators,
-unless the model narrows it with `visible_rule(user)` / `editable_rule(user)` (a user's
-own saved views, for instance).
-The role and data-scope model replaces the record rule here, and only here.
+Records: a user's roles grant function permissions per object type (view, create, edit,
+delete, export, import, transfer, approve) and data scopes (own, own + subordinates,
+department, department + sub-departments, company, all), one for reading and one for
+changing. A record is also reached by its collaborators (read and change) and through
+explicit shares with a user, their team or their department (read, or read and change).
+A type with an access parent (a contact's customer) is reached through that record.
+Administrators (superusers) reach everything.
+
+Configuration rows are readable by every signed-in user and changed by administrators
+and by holders of the model's `manage_permission`, unless the model narrows it with
+`visible_rule(user)` / `editable_rule(user)` (a user's own saved views, for instance).
 """
 
 from __future__ import annotations
@@ -27,54 +33,110 @@ def _is_record(model: type) -> bool:
     return getattr(model, "access_policy", "config") == "record"
 
 
-def record_rule(model: type, user: Any) -> Q:
-    """The condition a record of `model` must meet for a non-admin `user` to see it."""
+def type_key(model: type) -> str:
+    return model._meta.model_name
+
+
+def permissions(user):
+    from crm.org.permissions import permissions_of
+
+    return permissions_of(user)
+
+
+def has_special(user: Any, code: str | None) -> bool:
+    """Whether `user` holds a special permission (administrators hold them all)."""
+    if not is_active_user(user):
+        return False
+    return is_admin(user) or (code is not None and permissions(user).has_special(code))
+
+
+def can(user: Any, action: str, model: type) -> bool:
+    """Whether `user` may do `action` ("view", "create", "edit", "delete", "export",
+    "import", "transfer", "approve") on rows of `model` at all (scopes aside)."""
+    if not is_active_user(user):
+        return False
+    if is_admin(user):
+        return True
+    if _is_record(model):
+        return permissions(user).allows(action, type_key(model))
+    if action == "view":
+        return True
+    if hasattr(model, "editable_rule"):
+        return True
+    return has_special(user, getattr(model, "manage_permission", None))
+
+
+def _reach(model: type, user: Any, kind: str) -> Q:
+    """The condition a record of `model` meets when `user` may view or edit it."""
     from django.contrib.contenttypes.models import ContentType
 
-    from crm.core.models import Collaborator
+    from crm.core.models import Collaborator, Share
+    from crm.org.scope import unit_ancestor_ids
 
     if model.access_parent:
         parent = model._meta.get_field(model.access_parent).related_model
-        return Q(**{f"{model.access_parent}__in": parent.objects.visible_to(user).values("pk")})
+        manager = parent.objects
+        reachable = manager.visible_to(user) if kind == "view" else manager.editable_by(user)
+        return Q(**{f"{model.access_parent}__in": reachable.values("pk")})
+    owners = permissions(user).owner_ids(kind, type_key(model))
+    if owners is None:
+        return Q()
     content_type = ContentType.objects.get_for_model(model)
-    shared = Collaborator.objects.filter(content_type=content_type, user=user)
-    return Q(owner=user) | Q(pk__in=shared.values("object_id"))
+    collaborations = Collaborator.objects.filter(content_type=content_type, user=user)
+    shares = Share.objects.filter(content_type=content_type).filter(
+        Q(user=user) | Q(team__members__user=user) | Q(department_id__in=unit_ancestor_ids(user))
+    )
+    if kind == "edit":
+        shares = shares.filter(can_edit=True)
+    return (
+        Q(owner_id__in=owners)
+        | Q(pk__in=collaborations.values("object_id"))
+        | Q(pk__in=shares.values("object_id"))
+    )
 
 
 def visible(queryset, user):
     """Filter `queryset` to the rows `user` may see."""
+    model = queryset.model
     if not is_active_user(user):
         return queryset.none()
     if is_admin(user):
         return queryset
-    if hasattr(queryset.model, "visible_rule"):
-        return queryset.filter(queryset.model.visible_rule(user))
-    if not _is_record(queryset.model):
+    if hasattr(model, "visible_rule"):
+        return queryset.filter(model.visible_rule(user))
+    if not _is_record(model):
         return queryset
-    return queryset.filter(record_rule(queryset.model, user))
+    if not can(user, "view", model):
+        return queryset.none()
+    return queryset.filter(_reach(model, user, "view"))
 
 
 def editable(queryset, user):
     """Filter `queryset` to the rows `user` may change."""
+    model = queryset.model
     if not is_active_user(user):
         return queryset.none()
     if is_admin(user):
         return queryset
-    if hasattr(queryset.model, "editable_rule"):
-        return queryset.filter(queryset.model.editable_rule(user))
-    if not _is_record(queryset.model):
+    if hasattr(model, "editable_rule"):
+        return queryset.filter(model.editable_rule(user))
+    if not can(user, "edit", model):
         return queryset.none()
-    return queryset.filter(record_rule(queryset.model, user))
+    if not _is_record(model):
+        return queryset
+    return queryset.filter(_reach(model, user, "edit"))
 
 
 def can_create(user: Any, model: type) -> bool:
     """Whether `user` may create rows of `model`."""
-    if is_admin(user):
-        return True
-    user_owned = _is_record(model) or hasattr(model, "editable_rule")
-    return is_active_user(user) and user_owned
+    return can(user, "create", model)
 
 
 def can_purge(user: Any, model: type) -> bool:
     """Whether `user` may erase records from the recycle bin for good."""
     return is_admin(user)
+
+
+def forget(user: Any) -> None:
+    """Drop the permissions cached on a user object (after their roles changed)."""
+    user.__dict__.pop("_crm_permissions", None)

@@ -57,6 +57,9 @@ class TrackedModel(models.Model):
     objects = TrackedQuerySet.as_manager()
 
     access_policy = "config"
+    # The special permission (besides being an administrator) that lets a user change
+    # rows of this configuration model; None: administrators only.
+    manage_permission: str | None = None
     # Fields never copied into the change log's diff.
     untracked_fields = ("version", "created_at", "updated_at", "created_by", "updated_by")
 
@@ -163,6 +166,36 @@ class Collaborator(RecordLink):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Share(RecordLink):
+    """A record shared explicitly with a user, a team or a department, to read or edit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    team = models.ForeignKey("org.Team", models.CASCADE, null=True, blank=True, related_name="+")
+    department = models.ForeignKey(
+        "org.OrgUnit", models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    can_edit = models.BooleanField(_("may edit"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(RecordLink.Meta):
+        verbose_name = _("share")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, team__isnull=True, department__isnull=True)
+                    | models.Q(user__isnull=True, team__isnull=False, department__isnull=True)
+                    | models.Q(user__isnull=True, team__isnull=True, department__isnull=False)
+                ),
+                name="share_has_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user or self.team or self.department)
 
 
 class Comment(RecordLink):

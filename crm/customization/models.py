@@ -22,6 +22,8 @@ def localized(zh: str, en: str) -> str:
 class Dictionary(TrackedModel):
     """A list of choices (数据字典) such as industries or customer levels."""
 
+    manage_permission = "manage_settings"
+
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_zh = models.CharField(_("Chinese name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100)
@@ -38,6 +40,8 @@ class Dictionary(TrackedModel):
 
 class DictionaryItem(TrackedModel):
     """One choice of a dictionary, labelled in both languages."""
+
+    manage_permission = "manage_settings"
 
     dictionary = models.ForeignKey(Dictionary, models.CASCADE, related_name="items")
     code = models.SlugField(_("code"), max_length=50)
@@ -103,6 +107,8 @@ class FieldType(models.TextChoices):
 class CustomField(TrackedModel):
     """A field an administrator adds to an object type (自定义字段)."""
 
+    manage_permission = "manage_settings"
+
     content_type = models.ForeignKey(
         ContentType, models.CASCADE, related_name="+", verbose_name=_("object type")
     )
@@ -163,6 +169,8 @@ class ResetPeriod(models.TextChoices):
 
 class NumberingRule(TrackedModel):
     """How numbers of one object type are made (编号规则): prefix, date, sequence."""
+
+    manage_permission = "manage_settings"
 
     content_type = models.OneToOneField(
         ContentType, models.CASCADE, related_name="+", verbose_name=_("object type")

@@ -17,6 +17,9 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
+    roles = models.ManyToManyField(
+        "org.Role", blank=True, related_name="users", verbose_name=_("roles")
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -37,6 +40,8 @@ class OrgUnitKind(models.TextChoices):
 
 class OrgUnit(TrackedModel):
     """A node of the organisation tree: group (集团), company (公司) or department (部门)."""
+
+    manage_permission = "manage_users"
 
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=40, blank=True)
@@ -78,6 +83,8 @@ class EmployeeStatus(models.TextChoices):
 class Employee(TrackedModel):
     """A person of the company (员工): department, post (岗位), superior (上级)."""
 
+    manage_permission = "manage_users"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         models.SET_NULL,
@@ -117,6 +124,8 @@ class Employee(TrackedModel):
 
 class Team(TrackedModel):
     """A group of employees working together (团队), across departments if need be."""
+
+    manage_permission = "manage_users"
 
     name = models.CharField(_("name"), max_length=100)
     leader = models.ForeignKey(
@@ -158,3 +167,89 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class DataScope(models.TextChoices):
+    """Whose records a role reaches (业务数据隔离), narrowest first."""
+
+    NONE = "none", _("None")
+    OWN = "own", _("Own")
+    SUBORDINATES = "subordinates", _("Own and subordinates")
+    DEPARTMENT = "department", _("Department")
+    DEPARTMENT_TREE = "department_tree", _("Department and sub-departments")
+    COMPANY = "company", _("Company")
+    ALL = "all", _("All")
+
+
+class Action(models.TextChoices):
+    """Function permissions (功能授权) a role grants on an object type."""
+
+    VIEW = "view", _("View")
+    CREATE = "create", _("Create")
+    EDIT = "edit", _("Edit")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    TRANSFER = "transfer", _("Assign and transfer")
+    APPROVE = "approve", _("Approve")
+
+
+class Special(models.TextChoices):
+    """Special permissions (特殊授权) beyond one object type."""
+
+    UNMASK = "unmask", _("See unmasked phone and ID numbers")
+    MANAGE_USERS = "manage_users", _("Manage the organisation, users and roles")
+    MANAGE_SETTINGS = "manage_settings", _("Manage dictionaries, custom fields and numbering")
+    VIEW_LOGS = "view_logs", _("View all logs")
+    RESTORE = "restore", _("Restore others' records from the recycle bin")
+
+
+class Role(TrackedModel):
+    """A set of permissions (角色); a user may hold several and they add up."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    specials = models.JSONField(_("special permissions"), default=list, blank=True)
+    is_system = models.BooleanField(_("preset"), default=False, editable=False)
+
+    manage_permission = "manage_users"
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("zh"):
+            return self.name_zh or self.name_en
+        return self.name_en or self.name_zh
+
+
+class RolePermission(TrackedModel):
+    """What a role may do with one object type, and whose records it reaches."""
+
+    role = models.ForeignKey(Role, models.CASCADE, related_name="permissions")
+    type_key = models.CharField(_("object type"), max_length=40)
+    actions = models.JSONField(_("permissions"), default=list, blank=True)
+    view_scope = models.CharField(
+        _("view scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN
+    )
+    edit_scope = models.CharField(
+        _("edit scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN
+    )
+
+    manage_permission = "manage_users"
+
+    class Meta:
+        verbose_name = _("role permission")
+        verbose_name_plural = _("role permissions")
+        constraints = [
+            models.UniqueConstraint(fields=["role", "type_key"], name="role_permission_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.type_key}"

@@ -40,3 +40,47 @@ def subtree_unit_ids(unit: OrgUnit) -> set[int]:
     if not unit.path:
         return {unit.pk}
     return set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def _department_of(user) -> OrgUnit | None:
+    employee = Employee.objects.filter(user_id=user.pk).select_related("department").first()
+    return employee.department if employee else None
+
+
+def _user_ids_in_units(unit_ids) -> set[int]:
+    return set(
+        Employee.objects.filter(department_id__in=unit_ids, user_id__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def department_user_ids(user, *, with_sub_departments: bool = False) -> set[int]:
+    """Users in `user`'s department (and the departments below it), `user` included."""
+    department = _department_of(user)
+    if department is None:
+        return {user.pk}
+    units = subtree_unit_ids(department) if with_sub_departments else {department.pk}
+    return _user_ids_in_units(units) | {user.pk}
+
+
+def company_user_ids(user) -> set[int]:
+    """Users of `user`'s company: the nearest company above their department, all of it."""
+    department = _department_of(user)
+    if department is None:
+        return {user.pk}
+    ancestors = [int(i) for i in department.path.strip("/").split("/") if i]
+    companies = OrgUnit.objects.filter(pk__in=ancestors, kind="company").values_list("pk", "path")
+    nearest = max(companies, key=lambda row: len(row[1]), default=None)
+    if nearest is None:
+        return department_user_ids(user, with_sub_departments=True)
+    return _user_ids_in_units(subtree_unit_ids(OrgUnit(pk=nearest[0], path=nearest[1]))) | {user.pk}
+
+
+def unit_ancestor_ids(user) -> set[int]:
+    """Ids of `user`'s department and every unit above it (a share with any of them reaches
+    the user)."""
+    department = _department_of(user)
+    if department is None:
+        return set()
+    return {int(i) for i in department.path.strip("/").split("/") if i} | {department.pk}

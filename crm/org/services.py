@@ -16,7 +16,7 @@ from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.models import ChangeAction
 from crm.core.services import log_change
 from crm.core.services import save as core_save
-from crm.org.models import Employee, OrgUnit, OrgUnitKind, Team, User
+from crm.org.models import Employee, OrgUnit, OrgUnitKind, Role, Team, User
 
 # Which kinds of unit may sit directly under which: a company under the group or under
 # another company (a branch, 分公司); a department under a company or another department.
@@ -242,29 +242,41 @@ def _user_snapshot(user: User) -> dict:
     return {name: getattr(user, name) for name in USER_FIELDS}
 
 
-@transaction.atomic
-def save_user(user: User, *, actor, password: str | None = None) -> User:
-    """Create or update a user account as an administrator, optionally setting its password.
+def _role_codes(user: User) -> list[str]:
+    return sorted(user.roles.values_list("code", flat=True)) if user.pk else []
 
-    The password goes through Django's password validators. An administrator cannot take
-    their own superuser status or deactivate themselves (the last way back in could be lost).
-    Writes a change-log row with the changed fields ("password" shows only that it changed).
-    Raises AccessDenied (not a superuser), DomainError "self_lockout" and ValidationFailed.
+
+@transaction.atomic
+def save_user(
+    user: User, *, actor, password: str | None = None, roles: Iterable[Role] | None = None
+) -> User:
+    """Create or update a user account, optionally setting its password and roles.
+
+    Needs the "manage_users" special permission; only administrators grant or take
+    administrator rights. The password goes through Django's password validators. An
+    administrator cannot take their own superuser status or deactivate themselves (the last
+    way back in could be lost). Writes a change-log row with the changed fields ("password"
+    shows only that it changed; "roles" the role codes before and after).
+    Raises AccessDenied, DomainError "self_lockout" and ValidationFailed.
     """
     # An administrator editing their own account may pass that same object as `actor`:
     # judge the permission on the stored row, not on the edits.
     judged = User.objects.get(pk=actor.pk) if user.pk and user.pk == actor.pk else actor
-    if not access.is_admin(judged):
+    if not access.has_special(judged, "manage_users"):
         raise AccessDenied(_("Only administrators may manage user accounts."))
     creating = user._state.adding
     before: dict = {}
     if not creating:
         before = _user_snapshot(User.objects.select_for_update().get(pk=user.pk))
-        if user.pk == actor.pk and not (user.is_active and user.is_superuser):
+        dropping_admin = before["is_superuser"] and not user.is_superuser
+        if user.pk == actor.pk and (not user.is_active or dropping_admin):
             raise DomainError(
                 "self_lockout",
                 _("You cannot deactivate yourself or take away your own administrator rights."),
             )
+    if not access.is_admin(judged) and (user.is_superuser or before.get("is_superuser")):
+        raise AccessDenied(_("Only administrators may grant or take administrator rights."))
+    roles_before = _role_codes(user)
     errors: dict[str, list[str]] = {}
     if creating and not password:
         errors["password"] = [_("Set a password for the new user.")]
@@ -288,6 +300,11 @@ def save_user(user: User, *, actor, password: str | None = None) -> User:
     changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
     if password:
         changes["password"] = [None, "********"]
+    if roles is not None:
+        user.roles.set(roles)
+        access.forget(user)
+        if _role_codes(user) != roles_before:
+            changes["roles"] = [roles_before, _role_codes(user)]
     if creating or changes:
         log_change(
             user, ChangeAction.CREATE if creating else ChangeAction.UPDATE, changes, actor=actor
