@@ -1,8 +1,8 @@
 """Template context every page shares: the left navigation menu.
 
-The menu is built from the registry (one entry per registered type, grouped by the module
-that owns it), plus fixed administration entries for superusers. It is computed lazily,
-so fragments rendered for htmx never pay for it.
+The menu is built from the registry (one entry per registered type the user may view,
+grouped by the module that owns it), plus administration entries for holders of the special
+permission each needs. It is computed lazily, so fragments for htmx never pay for it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.core import registry
+from crm.core import access, registry
 
 
 @dataclass
@@ -36,15 +36,17 @@ class MenuSection:
     entries: list[MenuEntry] = field(default_factory=list)
 
 
-# (label, URL name, icon) of the administration pages, built by the org and customization apps.
+# (label, URL name, icon, special permission) of the administration pages, built by the
+# org and customization apps; an entry shows to holders of its special permission.
 ADMIN_ENTRIES = (
-    (gettext_lazy("Organisation"), "org:unit_list", "sitemap"),
-    (gettext_lazy("Employees"), "org:employee_list", "id-badge"),
-    (gettext_lazy("Teams"), "org:team_list", "users-group"),
-    (gettext_lazy("Users"), "org:user_list", "user"),
-    (gettext_lazy("Dictionaries"), "customization:dictionary_list", "book"),
-    (gettext_lazy("Custom fields"), "customization:customfield_list", "forms"),
-    (gettext_lazy("Numbering"), "customization:numberingrule_list", "hash"),
+    (gettext_lazy("Organisation"), "org:unit_list", "sitemap", "manage_users"),
+    (gettext_lazy("Employees"), "org:employee_list", "id-badge", "manage_users"),
+    (gettext_lazy("Teams"), "org:team_list", "users-group", "manage_users"),
+    (gettext_lazy("Users"), "org:user_list", "user", "manage_users"),
+    (gettext_lazy("Roles"), "org:role_list", "shield", "manage_users"),
+    (gettext_lazy("Dictionaries"), "customization:dictionary_list", "book", "manage_settings"),
+    (gettext_lazy("Custom fields"), "customization:customfield_list", "forms", "manage_settings"),
+    (gettext_lazy("Numbering"), "customization:numberingrule_list", "hash", "manage_settings"),
 )
 
 
@@ -70,7 +72,7 @@ def build_menu(user, path: str) -> list[MenuSection]:
         sections.append(MenuSection("", [MenuEntry(_("Workbench"), home, "home")]))
     by_module: dict[str, MenuSection] = {}
     for object_type in registry.all_types():
-        if not object_type.in_menu:
+        if not object_type.in_menu or not access.can(user, "view", object_type.model):
             continue
         url = _reverse(object_type.url_name("list"))
         if url is None:
@@ -82,13 +84,12 @@ def build_menu(user, path: str) -> list[MenuSection]:
             )
             sections.append(section)
         section.entries.append(MenuEntry(object_type.label_plural, url, object_type.icon))
-    if user.is_superuser:
-        admin = MenuSection(_("Administration"))
-        for label, name, icon in ADMIN_ENTRIES:
-            if url := _reverse(name):
-                admin.entries.append(MenuEntry(str(label), url, icon))
-        if admin.entries:
-            sections.append(admin)
+    admin = MenuSection(_("Administration"))
+    for label, name, icon, special in ADMIN_ENTRIES:
+        if access.has_special(user, special) and (url := _reverse(name)):
+            admin.entries.append(MenuEntry(str(label), url, icon))
+    if admin.entries:
+        sections.append(admin)
     _mark_active(sections, path)
     return sections
 

@@ -166,13 +166,21 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
 
 @transaction.atomic
 def delete(obj: Record, *, actor, expected_version: int | None = None) -> Record:
-    """Move a record to the recycle bin."""
+    """Move a record to the recycle bin (needs the delete permission and the edit scope)."""
+    if not access.can(actor, "delete", type(obj)):
+        raise AccessDenied(
+            _("You may not delete %(type)s.") % {"type": type(obj)._meta.verbose_name_plural}
+        )
     return _set_deleted(obj, actor=actor, deleted=True, expected_version=expected_version)
 
 
 @transaction.atomic
 def restore(obj: Record, *, actor) -> Record:
-    """Bring a record back from the recycle bin."""
+    """Bring a record back from the recycle bin: who deleted it may, or a holder of the
+    "restore" special permission, within their edit scope."""
+    deleted_by = type(obj)._base_manager.filter(pk=obj.pk).values_list("deleted_by", flat=True)
+    if deleted_by.first() != actor.pk and not access.has_special(actor, "restore"):
+        raise AccessDenied(_("Only whoever deleted this record may restore it."))
     return _set_deleted(obj, actor=actor, deleted=False, expected_version=None)
 
 

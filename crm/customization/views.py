@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm.core import access, registry
 from crm.core.errors import DomainError
-from crm.core.views.editing import admin_required, expected_version, form_page, posted
+from crm.core.views.editing import expected_version, form_page, posted, special_required
 from crm.customization import services
 from crm.customization.forms import (
     CustomFieldForm,
@@ -26,6 +26,8 @@ from crm.customization.forms import (
 from crm.customization.models import CustomField, Dictionary, DictionaryItem, NumberingRule
 from crm.customization.numbering import peek_number
 
+manages_settings = special_required("manage_settings")
+
 
 @login_required
 def index(request):
@@ -34,7 +36,7 @@ def index(request):
         request,
         "customization/index.html",
         {
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_settings"),
         },
     )
 
@@ -54,7 +56,7 @@ def dictionary_list(request):
         "customization/dictionary_list.html",
         {
             "dictionaries": dictionaries,
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_settings"),
         },
     )
 
@@ -71,7 +73,7 @@ def dictionary_detail(request, pk):
             "dictionary": dictionary,
             "items": items,
             "last_index": len(items) - 1,
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_settings"),
         },
     )
 
@@ -90,12 +92,12 @@ def _dictionary_form(request, dictionary):
     )
 
 
-@admin_required
+@manages_settings
 def dictionary_create(request):
     return _dictionary_form(request, Dictionary())
 
 
-@admin_required
+@manages_settings
 def dictionary_edit(request, pk):
     return _dictionary_form(
         request, get_object_or_404(Dictionary.objects.visible_to(request.user), pk=pk)
@@ -116,7 +118,7 @@ def _item_form(request, dictionary, item):
     )
 
 
-@admin_required
+@manages_settings
 def dictionaryitem_create(request, pk):
     dictionary = get_object_or_404(Dictionary.objects.visible_to(request.user), pk=pk)
     return _item_form(request, dictionary, DictionaryItem(dictionary=dictionary))
@@ -128,7 +130,7 @@ def _visible_item(request, pk) -> DictionaryItem:
     )
 
 
-@admin_required
+@manages_settings
 def dictionaryitem_edit(request, pk):
     item = _visible_item(request, pk)
     return _item_form(request, item.dictionary, item)
@@ -141,7 +143,7 @@ def _back_to_dictionary(request, item: DictionaryItem, exc: DomainError | None =
 
 
 @require_POST
-@admin_required
+@manages_settings
 def dictionaryitem_move(request, pk, direction):
     """Move an item one place up or down (the non-drag way to reorder)."""
     item = _visible_item(request, pk)
@@ -157,7 +159,7 @@ def dictionaryitem_move(request, pk, direction):
 
 
 @require_POST
-@admin_required
+@manages_settings
 def dictionaryitem_toggle(request, pk):
     """Deactivate an active item (kept on records, hidden from new choices) or reactivate it."""
     item = _visible_item(request, pk)
@@ -215,7 +217,7 @@ def customfield_type_list(request, type_key):
         {
             "object_type": object_type,
             "fields": fields,
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_settings"),
         },
     )
 
@@ -237,14 +239,14 @@ def _custom_field_form(request, object_type, field):
     )
 
 
-@admin_required
+@manages_settings
 def customfield_create(request, type_key):
     object_type = _object_type(type_key)
     content_type = ContentType.objects.get_for_model(object_type.model)
     return _custom_field_form(request, object_type, CustomField(content_type=content_type))
 
 
-@admin_required
+@manages_settings
 def customfield_edit(request, pk):
     field = get_object_or_404(
         CustomField.objects.visible_to(request.user).select_related("content_type"), pk=pk
@@ -285,7 +287,7 @@ def numberingrule_list(request):
         "customization/numberingrule_list.html",
         {
             "rows": rows,
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_settings"),
         },
     )
 
@@ -298,7 +300,7 @@ def _rule_for(request, object_type) -> NumberingRule:
     return rule
 
 
-@admin_required
+@manages_settings
 def numberingrule_edit(request, type_key):
     object_type = _object_type(type_key)
     rule = _rule_for(request, object_type)
@@ -325,7 +327,7 @@ def _preview(rule: NumberingRule, form: NumberingRuleForm) -> str:
     return peek_number(form.instance)
 
 
-@admin_required
+@manages_settings
 def numberingrule_preview(request, type_key):
     """The number the next record would get with the rule as typed (an htmx fragment)."""
     object_type = _object_type(type_key)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from crm.core import access
 from crm.core.errors import DomainError
-from crm.core.views.editing import admin_required, expected_version, form_page, paginate, posted
+from crm.core.views.editing import expected_version, form_page, paginate, posted, special_required
 from crm.org import services
 from crm.org.forms import (
     EmployeeFilterForm,
@@ -22,6 +22,8 @@ from crm.org.forms import (
 )
 from crm.org.models import Employee, EmployeeStatus, OrgUnit, OrgUnitKind, Team, User
 from crm.org.scope import subtree_unit_ids
+
+manages_users = special_required("manage_users")
 
 
 @login_required
@@ -57,7 +59,7 @@ def unit_list(request):
         "org/orgunit_list.html",
         {
             "tree": tree,
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_users"),
         },
     )
 
@@ -76,7 +78,7 @@ def _unit_form(request, unit, initial=None):
     )
 
 
-@admin_required
+@manages_users
 def unit_create(request):
     parent = (
         OrgUnit.objects.visible_to(request.user).filter(pk=request.GET.get("parent") or 0).first()
@@ -91,7 +93,7 @@ def unit_create(request):
     return _unit_form(request, OrgUnit(), initial)
 
 
-@admin_required
+@manages_users
 def unit_edit(request, pk):
     return _unit_form(request, get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=pk))
 
@@ -125,7 +127,7 @@ def employee_list(request):
         {
             "filters": filters,
             "page": paginate(request, employees),
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_users"),
             "query": _query_without_page(request),
         },
     )
@@ -151,12 +153,12 @@ def _employee_form(request, employee, initial=None):
     )
 
 
-@admin_required
+@manages_users
 def employee_create(request):
     return _employee_form(request, Employee(), {"department": request.GET.get("department")})
 
 
-@admin_required
+@manages_users
 def employee_edit(request, pk):
     employee = get_object_or_404(Employee.objects.visible_to(request.user), pk=pk)
     return _employee_form(request, employee)
@@ -175,7 +177,7 @@ def team_list(request):
         "org/team_list.html",
         {
             "page": paginate(request, teams),
-            "can_edit": access.is_admin(request.user),
+            "can_edit": access.has_special(request.user, "manage_users"),
         },
     )
 
@@ -197,17 +199,17 @@ def _team_form(request, team):
     )
 
 
-@admin_required
+@manages_users
 def team_create(request):
     return _team_form(request, Team())
 
 
-@admin_required
+@manages_users
 def team_edit(request, pk):
     return _team_form(request, get_object_or_404(Team.objects.visible_to(request.user), pk=pk))
 
 
-@admin_required
+@manages_users
 def user_list(request):
     users = User.objects.select_related("employee").order_by("username")
     q = request.GET.get("q", "").strip()
@@ -247,11 +249,11 @@ def _user_form(request, user):
     )
 
 
-@admin_required
+@manages_users
 def user_create(request):
     return _user_form(request, User(language=request.user.language))
 
 
-@admin_required
+@manages_users
 def user_edit(request, pk):
     return _user_form(request, get_object_or_404(User, pk=pk))

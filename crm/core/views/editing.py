@@ -1,5 +1,5 @@
 """What every create/edit page shares: a form, one service call, the refusal shown on the
-form, and a confirmation. Also the admin-only guard and bounded pages of settings lists."""
+form, and a confirmation. Also the special-permission guard and bounded settings lists."""
 
 from __future__ import annotations
 
@@ -21,17 +21,21 @@ from crm.core.forms import show_domain_error
 SETTINGS_PAGE_SIZE = 50
 
 
-def admin_required(view):
-    """Sign-in required; then anyone but an active administrator gets 403."""
+def special_required(code: str):
+    """Sign-in required; then anyone without the special permission `code` (or
+    administrator rights) gets 403."""
 
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not access.is_admin(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not access.has_special(request.user, code):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
 def paginate(request, queryset, size: int = SETTINGS_PAGE_SIZE):

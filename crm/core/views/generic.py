@@ -54,6 +54,8 @@ def _without(params: QueryDict, *keys: str) -> str:
 @login_required
 def list_view(request, type_key: str):
     object_type = registry.get(type_key)
+    if not access.can(request.user, "view", object_type.model):
+        raise PermissionDenied
     qs, query = lists.build(object_type, request.user, request.GET)
     page = paging.paginate(
         qs,
@@ -85,6 +87,8 @@ def list_view(request, type_key: str):
         "sort_query": _without(request.GET, "cursor", "ordering", PANEL),
         "saved_query": _without(request.GET, "cursor", PANEL, "view"),
         "can_create": access.can_create(request.user, object_type.model),
+        "can_export": access.can(request.user, "export", object_type.model),
+        "can_delete": access.can(request.user, "delete", object_type.model),
         "orderings": _ordering_choices(object_type),
         # Filters and saved views render (and query) only when shown.
         "custom_filters": lambda: lists.custom_filters(query),
@@ -125,6 +129,7 @@ def detail_view(request, type_key: str, pk: int):
         ).select_related("uploaded_by"),
         "timeline": timeline.entries(obj),
         "can_edit": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
+        "can_delete": access.can(request.user, "delete", object_type.model),
         "related": [
             (rel, reverse(object_type.url_name("related"), args=[obj.pk, rel.type_key]))
             for rel in object_type.related
@@ -303,6 +308,8 @@ def purge_view(request, type_key: str, pk: int):
 def export_view(request, type_key: str):
     """The current list (filters, search, sort, columns) as CSV or XLSX, streamed."""
     object_type = registry.get(type_key)
+    if not access.can(request.user, "export", object_type.model):
+        raise PermissionDenied
     qs, query = lists.build(object_type, request.user, request.GET)
     ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
     if ids:
