@@ -20,7 +20,7 @@ def style_widgets(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
             continue
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css = {"form-check-input"}
         elif isinstance(widget, forms.SelectMultiple):
             css = {"form-select", "tom-select"}

@@ -6,8 +6,18 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.forms import StyledFormMixin, VersionField
-from crm.org.models import Employee, EmployeeStatus, OrgUnit, Team, User
+from crm.core.forms import StyledFormMixin, VersionField, style_widgets
+from crm.org.models import (
+    Action,
+    DataScope,
+    Employee,
+    EmployeeStatus,
+    OrgUnit,
+    Role,
+    Special,
+    Team,
+    User,
+)
 
 
 def unit_choices(user, *, exclude_subtree_of: OrgUnit | None = None):
@@ -166,7 +176,15 @@ class UserForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "full_name", "email", "language", "is_active", "is_superuser"]
+        fields = [
+            "username",
+            "full_name",
+            "email",
+            "language",
+            "is_active",
+            "is_superuser",
+            "roles",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,3 +203,75 @@ class UserForm(StyledFormMixin, forms.ModelForm):
         if data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class RoleForm(StyledFormMixin, forms.ModelForm):
+    """A role, its special permissions and its matrix: per object type the function
+    permissions and the data scopes for viewing and for changing."""
+
+    version = VersionField()
+    specials = forms.MultipleChoiceField(
+        label=_("special permissions"),
+        choices=Special.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Role
+        fields = ["code", "name_zh", "name_en", "description"]
+
+    def __init__(self, *args, types: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("specials", list(self.instance.specials or []))
+        rows = {r.type_key: r for r in self.instance.permissions.all()} if self.instance.pk else {}
+        self.matrix = []
+        for key, label in [("*", _("Every type")), *types]:
+            row = rows.get(key)
+            if key != "*":
+                self.fields[f"{key}__own"] = forms.BooleanField(
+                    label=_("own settings"), required=False, initial=row is not None
+                )
+            self.fields[f"{key}__actions"] = forms.MultipleChoiceField(
+                label=label,
+                choices=Action.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                initial=list(row.actions) if row else [],
+            )
+            for kind in ("view", "edit"):
+                self.fields[f"{key}__{kind}_scope"] = forms.ChoiceField(
+                    label=_("view scope") if kind == "view" else _("edit scope"),
+                    choices=DataScope.choices,
+                    initial=getattr(row, f"{kind}_scope") if row else DataScope.OWN,
+                )
+            self.matrix.append((key, label))
+        style_widgets(self)
+
+    def rows(self):
+        """The matrix for the template: (label, own, actions, view scope, edit scope)."""
+        return [
+            (
+                label,
+                self[f"{key}__own"] if key != "*" else None,
+                self[f"{key}__actions"],
+                self[f"{key}__view_scope"],
+                self[f"{key}__edit_scope"],
+            )
+            for key, label in self.matrix
+        ]
+
+    def grants(self) -> dict[str, dict | None]:
+        """What the service writes: a grant per type key, None where the type follows "*"."""
+        data = self.cleaned_data
+        grants: dict[str, dict | None] = {}
+        for key, _label in self.matrix:
+            if key != "*" and not data.get(f"{key}__own"):
+                grants[key] = None
+                continue
+            grants[key] = {
+                "actions": data.get(f"{key}__actions", []),
+                "view_scope": data[f"{key}__view_scope"],
+                "edit_scope": data[f"{key}__edit_scope"],
+            }
+        return grants

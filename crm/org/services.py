@@ -14,9 +14,19 @@ from django.utils.translation import gettext as _
 from crm.core import access
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.models import ChangeAction
-from crm.core.services import log_change
+from crm.core.services import delete_config, log_change
 from crm.core.services import save as core_save
-from crm.org.models import Employee, OrgUnit, OrgUnitKind, Role, Team, User
+from crm.org.models import (
+    Action,
+    Employee,
+    OrgUnit,
+    OrgUnitKind,
+    Role,
+    RolePermission,
+    Special,
+    Team,
+    User,
+)
 
 # Which kinds of unit may sit directly under which: a company under the group or under
 # another company (a branch, 分公司); a department under a company or another department.
@@ -316,3 +326,52 @@ def next_sort_order(parent: OrgUnit | None) -> int:
     """The order value that puts a new unit last among its siblings."""
     siblings = OrgUnit.objects.filter(parent=parent)
     return (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def save_role(
+    role: Role,
+    *,
+    actor,
+    permissions: dict[str, dict | None],
+    expected_version: int | None = None,
+) -> Role:
+    """Create or update a role and its permission rows (the matrix).
+
+    `permissions` maps a type key ("*" for every type without a row of its own) to
+    {"actions": [...], "view_scope": ..., "edit_scope": ...}, or to None to drop the type's
+    own row so that it follows "*". Each row goes through the write path, so the change
+    log holds every permission before and after. Needs "manage_users"; only administrators
+    may grant the "manage_users" special or change a role that holds it.
+    Raises AccessDenied, StaleVersion and ValidationFailed.
+    """
+    if not access.has_special(actor, "manage_users"):
+        raise AccessDenied(_("Only administrators may manage roles."))
+    held = Role.objects.filter(pk=role.pk).values_list("specials", flat=True).first() or []
+    if not access.is_admin(actor) and "manage_users" in {*held, *(role.specials or [])}:
+        raise AccessDenied(_("Only administrators may change roles that manage users."))
+    unknown = set(role.specials or []) - set(Special.values)
+    if unknown:
+        raise ValidationFailed({"specials": [_("Unknown special permission.")]})
+    core_save(role, actor=actor, expected_version=expected_version)
+    rows = {row.type_key: row for row in RolePermission.objects.filter(role=role)}
+    for key, grant in permissions.items():
+        row = rows.get(key)
+        if grant is None:
+            if row is not None and key != "*":
+                delete_config(row, actor=actor)
+            continue
+        actions = sorted(set(grant.get("actions", [])) & set(Action.values))
+        row = row or RolePermission(role=role, type_key=key)
+        changed = (
+            row.pk is None
+            or sorted(row.actions or []) != actions
+            or row.view_scope != grant["view_scope"]
+            or row.edit_scope != grant["edit_scope"]
+        )
+        if changed:
+            row.actions = actions
+            row.view_scope = grant["view_scope"]
+            row.edit_scope = grant["edit_scope"]
+            core_save(row, actor=actor)
+    return role

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.core import access
+from crm.core import access, registry
 from crm.core.errors import DomainError
 from crm.core.views.editing import expected_version, form_page, paginate, posted, special_required
 from crm.org import services
@@ -16,11 +16,12 @@ from crm.org.forms import (
     EmployeeFilterForm,
     EmployeeForm,
     OrgUnitForm,
+    RoleForm,
     TeamForm,
     UserForm,
     tree_order,
 )
-from crm.org.models import Employee, EmployeeStatus, OrgUnit, OrgUnitKind, Team, User
+from crm.org.models import Employee, EmployeeStatus, OrgUnit, OrgUnitKind, Role, Team, User
 from crm.org.scope import subtree_unit_ids
 
 manages_users = special_required("manage_users")
@@ -231,7 +232,10 @@ def _user_form(request, user):
     def save(form):
         try:
             services.save_user(
-                form.instance, actor=request.user, password=form.cleaned_data["password1"] or None
+                form.instance,
+                actor=request.user,
+                password=form.cleaned_data["password1"] or None,
+                roles=form.cleaned_data["roles"],
             )
         except DomainError as error:
             if "password" in error.fields:
@@ -257,3 +261,46 @@ def user_create(request):
 @manages_users
 def user_edit(request, pk):
     return _user_form(request, get_object_or_404(User, pk=pk))
+
+
+@manages_users
+def role_list(request):
+    roles = Role.objects.visible_to(request.user).annotate(user_count=Count("users"))
+    return render(request, "org/role_list.html", {"roles": roles.order_by("-is_system", "code")})
+
+
+def _registered_types() -> list[tuple[str, str]]:
+    return [(t.key, t.label_plural) for t in registry.all_types()]
+
+
+def _role_form(request, role):
+    form = RoleForm(posted(request), instance=role, types=_registered_types())
+
+    def save(form):
+        form.instance.specials = form.cleaned_data["specials"]
+        services.save_role(
+            form.instance,
+            actor=request.user,
+            permissions=form.grants(),
+            expected_version=expected_version(form),
+        )
+
+    return form_page(
+        request,
+        form,
+        save,
+        template="org/role_form.html",
+        context={"role": role if role.pk else None},
+        message=lambda obj: _("Role “%(name)s” saved.") % {"name": obj},
+        next_url=reverse("org:role_list"),
+    )
+
+
+@manages_users
+def role_create(request):
+    return _role_form(request, Role())
+
+
+@manages_users
+def role_edit(request, pk):
+    return _role_form(request, get_object_or_404(Role.objects.visible_to(request.user), pk=pk))
