@@ -124,7 +124,8 @@ def editable(queryset, user):
         return queryset.none()
     if not _is_record(model):
         return queryset
-    return queryset.filter(_reach(model, user, "edit"))
+    # The edit scope never reaches further than the view scope.
+    return visible(queryset, user).filter(_reach(model, user, "edit"))
 
 
 def can_create(user: Any, model: type) -> bool:

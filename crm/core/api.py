@@ -21,8 +21,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel, TypeAdapter
 
-from crm.core import lists, paging, services
-from crm.core.errors import DomainError, ValidationFailed
+from crm.core import access, lists, paging, services
+from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.registry import ObjectType
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -203,6 +203,8 @@ def router_for(object_type: ObjectType) -> Router:
 
     @router.post("/", response={201: schema_out, 403: ErrorOut, 422: ErrorOut})
     def create(request, payload: schema_in):  # type: ignore[valid-type]
+        if not access.can_create(request.user, model):
+            raise AccessDenied(_("You may not create %(type)s.") % {"type": object_type.slug})
         obj = model()
         _apply(obj, payload.model_dump(exclude_unset=True), request.user)
         services.save(obj, actor=request.user)
