@@ -21,7 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import BaseModel, TypeAdapter
 
-from crm.core import access, lists, paging, services
+from crm.core import access, lists, masking, paging, services
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.registry import ObjectType
 
@@ -115,10 +115,20 @@ def _rename(row: dict) -> dict:
     return row
 
 
-def _apply(obj: models.Model, data: dict, user) -> None:
-    """Copy payload values onto `obj`; foreign keys resolve only to rows the user sees."""
+def _mask(row: dict, hidden) -> dict:
+    for name in hidden:
+        if row.get(name):
+            row[name] = masking.mask(row[name])
+    return row
+
+
+def _apply(obj: models.Model, data: dict, user, masked=()) -> None:
+    """Copy payload values onto `obj`; foreign keys resolve only to rows the user sees, and
+    a masked number sent back unchanged keeps the stored one."""
     errors: dict[str, list[str]] = {}
     for name, value in data.items():
+        if name in masked and masking.is_masked_echo(value, getattr(obj, name)):
+            continue
         if name == "custom_fields":
             merged = dict(obj.custom_field_data or {})
             merged.update(value or {})
@@ -172,7 +182,7 @@ def router_for(object_type: ObjectType) -> Router:
         row = qs.values(*fields).first()
         if row is None:
             raise Http404
-        return _rename(row)
+        return _rename(_mask(row, masking.for_data(object_type, user)))
 
     class PageOut(BaseModel):
         items: list[schema_out]  # type: ignore[valid-type]
@@ -190,10 +200,10 @@ def router_for(object_type: ObjectType) -> Router:
         page = paging.paginate(
             qs, query.ordering, fields=fields, limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor
         )
+        hidden = masking.for_data(object_type, request.user)
+        items = [_rename(_mask(r, hidden)) for r in page.rows]
         body = page_adapter.dump_json(
-            page_adapter.validate_python(
-                {"items": [_rename(r) for r in page.rows], "next_cursor": page.next_cursor}
-            )
+            page_adapter.validate_python({"items": items, "next_cursor": page.next_cursor})
         )
         return HttpResponse(body, content_type="application/json")
 
@@ -206,7 +216,7 @@ def router_for(object_type: ObjectType) -> Router:
         if not access.can_create(request.user, model):
             raise AccessDenied(_("You may not create %(type)s.") % {"type": object_type.slug})
         obj = model()
-        _apply(obj, payload.model_dump(exclude_unset=True), request.user)
+        _apply(obj, payload.model_dump(exclude_unset=True), request.user, object_type.masked)
         services.save(obj, actor=request.user)
         return Status(201, one(request.user, obj.pk))
 
@@ -218,7 +228,7 @@ def router_for(object_type: ObjectType) -> Router:
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         data = payload.model_dump(exclude_unset=True)
         expected = _version(request, data.pop("version", None))
-        _apply(obj, data, request.user)
+        _apply(obj, data, request.user, object_type.masked)
         services.save(obj, actor=request.user, expected_version=expected)
         return one(request.user, pk)
 

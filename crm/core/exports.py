@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from crm.core import lists, paging
+from crm.core import lists, masking, paging
 
 BATCH = 2000
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,7 +31,13 @@ def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
     cursor = None
     while True:
         page = paging.paginate(queryset, query.ordering, fields=fields, limit=BATCH, cursor=cursor)
-        formatter = lists.Formatter(object_type, query.columns, page.rows, query.custom_fields)
+        formatter = lists.Formatter(
+            object_type,
+            query.columns,
+            page.rows,
+            query.custom_fields,
+            hidden=masking.for_data(object_type, query.user),
+        )
         for row in formatter.rows(page.rows):
             yield [safe_cell(text) for text, _ in row["cells"]]
         if not page.next_cursor:

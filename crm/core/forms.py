@@ -7,6 +7,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.core import masking
 from crm.core.errors import DomainError
 
 
@@ -107,6 +108,13 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
                 field.queryset = field.queryset.filter(
                     pk__in=model.objects.visible_to(user).values("pk")
                 )
+        from crm.core import registry
+
+        object_type = registry.for_model(type(self.instance))
+        self.masked = [n for n in (object_type.masked if object_type else ()) if n in self.fields]
+        for name in self.masked:
+            if not self.is_bound and getattr(self.instance, name):
+                self.initial[name] = masking.mask(getattr(self.instance, name))
         data = self.instance.custom_field_data or {}
         for definition in self.custom_fields:
             self.fields[f"cf_{definition.name}"] = form_field(definition)
@@ -115,6 +123,14 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
             elif not self.instance.pk and definition.default is not None:
                 self.initial[f"cf_{definition.name}"] = definition.default
         style_widgets(self)
+
+    def clean(self):
+        data = super().clean()
+        for name in self.masked:
+            stored = getattr(self.instance, name)
+            if masking.is_masked_echo(data.get(name), stored):
+                data[name] = stored  # sent back unchanged: keep the real number
+        return data
 
     def custom_field_values(self) -> dict:
         """Cleaned custom values over the record's stored ones (unknown keys kept)."""

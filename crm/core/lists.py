@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from crm.core import search
+from crm.core import masking, search
 from crm.core.forms import style_widgets
 from crm.core.registry import Column, ObjectType
 
@@ -29,6 +29,7 @@ class ListQuery:
 
     object_type: ObjectType
     params: QueryDict
+    user: Any = None
     filterset: Any = None
     q: str = ""
     ordering: str = ""
@@ -65,7 +66,7 @@ def build(object_type: ObjectType, user, params: QueryDict, *, queryset=None) ->
 
     model = object_type.model
     base = queryset if queryset is not None else model.objects.visible_to(user)
-    query = ListQuery(object_type, params)
+    query = ListQuery(object_type, params, user)
     query.custom_fields = fields_for(model)
     query.filterset = object_type.filterset(params, queryset=base, request=None)
     style_widgets(query.filterset.form)
@@ -152,12 +153,19 @@ class Formatter:
     """Turns `values()` rows into display strings, with one lookup per label source."""
 
     def __init__(
-        self, object_type: ObjectType, columns: list[Column], rows: list[dict], custom_fields=()
+        self,
+        object_type: ObjectType,
+        columns: list[Column],
+        rows: list[dict],
+        custom_fields=(),
+        *,
+        hidden=frozenset(),
     ):
         from crm.customization.models import DictionaryItem
 
         self.object_type = object_type
         self.columns = columns
+        self.hidden = hidden  # fields shown masked
         self.cf = {f.name: f for f in custom_fields}
         model = object_type.model
         self.choices = {
@@ -227,7 +235,11 @@ class Formatter:
         return display(kind, row.get(column.name)), ""
 
     def rows(self, rows: list[dict]) -> list[dict]:
-        return [{"id": r["id"], "cells": [self.cell(c, r) for c in self.columns]} for r in rows]
+        return [{"id": r["id"], "cells": [self._shown(c, r) for c in self.columns]} for r in rows]
+
+    def _shown(self, column: Column, row: dict) -> tuple[str, str]:
+        text, url = self.cell(column, row)
+        return (masking.mask(text), url) if column.name in self.hidden else (text, url)
 
 
 def display(kind: str, value: Any) -> str:

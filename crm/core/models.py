@@ -198,6 +198,22 @@ class Share(RecordLink):
         return str(self.user or self.team or self.department)
 
 
+class Disclosure(RecordLink):
+    """A masked value shown in full to a user: who saw which field of which record, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    field = models.CharField(_("field"), max_length=50)
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    request_id = models.CharField(_("request id"), max_length=36, blank=True)
+
+    class Meta(RecordLink.Meta):
+        verbose_name = _("unmasked value")
+        verbose_name_plural = _("unmasked values")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.field}"
+
+
 class Comment(RecordLink):
     """A note on a record's timeline."""
 

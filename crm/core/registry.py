@@ -65,8 +65,8 @@ class ObjectType:
     icon: str = ""
     orderings: tuple[str, ...] = ("-updated_at", "updated_at", "name", "-name", "-created_at")
     default_ordering: str = "-updated_at"
-    create_from_parent: str = ""  # "customer": the detail of a customer offers "add contact"
     in_menu: bool = True
+    masked: tuple[str, ...] = ()  # personal numbers shown as 138****5678 (crm.core.masking)
 
     @property
     def key(self) -> str:

@@ -25,6 +25,7 @@ from crm.core.models import (
     Attachment,
     ChangeAction,
     Comment,
+    Disclosure,
     ObjectChange,
     Record,
     TrackedModel,
@@ -278,3 +279,26 @@ def attach_file(obj: Record, upload, *, actor) -> Attachment:
     )
     log_change(obj, ChangeAction.UPDATE, {"attachment": [None, name]}, actor=actor)
     return attachment
+
+
+def unmask_field(obj: Record, field: str, *, actor) -> str:
+    """The full value of a masked field, for a holder of "unmask"; the showing is logged.
+
+    Raises AccessDenied without the permission or when the record is hidden.
+    """
+    from crm.core import registry
+
+    object_type = registry.for_model(type(obj))
+    if object_type is None or field not in object_type.masked:
+        raise AccessDenied(_("This field is not masked."))
+    if not access.has_special(actor, "unmask"):
+        raise AccessDenied(_("You may not see unmasked numbers."))
+    _require_visible(obj, actor)
+    Disclosure.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        user=actor,
+        field=field,
+        request_id=context.request_id.get(),
+    )
+    return str(getattr(obj, field) or "")

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
 from crm.core.lists import display
+from crm.core.masking import mask
 from crm.core.models import Comment, ObjectChange
 
 PAGE = 20
@@ -46,12 +47,28 @@ def _link(obj: models.Model, name: str) -> str:
     return reverse(registry.for_model(type(target)).url_name("detail"), args=[target.pk])
 
 
-def detail_fields(obj: models.Model, names: list[str]) -> list[tuple[str, str, str, str]]:
-    """(name, label, display value, link) of the header fields."""
-    return [
-        (n, capfirst(obj._meta.get_field(n).verbose_name), _field_display(obj, n), _link(obj, n))
-        for n in names
-    ]
+@dataclass(frozen=True)
+class Field:
+    """One field of a detail page as the user reads it."""
+
+    name: str
+    label: str
+    value: str
+    link: str = ""
+    masked: bool = False
+
+
+def detail_fields(obj: models.Model, names: list[str], hidden=frozenset()) -> list[Field]:
+    """The header fields; those in `hidden` are masked (crm.core.masking)."""
+    fields = []
+    for name in names:
+        label = capfirst(obj._meta.get_field(name).verbose_name)
+        value = _field_display(obj, name)
+        if name in hidden and value:
+            fields.append(Field(name, label, mask(value), masked=True))
+        else:
+            fields.append(Field(name, label, value, _link(obj, name)))
+    return fields
 
 
 def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
@@ -96,8 +113,9 @@ class _ChangeFormatter:
     """Field labels and readable values for change-log diffs, with one query per related
     model for the foreign keys on a page of changes."""
 
-    def __init__(self, model, changes: list[dict]):
+    def __init__(self, model, changes: list[dict], hidden=frozenset()):
         self.model = model
+        self.hidden = hidden
         wanted: dict[Any, set] = {}
         for diff in changes:
             for name, pair in diff.items():
@@ -135,11 +153,14 @@ class _ChangeFormatter:
                 continue
             field = self._field(name)
             label = capfirst(field.verbose_name) if field is not None else name.replace("_", " ")
-            rows.append((label, self._value(field, pair[0]), self._value(field, pair[1])))
+            before, after = self._value(field, pair[0]), self._value(field, pair[1])
+            if name in self.hidden:
+                before, after = mask(before), mask(after)
+            rows.append((label, before, after))
         return rows
 
 
-def entries(obj: models.Model, *, before: str | None = None) -> dict:
+def entries(obj: models.Model, *, before: str | None = None, hidden=frozenset()) -> dict:
     """One page of the timeline: {"items": [...], "next": iso time or None}."""
     content_type = ContentType.objects.get_for_model(obj)
     changes = ObjectChange.objects.filter(content_type=content_type, object_id=obj.pk)
@@ -149,7 +170,7 @@ def entries(obj: models.Model, *, before: str | None = None) -> dict:
         changes = changes.filter(time__lt=cutoff)
         comments = comments.filter(created_at__lt=cutoff)
     change_rows = list(changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1])
-    formatter = _ChangeFormatter(type(obj), [c.changes for c in change_rows])
+    formatter = _ChangeFormatter(type(obj), [c.changes for c in change_rows], hidden)
     items = [
         Entry(
             "change",

@@ -1,12 +1,12 @@
 """The shell's pages, and `patterns_for`, which gives a registered type its generic pages."""
 
-from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm.core.registry import ObjectType
 from crm.core.views import generic, shell
+from crm.org.security.views import SignOutView
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -15,7 +15,8 @@ urlpatterns = [
     path("search/", shell.search, name="search"),
     path("language/", shell.set_language, name="set_language"),
     path("login/", shell.SignInView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", SignOutView.as_view(), name="logout"),
+    path("accounts/", include("crm.org.security.urls")),
 ]
 
 
@@ -50,6 +51,12 @@ def patterns_for(object_type: ObjectType) -> list:
             generic.attachment_view,
             kw,
             name=f"{key}_attachment",
+        ),
+        path(
+            f"{base}/<int:pk>/unmask/<str:field>/",
+            generic.unmask_view,
+            kw,
+            name=f"{key}_unmask",
         ),
         path(
             f"{base}/<int:pk>/related/<str:related_key>/",

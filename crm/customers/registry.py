@@ -94,6 +94,7 @@ register(
         ],
         orderings=ORDERINGS,
         icon="building",
+        masked=("phone",),
     )
 )
 
@@ -147,5 +148,6 @@ register(
         ],
         orderings=ORDERINGS,
         icon="user",
+        masked=("mobile", "phone"),
     )
 )

@@ -106,8 +106,11 @@ def build_world(seed: int, factories: dict, *, people: int = 8, records: int = 1
         role = Role.objects.create(code=f"r{seed}-{r}", name_zh=f"角色{r}", name_en=f"Role {r}")
         for key, grant in rows.items():
             RolePermission.objects.create(
-                role=role, type_key=key, actions=sorted(grant.actions),
-                view_scope=grant.view_scope, edit_scope=grant.edit_scope,
+                role=role,
+                type_key=key,
+                actions=sorted(grant.actions),
+                view_scope=grant.view_scope,
+                edit_scope=grant.edit_scope,
             )
         pool.append((role, rows))
     persons: dict[int, Person] = {}
@@ -117,7 +120,9 @@ def build_world(seed: int, factories: dict, *, people: int = 8, records: int = 1
         unit = rng.choice(list(units.values()))
         superior = rng.choice(ordered) if ordered and rng.random() < 0.7 else None
         Employee.objects.create(
-            user=user, name=user.full_name, department=unit,
+            user=user,
+            name=user.full_name,
+            department=unit,
             superior=Employee.objects.get(user=superior.user) if superior else None,
         )
         person = Person(user, unit, superior)
@@ -151,16 +156,20 @@ def build_world(seed: int, factories: dict, *, people: int = 8, records: int = 1
             if rng.random() < 0.3:
                 who = rng.choice(ordered)
                 Collaborator.objects.get_or_create(
-                    content_type=content_type, object_id=obj.pk, user=who.user)
+                    content_type=content_type, object_id=obj.pk, user=who.user
+                )
                 collaborators.add((type_key, obj.pk, who.user.pk))
             if rng.random() < 0.4:
                 kind = rng.choice(["user", "team", "department"])
                 can_edit = rng.random() < 0.5
-                target = {"user": lambda: rng.choice(ordered).user,
-                          "team": lambda: rng.choice(teams),
-                          "department": lambda: rng.choice(list(units.values()))}[kind]()
-                Share.objects.create(content_type=content_type, object_id=obj.pk,
-                                     can_edit=can_edit, **{kind: target})
+                target = {
+                    "user": lambda: rng.choice(ordered).user,
+                    "team": lambda: rng.choice(teams),
+                    "department": lambda: rng.choice(list(units.values())),
+                }[kind]()
+                Share.objects.create(
+                    content_type=content_type, object_id=obj.pk, can_edit=can_edit, **{kind: target}
+                )
                 shares.append((type_key, obj.pk, kind, target.pk, can_edit))
     return World(units, persons, admin, items, collaborators, shares)
 

@@ -31,8 +31,9 @@ def _customer(owner, parent):
 
 def _contact(owner, parent):
     n = next(_counter)
-    contact = Contact.objects.create(owner=owner, customer=parent, name=f"矩阵联系人{n}号",
-                                     number=f"L{n}")
+    contact = Contact.objects.create(
+        owner=owner, customer=parent, name=f"矩阵联系人{n}号", number=f"L{n}"
+    )
     search.index(contact)
     return contact
 
@@ -44,8 +45,9 @@ FACTORIES = {
 
 
 def _expected(world, oracle, user, type_key, kind):
-    return {i.obj.pk for i in world.items
-            if i.type_key == type_key and oracle.allows(user, i, kind)}
+    return {
+        i.obj.pk for i in world.items if i.type_key == type_key and oracle.allows(user, i, kind)
+    }
 
 
 def test_every_registered_type_has_a_world_factory():
@@ -65,12 +67,18 @@ def test_visible_and_editable_sets_equal_the_reference_in_200_worlds():
                 from django.contrib.auth.models import AnonymousUser
 
                 who = user or AnonymousUser()
-                for kind, manager in (("view", model.objects.visible_to),
-                                      ("edit", model.objects.editable_by)):
+                for kind, manager in (
+                    ("view", model.objects.visible_to),
+                    ("edit", model.objects.editable_by),
+                ):
                     got = set(manager(who).values_list("pk", flat=True))
                     expected = _expected(world, oracle, user, object_type.key, kind)
-                    assert got == expected, (seed, getattr(user, "username", None),
-                                             object_type.key, kind)
+                    assert got == expected, (
+                        seed,
+                        getattr(user, "username", None),
+                        object_type.key,
+                        kind,
+                    )
                     checked += 1
             transaction.set_rollback(True)
     assert checked == WORLDS * 10 * 2 * 2
@@ -104,7 +112,8 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
     editable = _expected(world, oracle, user, key, "edit")
     items = [i for i in world.items if i.type_key == key]
     can_view = user.is_superuser or any(
-        "view" in g.actions for g in oracle._grants(world.people[user.pk], key))
+        "view" in g.actions for g in oracle._grants(world.people[user.pk], key)
+    )
     listing = client.get(f"/{slug}/", {"per_page": 100, "col": "name"})
     if can_view:
         assert {r["id"] for r in listing.context["rows"]} == visible, (key, "list")
@@ -114,8 +123,11 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
         assert not visible
     api_ids = {row["id"] for row in api.get(f"/api/v1/{slug}/", {"limit": 200}).json()["items"]}
     assert api_ids == visible, (key, "api list")
-    hits = {h.url for g in search.search(user, "矩阵") for h in g.hits
-            if g.slug == slug} if len(visible) < 5 else None
+    hits = (
+        {h.url for g in search.search(user, "矩阵") for h in g.hits if g.slug == slug}
+        if len(visible) < 5
+        else None
+    )
     if hits is not None:
         assert hits == {f"/{slug}/{pk}/" for pk in visible}, (key, "search")
     export = client.get(f"/{slug}/export/", {"format": "csv", "col": "name"})
@@ -127,13 +139,18 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
         assert (client.get(f"/{slug}/{pk}/").status_code == 200) == seen, (key, pk, "detail")
         assert (api.get(f"/api/v1/{slug}/{pk}/").status_code == 200) == seen, (key, pk, "api")
         assert (client.get(f"/{slug}/{pk}/timeline/").status_code == 200) == seen
+        for field in object_type.masked:
+            shown = client.post(f"/{slug}/{pk}/unmask/{field}/").status_code
+            assert shown == (403 if seen else 404), (key, pk, "unmask", shown)
         edit_page = client.get(f"/{slug}/{pk}/edit/").status_code
         assert (edit_page == 200) == (pk in editable), (key, pk, "edit page", edit_page)
         version = type(item.obj).all_objects.get(pk=pk).version
         patch = api.patch(f"/api/v1/{slug}/{pk}/", {"version": version})
         assert (patch.status_code == 200) == (pk in editable), (key, pk, "api patch")
-        may_delete = pk in editable and (user.is_superuser or any(
-            "delete" in g.actions for g in oracle._grants(world.people[user.pk], key)))
+        may_delete = pk in editable and (
+            user.is_superuser
+            or any("delete" in g.actions for g in oracle._grants(world.people[user.pk], key))
+        )
         with transaction.atomic():  # undone, so later personas see the same world
             deleted = api.delete(f"/api/v1/{slug}/{pk}/").status_code
             restored = api.post(f"/api/v1/{slug}/{pk}/restore/").status_code
@@ -143,12 +160,14 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
     if key == "contact":
         # A contact can only be attached to a customer the user sees.
         may_create = user.is_superuser or any(
-            "create" in g.actions for g in oracle._grants(world.people[user.pk], "contact"))
+            "create" in g.actions for g in oracle._grants(world.people[user.pk], "contact")
+        )
         customers = _expected(world, oracle, user, "customer", "view")
         for item in (i for i in world.items if i.type_key == "customer"):
             with transaction.atomic():  # undone, so later personas see the same world
-                response = api.post("/api/v1/contacts/", {"customer": item.obj.pk,
-                                                          "name": "新联系人"})
+                response = api.post(
+                    "/api/v1/contacts/", {"customer": item.obj.pk, "name": "新联系人"}
+                )
                 transaction.set_rollback(True)
             if not may_create:
                 assert response.status_code == 403, response.json()
@@ -161,17 +180,37 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
 
 # Every URL that takes an object id, and how the matrix above or a special-permission
 # check covers it. A new URL with an id fails this test until it is covered.
-RECORD_ACTIONS = {"detail", "edit", "delete", "restore", "purge", "timeline", "comment",
-                  "attach", "attachment", "related"}
+RECORD_ACTIONS = {
+    "detail",
+    "edit",
+    "delete",
+    "restore",
+    "purge",
+    "timeline",
+    "comment",
+    "attach",
+    "attachment",
+    "related",
+    "unmask",
+}
 SETTINGS_PAGES = {
-    "org:unit_edit", "org:employee_edit", "org:team_edit", "org:user_edit", "org:role_edit",
-    "customization:dictionary_detail", "customization:dictionary_edit",
-    "customization:dictionaryitem_create", "customization:dictionaryitem_edit",
-    "customization:dictionaryitem_move", "customization:dictionaryitem_toggle",
+    "org:unit_edit",
+    "org:employee_edit",
+    "org:team_edit",
+    "org:user_edit",
+    "org:role_edit",
+    "customization:dictionary_detail",
+    "customization:dictionary_edit",
+    "customization:dictionaryitem_create",
+    "customization:dictionaryitem_edit",
+    "customization:dictionaryitem_move",
+    "customization:dictionaryitem_toggle",
     "customization:customfield_edit",
     # Account security pages: a user's own sessions, and lockouts for log viewers
     # (crm/org/tests/test_security*.py).
-    "org:session_end", "org:online_session_end", "org:lockout_lift",
+    "org:session_end",
+    "org:online_session_end",
+    "org:lockout_lift",
 }
 # The API's record operations, by their names in the generic router.
 API_RECORD_OPERATIONS = {"api:retrieve", "api:update", "api:delete", "api:restore"}
@@ -183,16 +222,20 @@ def _id_urls(resolver=None, prefix=""):
         if isinstance(entry, URLResolver):
             namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
             yield from _id_urls(entry, namespace)
-        elif isinstance(entry, URLPattern) and entry.name and any(
-            name in ("pk", "view_id", "attachment_id") for name in entry.pattern.converters
+        elif (
+            isinstance(entry, URLPattern)
+            and entry.name
+            and any(name in ("pk", "view_id", "attachment_id") for name in entry.pattern.converters)
         ):
             yield f"{prefix}{entry.name}"
 
 
 def test_every_url_with_an_object_id_is_covered():
-    record_names = {f"{t.app_label}:{t.key}_{a}" for t in registry.all_types()
-                    for a in RECORD_ACTIONS}
+    record_names = {
+        f"{t.app_label}:{t.key}_{a}" for t in registry.all_types() for a in RECORD_ACTIONS
+    }
     saved_views = {f"{t.app_label}:{t.key}_deleteview" for t in registry.all_types()}
-    uncovered = (set(_id_urls()) - record_names - SETTINGS_PAGES - saved_views
-                 - API_RECORD_OPERATIONS)
+    uncovered = (
+        set(_id_urls()) - record_names - SETTINGS_PAGES - saved_views - API_RECORD_OPERATIONS
+    )
     assert not uncovered, f"URLs with an object id not covered by access tests: {uncovered}"

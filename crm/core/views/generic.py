@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.core import access, exports, lists, paging, registry, services, timeline
+from crm.core import access, exports, lists, masking, paging, registry, services, timeline
 from crm.core.errors import DomainError
 from crm.core.forms import AttachmentForm, CommentForm, SavedViewForm
 from crm.core.models import Attachment
@@ -65,7 +65,13 @@ def list_view(request, type_key: str):
         cursor=request.GET.get("cursor"),
     )
     count, more = paging.capped_count(qs, settings.CRM_COUNT_CAP)
-    formatter = lists.Formatter(object_type, query.columns, page.rows, query.custom_fields)
+    formatter = lists.Formatter(
+        object_type,
+        query.columns,
+        page.rows,
+        query.custom_fields,
+        hidden=masking.on_pages(object_type),
+    )
     from crm.customization.models import SavedSearch
 
     saved_views = SavedSearch.objects.visible_to(request.user).filter(
@@ -119,17 +125,19 @@ def detail_view(request, type_key: str, pk: int):
     from crm.customization.custom_fields import fields_for
 
     custom_fields = fields_for(object_type.model)
+    hidden = masking.on_pages(object_type)
     context = {
         "object_type": object_type,
         "object": obj,
-        "fields": timeline.detail_fields(obj, object_type.detail_fields),
+        "fields": timeline.detail_fields(obj, object_type.detail_fields, hidden),
         "custom_values": timeline.custom_values(obj, custom_fields),
         "attachments": Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         ).select_related("uploaded_by"),
-        "timeline": timeline.entries(obj),
+        "timeline": timeline.entries(obj, hidden=hidden),
         "can_edit": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
         "can_delete": access.can(request.user, "delete", object_type.model),
+        "can_unmask": access.has_special(request.user, "unmask"),
         "related": [
             (rel, reverse(object_type.url_name("related"), args=[obj.pk, rel.type_key]))
             for rel in object_type.related
@@ -154,7 +162,9 @@ def related_view(request, type_key: str, pk: int, related_key: str):
     page = paging.paginate(
         qs, related_type.default_ordering, fields=lists.value_fields(columns), limit=50
     )
-    formatter = lists.Formatter(related_type, columns, page.rows)
+    formatter = lists.Formatter(
+        related_type, columns, page.rows, hidden=masking.on_pages(related_type)
+    )
     context = {
         "relation": relation,
         "related_type": related_type,
@@ -175,7 +185,11 @@ def timeline_view(request, type_key: str, pk: int):
     context = {
         "object_type": object_type,
         "object": obj,
-        "timeline": timeline.entries(obj, before=request.GET.get("before")),
+        "timeline": timeline.entries(
+            obj,
+            before=request.GET.get("before"),
+            hidden=masking.on_pages(object_type),
+        ),
     }
     return render(request, "core/_timeline_items.html", context)
 
@@ -264,7 +278,9 @@ def trash_view(request, type_key: str):
         limit=50,
         cursor=request.GET.get("cursor"),
     )
-    formatter = lists.Formatter(object_type, columns, page.rows)
+    formatter = lists.Formatter(
+        object_type, columns, page.rows, hidden=masking.on_pages(object_type)
+    )
     context = {
         "object_type": object_type,
         "columns": columns,
@@ -394,7 +410,12 @@ def comment_view(request, type_key: str, pk: int):
     form = CommentForm(request.POST)
     if form.is_valid():
         services.add_comment(obj, form.cleaned_data["body"], actor=request.user)
-    context = {"object_type": object_type, "object": obj, "timeline": timeline.entries(obj)}
+    hidden = masking.on_pages(object_type)
+    context = {
+        "object_type": object_type,
+        "object": obj,
+        "timeline": timeline.entries(obj, hidden=hidden),
+    }
     return render(request, "core/_timeline.html", context)
 
 
@@ -432,3 +453,16 @@ def attachment_view(request, type_key: str, pk: int, attachment_id: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_POST
+def unmask_view(request, type_key: str, pk: int, field: str):
+    """Show one masked value in full (an htmx fragment); the showing is logged."""
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    try:
+        value = services.unmask_field(obj, field, actor=request.user)
+    except DomainError:
+        raise PermissionDenied from None
+    return render(request, "core/_unmasked.html", {"field": field, "value": value})

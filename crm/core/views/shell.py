@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from allauth.account.views import LoginView
 from django.conf import settings
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
@@ -207,17 +207,12 @@ def _remember_language(user, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-class SignInView(auth_views.LoginView):
-    """Django's login; a language picked on the login page becomes the user's choice."""
+class SignInView(LoginView):
+    """Sign-in through django-allauth (lockouts, two-factor step, login log: see
+    crm.org.security). The account adapter makes a language picked on this page the
+    user's choice once sign-in completes, after the two-factor step if there is one."""
 
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        language = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        if _valid_language(language):
-            _remember_language(self.request.user, language)
-        return response
+    template_name = "registration/login.html"
 
 
 def page_not_found(request, exception=None):
