@@ -275,3 +275,24 @@ class RoleForm(StyledFormMixin, forms.ModelForm):
                 "edit_scope": data[f"{key}__edit_scope"],
             }
         return grants
+
+
+class HandoverForm(StyledFormMixin, forms.Form):
+    """Whose records go to whom, and which kinds."""
+
+    from_user = forms.ModelChoiceField(
+        label=_("employee handing over"), queryset=User.objects.order_by("username")
+    )
+    to_users = forms.ModelMultipleChoiceField(
+        label=_("receivers"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        help_text=_("With several receivers the records are shared out in turn."),
+    )
+    type_keys = forms.MultipleChoiceField(
+        label=_("what to hand over"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type_keys"].choices = [(t.key, t.label_plural) for t in types]
+        self.fields["type_keys"].initial = [t.key for t in types]

@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from crm.org import views
+from crm.org.security import views as security
 
 app_name = "org"
 
@@ -21,7 +22,21 @@ urlpatterns = [
     path("roles/", views.role_list, name="role_list"),
     path("roles/new/", views.role_create, name="role_create"),
     path("roles/<int:pk>/edit/", views.role_edit, name="role_edit"),
+    path("handovers/", views.handover_list, name="handover_list"),
+    path("handovers/new/", views.handover_create, name="handover_create"),
+    path("handovers/<int:pk>/", views.handover_detail, name="handover_detail"),
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    # Account security and logs
+    path("security/", security.account_security, name="security"),
+    path("security/sessions/<int:pk>/end/", security.session_end, name="session_end"),
+    path("security/sessions/end-others/", security.sessions_end_others, name="sessions_end_others"),
+    path("logs/logins/", security.login_log, name="login_log"),
+    path("logs/logins/export/", security.login_log_export, name="login_log_export"),
+    path("logs/lockouts/<int:pk>/lift/", security.lockout_lift, name="lockout_lift"),
+    path("logs/online/", security.online_users, name="online_users"),
+    path("logs/online/<int:pk>/end/", security.online_session_end, name="online_session_end"),
+    path("logs/changes/", security.change_log, name="change_log"),
+    path("logs/changes/export/", security.change_log_export, name="change_log_export"),
 ]

@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from crm.core import access, registry
 from crm.core.errors import DomainError
+from crm.core.forms import show_domain_error
 from crm.core.views.editing import expected_version, form_page, paginate, posted, special_required
 from crm.org import services
 from crm.org.forms import (
     EmployeeFilterForm,
     EmployeeForm,
+    HandoverForm,
     OrgUnitForm,
     RoleForm,
     TeamForm,
     UserForm,
     tree_order,
 )
-from crm.org.models import Employee, EmployeeStatus, OrgUnit, OrgUnitKind, Role, Team, User
+from crm.org.handover import preview, start_handover, transferable_types
+from crm.org.models import (
+    Employee,
+    EmployeeStatus,
+    Handover,
+    OrgUnit,
+    OrgUnitKind,
+    Role,
+    Team,
+    User,
+)
 from crm.org.scope import subtree_unit_ids
 
 manages_users = special_required("manage_users")
@@ -304,3 +316,45 @@ def role_create(request):
 @manages_users
 def role_edit(request, pk):
     return _role_form(request, get_object_or_404(Role.objects.visible_to(request.user), pk=pk))
+
+
+@manages_users
+def handover_list(request):
+    handovers = Handover.objects.select_related("from_user", "created_by").prefetch_related(
+        "to_users"
+    )
+    return render(request, "org/handover_list.html", {"page": paginate(request, handovers)})
+
+
+@manages_users
+def handover_create(request):
+    """Choose the employee, the receivers and the kinds of record; preview the counts."""
+    form = HandoverForm(posted(request) or request.GET or None, types=transferable_types())
+    counts = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        counts = [
+            (registry.get(key).label_plural, n)
+            for key, n in preview(data["from_user"], data["type_keys"], actor=request.user).items()
+        ]
+        if request.method == "POST":
+            try:
+                handover = start_handover(
+                    data["from_user"],
+                    list(data["to_users"]),
+                    data["type_keys"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                show_domain_error(form, error)
+            else:
+                return redirect("org:handover_detail", pk=handover.pk)
+    return render(request, "org/handover_form.html", {"form": form, "counts": counts})
+
+
+@manages_users
+def handover_detail(request, pk):
+    """A handover with its progress (the page polls while it runs)."""
+    handover = get_object_or_404(Handover.objects.select_related("from_user", "created_by"), pk=pk)
+    template = "org/handover_detail.html#progress" if request.htmx else "org/handover_detail.html"
+    return render(request, template, {"handover": handover})

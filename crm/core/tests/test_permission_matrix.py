@@ -199,6 +199,7 @@ SETTINGS_PAGES = {
     "org:team_edit",
     "org:user_edit",
     "org:role_edit",
+    "org:handover_detail",
     "customization:dictionary_detail",
     "customization:dictionary_edit",
     "customization:dictionaryitem_create",
