@@ -193,3 +193,23 @@ class RemoteSelect(forms.Select):
                     )
                 )
         return groups
+
+
+class SharingForm(StyledFormMixin, forms.Form):
+    """Add a collaborator, or share with a user, a team or a department."""
+
+    user = forms.ModelChoiceField(label=_("User"), queryset=None, required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
+    can_edit = forms.BooleanField(label=_("May edit"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from crm.org.models import OrgUnit, Team
+
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)
+        self.fields["team"].queryset = Team.objects.all()
+        self.fields["department"].queryset = OrgUnit.objects.filter(is_active=True)
+        style_widgets(self)

@@ -84,6 +84,12 @@ class ObjectType:
     def label_plural(self) -> str:
         return capfirst(str(self.model._meta.verbose_name_plural))
 
+    @property
+    def shareable(self) -> bool:
+        """Records with owners of their own take collaborators and shares; child records
+        follow their parent."""
+        return not getattr(self.model, "access_parent", None)
+
     def url_name(self, action: str) -> str:
         return f"{self.app_label}:{self.key}_{action}"
 

@@ -24,10 +24,12 @@ from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
 from crm.core.models import (
     Attachment,
     ChangeAction,
+    Collaborator,
     Comment,
     Disclosure,
     ObjectChange,
     Record,
+    Share,
     TrackedModel,
 )
 from crm.core.text import mnemonic
@@ -302,3 +304,49 @@ def unmask_field(obj: Record, field: str, *, actor) -> str:
         request_id=context.request_id.get(),
     )
     return str(getattr(obj, field) or "")
+
+
+def _require_editable(obj: models.Model, actor) -> None:
+    if not type(obj).objects.editable_by(actor).filter(pk=obj.pk).exists():
+        raise AccessDenied(_("You may not change this record."))
+
+
+@transaction.atomic
+def add_collaborator(obj: Record, user, *, actor) -> Collaborator:
+    """Let `user` work on the record besides its owner (they see and change it); logged."""
+    _require_editable(obj, actor)
+    if not user.is_active:
+        raise ValidationFailed({"user": [_("Choose an active user.")]})
+    content_type = ContentType.objects.get_for_model(obj)
+    collaborator, created = Collaborator.objects.get_or_create(
+        content_type=content_type, object_id=obj.pk, user=user
+    )
+    if created:
+        log_change(obj, ChangeAction.UPDATE, {"collaborator": [None, str(user)]}, actor=actor)
+    return collaborator
+
+
+@transaction.atomic
+def share_record(obj: Record, *, actor, can_edit: bool = False, **target) -> Share:
+    """Share the record with one user, team or department (`user=`, `team=` or
+    `department=`), to read or also to change; logged."""
+    _require_editable(obj, actor)
+    if len([v for v in target.values() if v is not None]) != 1:
+        raise ValidationFailed({"target": [_("Choose one user, team or department.")]})
+    share = Share.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        can_edit=can_edit,
+        **target,
+    )
+    log_change(obj, ChangeAction.UPDATE, {"shared_with": [None, str(share)]}, actor=actor)
+    return share
+
+
+@transaction.atomic
+def remove_access(obj: Record, link: Collaborator | Share, *, actor) -> None:
+    """Take back a collaboration or a share of the record; logged."""
+    _require_editable(obj, actor)
+    key = "collaborator" if isinstance(link, Collaborator) else "shared_with"
+    log_change(obj, ChangeAction.UPDATE, {key: [str(link), None]}, actor=actor)
+    link.delete()

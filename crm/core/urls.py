@@ -53,6 +53,12 @@ def patterns_for(object_type: ObjectType) -> list:
             name=f"{key}_attachment",
         ),
         path(
+            f"{base}/<int:pk>/sharing/",
+            generic.sharing_view,
+            kw,
+            name=f"{key}_sharing",
+        ),
+        path(
             f"{base}/<int:pk>/unmask/<str:field>/",
             generic.unmask_view,
             kw,

@@ -139,6 +139,8 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
         assert (client.get(f"/{slug}/{pk}/").status_code == 200) == seen, (key, pk, "detail")
         assert (api.get(f"/api/v1/{slug}/{pk}/").status_code == 200) == seen, (key, pk, "api")
         assert (client.get(f"/{slug}/{pk}/timeline/").status_code == 200) == seen
+        sharing = client.get(f"/{slug}/{pk}/sharing/").status_code
+        assert (sharing == 200) == (seen and object_type.shareable), (key, pk, "sharing")
         for field in object_type.masked:
             shown = client.post(f"/{slug}/{pk}/unmask/{field}/").status_code
             assert shown == (403 if seen else 404), (key, pk, "unmask", shown)
@@ -192,6 +194,7 @@ RECORD_ACTIONS = {
     "attachment",
     "related",
     "unmask",
+    "sharing",
 }
 SETTINGS_PAGES = {
     "org:unit_edit",

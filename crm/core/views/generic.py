@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, QueryDict
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,8 +17,14 @@ from django.views.decorators.http import require_POST
 
 from crm.core import access, exports, lists, masking, paging, registry, services, timeline
 from crm.core.errors import DomainError
-from crm.core.forms import AttachmentForm, CommentForm, SavedViewForm
-from crm.core.models import Attachment
+from crm.core.forms import (
+    AttachmentForm,
+    CommentForm,
+    SavedViewForm,
+    SharingForm,
+    show_domain_error,
+)
+from crm.core.models import Attachment, Collaborator, Share
 from crm.core.views.editing import expected_version, form_page, go_to
 
 
@@ -466,3 +472,54 @@ def unmask_view(request, type_key: str, pk: int, field: str):
     except DomainError:
         raise PermissionDenied from None
     return render(request, "core/_unmasked.html", {"field": field, "value": value})
+
+
+def _sharing_context(request, object_type, obj, form=None) -> dict:
+    content_type = ContentType.objects.get_for_model(obj)
+    link = {"content_type": content_type, "object_id": obj.pk}
+    return {
+        "object_type": object_type,
+        "object": obj,
+        "collaborators": Collaborator.objects.filter(**link).select_related("user"),
+        "shares": Share.objects.filter(**link).select_related("user", "team", "department"),
+        "can_share": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
+        "sharing_form": form or SharingForm(),
+    }
+
+
+@login_required
+def sharing_view(request, type_key: str, pk: int):
+    """Collaborators (协作员工) and shares of a record: listed, added, taken back."""
+    object_type = registry.get(type_key)
+    if not object_type.shareable:
+        raise Http404
+    obj = _visible(object_type, request.user, pk)
+    form = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("collaborate", "share"):
+                form = SharingForm(request.POST)
+                if form.is_valid():
+                    data = form.cleaned_data
+                    if action == "collaborate" and data["user"]:
+                        services.add_collaborator(obj, data["user"], actor=request.user)
+                    else:
+                        target = {k: data[k] for k in ("user", "team", "department") if data[k]}
+                        services.share_record(
+                            obj, actor=request.user, can_edit=data["can_edit"], **target
+                        )
+                    form = None
+            elif action == "remove":
+                model = Collaborator if request.POST.get("kind") == "collaborator" else Share
+                link = get_object_or_404(
+                    model,
+                    pk=request.POST.get("id"),
+                    object_id=obj.pk,
+                    content_type=ContentType.objects.get_for_model(obj),
+                )
+                services.remove_access(obj, link, actor=request.user)
+        except DomainError as error:
+            form = form or SharingForm(request.POST)
+            show_domain_error(form, error)
+    return render(request, "core/_sharing.html", _sharing_context(request, object_type, obj, form))
