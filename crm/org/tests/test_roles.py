@@ -17,35 +17,46 @@ def grant(actions, view="own", edit="own"):
 @pytest.mark.django_db
 def test_a_role_and_its_matrix_are_saved_and_logged(admin):
     role = Role(code="viewer", name_zh="查看", name_en="Viewer", specials=["unmask"])
-    services.save_role(role, actor=admin, permissions={
-        "*": grant(["view"], "company", "none"),
-        "customer": grant(["view", "edit"], "all", "own"),
-        "contact": None,
-    })
+    services.save_role(
+        role,
+        actor=admin,
+        permissions={
+            "*": grant(["view"], "company", "none"),
+            "customer": grant(["view", "edit"], "all", "own"),
+            "contact": None,
+        },
+    )
     rows = {r.type_key: r for r in RolePermission.objects.filter(role=role)}
     assert set(rows) == {"*", "customer"}
     assert rows["customer"].actions == ["edit", "view"]
     assert rows["customer"].view_scope == "all"
     logged = ObjectChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(RolePermission))
+        content_type=ContentType.objects.get_for_model(RolePermission)
+    )
     assert logged.count() == 2
-    services.save_role(role, actor=admin, expected_version=role.version, permissions={
-        "*": grant(["view"], "company", "none"), "customer": None})
-    assert set(RolePermission.objects.filter(role=role).values_list("type_key", flat=True)) \
-        == {"*"}
+    services.save_role(
+        role,
+        actor=admin,
+        expected_version=role.version,
+        permissions={"*": grant(["view"], "company", "none"), "customer": None},
+    )
+    assert set(RolePermission.objects.filter(role=role).values_list("type_key", flat=True)) == {"*"}
     assert logged.filter(action="delete").count() == 1
 
 
 @pytest.mark.django_db
 def test_roles_add_up_and_a_types_own_row_wins_over_every_type(make_user):
     broad = Role.objects.create(code="broad", name_zh="宽", name_en="Broad")
-    RolePermission.objects.create(role=broad, type_key="*", actions=["view"],
-                                  view_scope="all", edit_scope="none")
-    RolePermission.objects.create(role=broad, type_key="contact", actions=[],
-                                  view_scope="none", edit_scope="none")
+    RolePermission.objects.create(
+        role=broad, type_key="*", actions=["view"], view_scope="all", edit_scope="none"
+    )
+    RolePermission.objects.create(
+        role=broad, type_key="contact", actions=[], view_scope="none", edit_scope="none"
+    )
     narrow = Role.objects.create(code="narrow", name_zh="窄", name_en="Narrow")
-    RolePermission.objects.create(role=narrow, type_key="*", actions=["view", "edit"],
-                                  view_scope="own", edit_scope="own")
+    RolePermission.objects.create(
+        role=narrow, type_key="*", actions=["view", "edit"], view_scope="own", edit_scope="own"
+    )
     user = make_user("carol", roles=[broad, narrow])
     perms = access.permissions(user)
     assert perms.allows("view", "customer") and perms.allows("edit", "customer")
@@ -79,8 +90,9 @@ def test_only_user_managers_may_change_roles_and_nothing_changes_otherwise(alice
 
 @pytest.mark.django_db
 def test_a_user_manager_cannot_grant_user_management_without_being_admin(make_user):
-    managers = Role.objects.create(code="hr", name_zh="人事", name_en="HR",
-                                   specials=["manage_users"])
+    managers = Role.objects.create(
+        code="hr", name_zh="人事", name_en="HR", specials=["manage_users"]
+    )
     hr = make_user("hr", roles=[managers])
     role = Role(code="sneaky", name_zh="越权", name_en="Sneaky", specials=["manage_users"])
     with pytest.raises(AccessDenied):
