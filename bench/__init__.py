@@ -1,0 +1,1 @@
+"""The benchmark suite: a deterministic data generator and the runner behind `make bench`."""

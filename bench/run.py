@@ -1,0 +1,1226 @@
+"""`make bench`: generate a scale into its own database, serve it with gunicorn (2 workers)
+and measure the operations of BENCH.md, each with its floor measured in the same run.
+
+    python -m bench.run [--scale S|M|L] [--backend postgresql|sqlite] [--keep] [--reuse]
+                        [--only L1,S2,...]
+
+Prints a markdown table and writes a JSON list under bench/results/. Never fails on a
+missed target (exit status 0 unless the bench itself could not run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from bench.load import Http, Timing, run_load
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+VAR = RESULTS / "var"
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/crm_bench"
+PAGE_SIZE = 50
+DEEP_PAGES = 10_000
+
+# The queries every measured list uses (a filter + a sort; a custom field + another sort).
+L1_QUERY = {"status": "formal", "ordering": "name", "per_page": str(PAGE_SIZE)}
+L3_QUERY = {"cf_scale": "large", "ordering": "-created_at", "per_page": str(PAGE_SIZE)}
+F3_COLUMNS = [
+    "name",
+    "number",
+    "status",
+    "level",
+    "industry",
+    "city",
+    "phone",
+    "owner",
+    "created_at",
+    "updated_at",
+]
+SEARCHES = [
+    # id, what, query, ratio target vs SQL floor
+    ("S1", "global search, Latin 3 chars (hua)", "hua", 3),
+    ("S2", "global search, 2 Chinese chars, rare (金蝶)", "金蝶", 5),
+    ("S2", "global search, 2 Chinese chars, common (科技)", "科技", 5),
+    ("S3", "global search, 4 Chinese chars (金蝶软件)", "金蝶软件", 3),
+    ("S3", "global search, full pinyin (jindieruanjian)", "jindieruanjian", 3),
+    ("S3", "global search, pinyin initials (jdrj)", "jdrj", 3),
+    ("S3", "global search, phone digits (86072000)", "86072000", 3),
+]
+HTMX = {"HX-Request": "true", "HX-Target": "results"}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------- the database
+
+
+@dataclass
+class Database:
+    backend: str
+    scale: str
+    url: str
+    path: Path | None = None  # SQLite file
+
+    @classmethod
+    def for_run(cls, backend: str, scale: str) -> Database:
+        if backend == "postgresql":
+            return cls(backend, scale, os.environ.get("CRM_BENCH_DATABASE_URL", DEFAULT_PG))
+        path = VAR / f"bench-{scale}.sqlite3"
+        return cls(backend, scale, f"sqlite:///{path}", path)
+
+    @property
+    def name(self) -> str:
+        return self.url.rsplit("/", 1)[1]
+
+    def _admin_connection(self):
+        import psycopg
+
+        return psycopg.connect(self.url.rsplit("/", 1)[0] + "/postgres", autocommit=True)
+
+    def create(self) -> None:
+        if self.backend == "postgresql":
+            with self._admin_connection() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{self.name}"')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def drop(self) -> None:
+        if self.backend == "postgresql":
+            with self._admin_connection() as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    @property
+    def marker(self) -> Path:
+        return VAR / f"generated-{self.backend}.json"
+
+
+# ---------------------------------------------------------------------------- server
+
+
+class Server:
+    """gunicorn with 2 workers (gthread, 4 threads each: the `crm run` setup) on 127.0.0.1."""
+
+    def __init__(self, env: dict[str, str]):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.log_file = open(VAR / "gunicorn.log", "w")
+        self.process = subprocess.Popen(
+            [
+                gunicorn,
+                "bench.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--timeout",
+                "300",
+                "--chdir",
+                str(ROOT),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline and self.process.poll() is None:
+            try:
+                status = Http(self.port).get("/_bench/bare")[1]
+                if status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"gunicorn did not start; see {VAR / 'gunicorn.log'}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log_file.close()
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class Row:
+    id: str
+    operation: str
+    scale: str
+    backend: str
+    user: str = ""
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    rows_per_s: float | None = None
+    req_per_s: float | None = None
+    queries: int | None = None
+    floor_ms: float | None = None
+    floor: str = ""
+    ratio: float | None = None
+    target: str = ""
+    passed: bool | None = None
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = {
+            "id": self.id,
+            "operation": self.operation,
+            "scale": self.scale,
+            "backend": self.backend,
+            "user": self.user,
+            "p50_ms": _round(self.p50_ms),
+            "p95_ms": _round(self.p95_ms),
+            "rows_per_s": _round(self.rows_per_s, 0),
+            "req_per_s": _round(self.req_per_s, 1),
+            "queries": self.queries,
+            "floor_ms": _round(self.floor_ms),
+            "floor": self.floor,
+            "ratio": _round(self.ratio, 2),
+            "target": self.target,
+            "pass": self.passed,
+            "notes": self.notes,
+        }
+        data.update({k: _round(v) if isinstance(v, float) else v for k, v in self.extra.items()})
+        return {k: v for k, v in data.items() if v is not None and v != ""}
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    if value is None:
+        return None
+    return round(value, digits)
+
+
+def _ok(*conditions: bool | None) -> bool:
+    return all(c is not False for c in conditions)
+
+
+# --------------------------------------------------------------------------- capture
+
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_NUMBER = re.compile(r"\b\d+(?:\.\d+)?\b")
+_READ = re.compile(r"^\s*(SELECT|WITH)\b", re.IGNORECASE)
+
+
+def normalized(sql: str) -> str:
+    return _NUMBER.sub("?", _LITERAL.sub("?", sql))
+
+
+def replay(sqls: list[str], reps: int) -> float:
+    """Median milliseconds to run `sqls` (reads only) straight on the database connection."""
+    from django.db import connection
+
+    reads = [s for s in sqls if _READ.match(s)]
+    if not reads:
+        return 0.0
+    connection.ensure_connection()
+    raw = connection.connection
+    samples = []
+    for n in range(reps + 2):
+        started = time.perf_counter()
+        for sql in reads:
+            cursor = raw.cursor()
+            cursor.execute(sql)
+            cursor.fetchall()
+            cursor.close()
+        if n >= 2:
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+@dataclass
+class Persona:
+    """A signed-in user: a session cookie for HTTP, a test client for SQL capture."""
+
+    label: str
+    user: Any
+    session: str
+    token: str
+    http: Http
+    api_http: Http
+    client: Any
+    api_client: Any
+    hello_ms: float = 0.0
+    hello_queries: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------- runner
+
+
+class Bench:
+    def __init__(self, db: Database, server: Server, args, generated: dict):
+        from django.conf import settings
+
+        self.db = db
+        self.server = server
+        self.args = args
+        self.generated = generated
+        self.rows: list[Row] = []
+        self.settings = settings
+        self.repeat = args.repeat
+        self.reps = max(10, args.repeat // 3)  # SQL replays per floor
+        self.l1_p50: dict[str, float] = {}
+        self.only = set(args.only.split(",")) if args.only else None
+        self.dumped = 0
+        self.current = ""
+        shutil.rmtree(RESULTS / "sql" / f"{db.scale}-{db.backend}", ignore_errors=True)
+
+    # -- helpers --------------------------------------------------------------------
+    def wanted(self, op_id: str) -> bool:
+        return self.only is None or op_id in self.only
+
+    def row(self, op_id: str, operation: str, **kw) -> Row:
+        row = Row(op_id, operation, self.db.scale, self.db.backend, **kw)
+        self.rows.append(row)
+        return row
+
+    def guarded(self, op_id: str, operation: str, user: str, fn) -> None:
+        if not self.wanted(op_id):
+            return
+        log(f"{op_id} {operation} ({user})")
+        self.current = f"{op_id}-{user}"
+        try:
+            fn()
+        except Exception as exc:  # a failed measurement is a row, not a crashed bench
+            traceback.print_exc()
+            self.row(op_id, operation, user=user, passed=False, notes=f"error: {exc}"[:300])
+
+    def persona(self, username: str, label: str) -> Persona:
+        from django.test import Client
+
+        from crm.org.models import User
+        from crm.org.tokens import create_token
+
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[self.settings.SESSION_COOKIE_NAME].value
+        _, token = create_token(user, "bench")
+        api_client = Client(headers={"Authorization": f"Bearer {token}"})
+        cookie = f"{self.settings.SESSION_COOKIE_NAME}={session}"
+        http = Http(self.server.port, {"Cookie": cookie})
+        api_http = Http(self.server.port, {"Authorization": f"Bearer {token}"})
+        return Persona(label, user, session, token, http, api_http, client, api_client)
+
+    def capture(self, client, path: str, headers: dict | None = None, expect=200):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.get(path, headers=headers or {})  # per-process caches (content types) warm
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path, headers=headers or {})
+            if response.streaming:
+                b"".join(response.streaming_content)
+        if response.status_code != expect:
+            raise RuntimeError(f"{path} answered {response.status_code} in-process")
+        sqls = [q["sql"] for q in ctx.captured_queries]
+        self.dump(path, sqls)
+        return sqls
+
+    def dump(self, path: str, sqls: list[str]) -> None:
+        """Keep the captured SQL of each request under results/sql/ for reading misses."""
+        self.dumped += 1
+        folder = RESULTS / "sql" / f"{self.db.scale}-{self.db.backend}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = f"-- {path}\n-- {len(sqls)} queries\n\n" + ";\n\n".join(sqls) + ";\n"
+        (folder / f"{self.dumped:03d}-{self.current}.sql").write_text(text)
+
+    def floors(self, persona: Persona, sqls: list[str]) -> tuple[float, float]:
+        """(SQL floor of all the queries, page floor = hello + SQL floor beyond hello's)."""
+        sql_floor = replay(sqls, self.reps)
+        remaining = Counter(normalized(s) for s in persona.hello_queries)
+        beyond = []
+        for sql in sqls:
+            key = normalized(sql)
+            if remaining[key]:
+                remaining[key] -= 1
+            else:
+                beyond.append(sql)
+        return sql_floor, persona.hello_ms + replay(beyond, self.reps)
+
+    def http_op(self, persona: Persona, path: str, headers: dict | None = None) -> Timing:
+        return persona.http.time("GET", path, repeat=self.repeat, headers=headers)
+
+    # -- floors ---------------------------------------------------------------------
+    def measure_http_floors(self, personas: list[Persona]) -> None:
+        bare = Http(self.server.port).time("GET", "/_bench/bare", repeat=self.repeat * 2)
+        self.bare_ms = bare.p50
+        self.row(
+            "F0",
+            "bare WSGI callable (floor)",
+            p50_ms=bare.p50,
+            p95_ms=bare.p95,
+            notes="gunicorn, same workers",
+        )
+        for persona in personas:
+            hello = self.http_op(persona, "/_bench/hello/")
+            persona.hello_ms = hello.p50
+            persona.hello_queries = self.capture(persona.client, "/_bench/hello/")
+            self.row(
+                "F0",
+                "authenticated hello (page floor part)",
+                user=persona.label,
+                p50_ms=hello.p50,
+                p95_ms=hello.p95,
+                queries=len(persona.hello_queries),
+            )
+
+    # -- lists ----------------------------------------------------------------------
+    def list_path(self, query: dict) -> str:
+        from django.urls import reverse
+
+        return f"{reverse('customers:customer_list')}?{urlencode(query)}"
+
+    def api_path(self, query: dict) -> str:
+        query = {("limit" if k == "per_page" else k): v for k, v in query.items()}
+        return f"/api/v1/customers/?{urlencode(query)}"
+
+    def measure_l1(self, persona: Persona) -> None:
+        path = self.list_path(L1_QUERY)
+        timing = self.http_op(persona, path, HTMX)
+        sqls = self.capture(persona.client, path, HTMX)
+        sql_floor, page_floor = self.floors(persona, sqls)
+        ratio = timing.p50 / page_floor
+        self.l1_p50[persona.label] = timing.p50
+        small = self.capture(persona.client, self.list_path({**L1_QUERY, "per_page": "20"}), HTMX)
+        big = self.capture(persona.client, self.list_path({**L1_QUERY, "per_page": "100"}), HTMX)
+        self.row(
+            "L1",
+            "customer list, htmx partial, 50 rows, status filter + name sort",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=page_floor,
+            floor="page",
+            ratio=ratio,
+            target="20/60 ms; ≤ 8× page floor; ≤ 6 queries at any page size",
+            passed=_ok(
+                timing.p50 <= 20,
+                timing.p95 <= 60,
+                ratio <= 8,
+                len(sqls) <= 6,
+                len(small) == len(sqls) == len(big),
+            ),
+            notes=f"queries at 20/50/100 rows: {len(small)}/{len(sqls)}/{len(big)}",
+            extra={"sql_floor_ms": sql_floor},
+        )
+        self.measure_l5(persona, sqls)
+
+    def measure_l5(self, persona: Persona, sqls: list[str]) -> None:
+        counts = [s for s in sqls if re.search(r"\bCOUNT\(", s, re.IGNORECASE)]
+        if not counts:
+            self.row("L5", "count on the list page", user=persona.label, notes="no count query")
+            return
+        ms = replay(counts, self.reps * 2)
+        capped = all(re.search(r"\bLIMIT\b", s, re.IGNORECASE) for s in counts)
+        self.row(
+            "L5",
+            "count on the list page (SQL)",
+            user=persona.label,
+            p50_ms=ms,
+            queries=len(counts),
+            target="≤ 5 ms; capped or estimated",
+            passed=_ok(ms <= 5, capped),
+            notes="capped (LIMIT inside)" if capped else "UNCAPPED COUNT",
+        )
+
+    def measure_l2(self, persona: Persona) -> None:
+        path = self.api_path(L1_QUERY)
+        timing = persona.api_http.time("GET", path, repeat=self.repeat)
+        sqls = self.capture(persona.api_client, path)
+        # Token auth replaces the hello's session query: the page floor counts both.
+        sql_floor, page_floor = self.floors(persona, sqls)
+        ratio = timing.p50 / page_floor
+        self.row(
+            "L2",
+            "customer list through the API (JSON), same query, token auth",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=page_floor,
+            floor="page",
+            ratio=ratio,
+            target="10/30 ms; ≤ 4× page floor",
+            passed=_ok(timing.p50 <= 10, timing.p95 <= 30, ratio <= 4),
+            extra={"sql_floor_ms": sql_floor},
+        )
+
+    def measure_l3(self, persona: Persona) -> None:
+        path = self.list_path(L3_QUERY)
+        timing = self.http_op(persona, path, HTMX)
+        sqls = self.capture(persona.client, path, HTMX)
+        sql_floor, page_floor = self.floors(persona, sqls)
+        ratio = timing.p50 / sql_floor
+        ratio_applies = sql_floor > 20
+        self.row(
+            "L3",
+            "customer list filtered on a custom field (cf_scale) + created_at sort",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=sql_floor,
+            floor="SQL",
+            ratio=ratio,
+            target="40/150 ms; ≤ 2× SQL floor when the SQL takes > 20 ms",
+            passed=_ok(timing.p50 <= 40, timing.p95 <= 150, not ratio_applies or ratio <= 2),
+            notes="" if ratio_applies else "SQL ≤ 20 ms: ratio not judged",
+            extra={"page_floor_ms": page_floor},
+        )
+
+    def deep_cursor(self, persona: Persona) -> tuple[str, int] | None:
+        """The cursor of a page DEEP_PAGES deep (or the deepest there is), found in SQL."""
+        from django.http import QueryDict
+
+        from crm.core import lists, paging, registry
+
+        object_type = registry.get("customer")
+        qs, query = lists.build(object_type, persona.user, QueryDict(urlencode(L1_QUERY)))
+        total = qs.count()
+        depth = min(DEEP_PAGES, (total - 1) // PAGE_SIZE)
+        if depth < 1:
+            return None
+        field_name = query.ordering.lstrip("-")
+        sign = "-" if query.ordering.startswith("-") else ""
+        value, pk = qs.order_by(f"{sign}{field_name}", f"{sign}pk").values_list(field_name, "pk")[
+            depth * PAGE_SIZE - 1
+        ]
+        return paging._encode(value, pk, False), depth
+
+    def measure_l4(self, persona: Persona) -> None:
+        found = self.deep_cursor(persona)
+        if found is None:
+            self.row("L4", "deep keyset page", user=persona.label, notes="fewer than 2 pages")
+            return
+        cursor, depth = found
+        path = f"{self.list_path(L1_QUERY)}&cursor={quote(cursor)}"
+        timing = self.http_op(persona, path, HTMX)
+        sqls = self.capture(persona.client, path, HTMX)
+        l1 = self.l1_p50.get(persona.label)
+        ratio = timing.p50 / l1 if l1 else None
+        offsets = [s for s in sqls if re.search(r"\bOFFSET\b", s, re.IGNORECASE)]
+        self.row(
+            "L4",
+            f"customer list page {depth:,} pages deep (keyset cursor)",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=l1,
+            floor="L1",
+            ratio=ratio,
+            target="20/60 ms; ≤ 1.2× L1",
+            passed=_ok(timing.p50 <= 20, timing.p95 <= 60, ratio is None or ratio <= 1.2),
+            notes=(f"{len(offsets)} queries with OFFSET" if offsets else "no OFFSET")
+            + (f"; only {depth} pages exist at this scale" if depth < DEEP_PAGES else ""),
+        )
+
+    # -- search ---------------------------------------------------------------------
+    def measure_search(self, persona: Persona, op_id: str, what: str, q: str, limit: int):
+        path = f"/search/?{urlencode({'q': q})}"
+        headers = {"HX-Request": "true"}
+        timing = self.http_op(persona, path, headers)
+        sqls = self.capture(persona.client, path, headers)
+        sql_floor, page_floor = self.floors(persona, sqls)
+        ratio = timing.p50 / sql_floor if sql_floor else None
+        net = (timing.p50 - persona.hello_ms) / sql_floor if sql_floor else None
+        self.row(
+            op_id,
+            f"{what}, top-bar dropdown (htmx)",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=sql_floor,
+            floor="SQL",
+            ratio=ratio,
+            target=f"50/150 ms; ≤ {limit}× SQL floor",
+            passed=_ok(timing.p50 <= 50, timing.p95 <= 150, ratio is None or ratio <= limit),
+            extra={"page_floor_ms": page_floor, "ratio_beyond_hello": net},
+        )
+
+    def measure_s4(self, persona: Persona) -> None:
+        path = f"/api/v1/customers/?{urlencode({'q': 'jin', 'limit': 10})}"
+        timing = self.http_op(persona, path)
+        sqls = self.capture(persona.client, path)
+        sql_floor, page_floor = self.floors(persona, sqls)
+        ratio = timing.p50 / page_floor
+        self.row(
+            "S4",
+            "type-ahead: API quick search q=jin, top 10 (session, as Tom Select)",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=page_floor,
+            floor="page",
+            ratio=ratio,
+            target="15/40 ms; ≤ 5× page floor",
+            passed=_ok(timing.p50 <= 15, timing.p95 <= 40, ratio <= 5),
+            extra={"sql_floor_ms": sql_floor},
+        )
+
+    # -- detail ---------------------------------------------------------------------
+    def measure_d1(self, persona: Persona) -> None:
+        from django.urls import reverse
+
+        pk = 1  # 金蝶软件: owned by the bench salesperson, 3 contacts
+        detail = reverse("customers:customer_detail", args=[pk])
+        tab = reverse("customers:customer_related", args=[pk, "contact"])
+        for op, path, what in (
+            ("D1", detail, "customer 360 page (header, timeline, attachments)"),
+            ("D1", tab, "customer 360: contacts tab (htmx, loads with the page)"),
+        ):
+            timing = self.http_op(persona, path)
+            sqls = self.capture(persona.client, path)
+            sql_floor, page_floor = self.floors(persona, sqls)
+            self.row(
+                op,
+                what,
+                user=persona.label,
+                p50_ms=timing.p50,
+                p95_ms=timing.p95,
+                queries=len(sqls),
+                floor_ms=page_floor,
+                floor="page",
+                ratio=timing.p50 / page_floor,
+                target="35/100 ms; ≤ 12 queries",
+                passed=_ok(timing.p50 <= 35, timing.p95 <= 100, len(sqls) <= 12),
+                extra={"sql_floor_ms": sql_floor},
+            )
+
+    # -- framework ------------------------------------------------------------------
+    def measure_f1(self, persona: Persona) -> None:
+        cookie = persona.http.headers["Cookie"]
+        total = 4000 if self.db.scale == "S" else 6000
+
+        def bare(n):
+            return "GET", "/_bench/bare", {}, None
+
+        def hello(n):
+            return "GET", "/_bench/hello/", {"Cookie": cookie}, None
+
+        bare_load = run_load(self.server.port, bare, clients=8, total=total, max_seconds=5)
+        hello_load = run_load(self.server.port, hello, clients=8, total=total, max_seconds=8)
+        ratio = hello_load.req_per_s / bare_load.req_per_s
+        self.row(
+            "F1",
+            "authenticated hello vs bare WSGI, 8 connections",
+            user=persona.label,
+            p50_ms=hello_load.p50,
+            p95_ms=hello_load.p95,
+            req_per_s=hello_load.req_per_s,
+            floor="bare WSGI req/s",
+            ratio=ratio,
+            target="≥ 0.5× bare WSGI throughput",
+            passed=ratio >= 0.5,
+            notes=f"bare WSGI {bare_load.req_per_s:,.0f} req/s; the load generator shares "
+            "the 2 cores",
+            extra={"floor_req_per_s": bare_load.req_per_s},
+        )
+
+    def measure_f2(self, admin: Persona) -> None:
+        from django.http import QueryDict
+        from pydantic import TypeAdapter
+        from typing_extensions import TypedDict
+
+        from crm.core import api as core_api
+        from crm.core import lists, paging, registry
+
+        object_type = registry.get("customer")
+        fields = core_api._out_fields(object_type.schema_out)
+        qs, query = lists.build(object_type, admin.user, QueryDict("ordering=-updated_at"))
+        rows = paging.paginate(qs, query.ordering, fields=fields, limit=200).rows
+        adapter = _api_page_adapter(object_type)
+        renamed = [core_api._rename(dict(r)) for r in rows]
+        annotations = {n: f.annotation for n, f in object_type.schema_out.model_fields.items()}
+        floor_adapter = TypeAdapter(list[TypedDict("Row", annotations)])  # type: ignore[misc]
+
+        def api_path():
+            items = [core_api._rename(dict(r)) for r in rows]
+            adapter.dump_json(adapter.validate_python({"items": items, "next_cursor": None}))
+
+        def floor_path():
+            floor_adapter.dump_json(renamed)
+
+        api_ms = _bench_call(api_path, 200)
+        floor_ms = _bench_call(floor_path, 200)
+        per_row = api_ms * 1000 / len(rows)
+        ratio = api_ms / floor_ms
+        self.row(
+            "F2",
+            f"API list serialization ({len(rows)} rows: validate + dump_json, as core/api.py)",
+            user="admin",
+            p50_ms=api_ms,
+            floor_ms=floor_ms,
+            floor="TypeAdapter(list[TypedDict]).dump_json",
+            ratio=ratio,
+            target="≤ 10 µs/row; ≤ 2× serialization floor",
+            passed=_ok(per_row <= 10, ratio <= 2),
+            notes=f"{per_row:.1f} µs/row vs floor {floor_ms * 1000 / len(rows):.1f} µs/row",
+            extra={"us_per_row": per_row},
+        )
+
+    def measure_f3(self, persona: Persona) -> None:
+        from django.template.loader import render_to_string
+
+        from crm.core.views import generic
+
+        captured: dict = {}
+        original = generic.render_page
+
+        def spy(request, template, context, partial=None):
+            captured.update(request=request, template=template, context=context, partial=partial)
+            return original(request, template, context, partial)
+
+        query = {**L1_QUERY}
+        path = self.list_path(query) + "".join(f"&col={c}" for c in F3_COLUMNS)
+        generic.render_page = spy
+        try:
+            self.capture(persona.client, path, HTMX)
+        finally:
+            generic.render_page = original
+        context, request = captured["context"], captured["request"]
+        name = f"{captured['template']}#{captured['partial']}"
+        columns = len(context["query"].columns)
+        ms = _bench_call(lambda: render_to_string(name, context, request=request), 100)
+        try:
+            import jinja2  # noqa: F401
+
+            jinja = "installed but no Jinja2 twin of the partial yet"
+        except ImportError:
+            jinja = "jinja2 not installed: floor skipped"
+        self.row(
+            "F3",
+            f"render the list partial: {len(context['rows'])} rows × {columns} columns",
+            user=persona.label,
+            p50_ms=ms,
+            target="≤ 5 ms; ≤ 3× a Jinja2 render of the same rows",
+            passed=ms <= 5,
+            notes=jinja,
+        )
+
+    # -- export ---------------------------------------------------------------------
+    def measure_i3(self, admin: Persona) -> None:
+        from django.urls import reverse
+
+        path = f"{reverse('customers:customer_export')}?format=csv"
+        samples, lines = [], 0
+        for _ in range(3):
+            elapsed, status, body, _ = admin.http.get(path)
+            if status != 200:
+                raise RuntimeError(f"export answered {status}")
+            samples.append(elapsed)
+            lines = body.count(b"\n") - 1
+        ms = statistics.median(samples)
+        rows_per_s = lines / (ms / 1000)
+        floor = self.copy_floor(admin)
+        ratio = ms / floor if floor else None
+        peak = self.export_memory(admin, path, lines)
+        self.row(
+            "I3",
+            f"export {lines:,} customers to CSV, streamed over HTTP",
+            user=admin.label,
+            p50_ms=ms,
+            rows_per_s=rows_per_s,
+            floor_ms=floor,
+            floor="COPY TO" if floor else "",
+            ratio=ratio,
+            target="≥ 66,667 rows/s (1M in 15 s), flat memory; ≤ 7× COPY TO",
+            passed=_ok(rows_per_s >= 1_000_000 / 15, ratio is None or ratio <= 7),
+            notes="; ".join(
+                n
+                for n in (
+                    f"peak Python memory {peak:.1f} MB while streaming" if peak else "",
+                    "" if floor else "no COPY on SQLite: absolute only",
+                )
+                if n
+            ),
+            extra={"peak_mb": peak},
+        )
+
+    def copy_floor(self, admin: Persona) -> float | None:
+        """COPY TO of the same columns and order as the export, on PostgreSQL."""
+        from django.db import connection
+        from django.http import QueryDict
+
+        from crm.core import lists, registry
+
+        if connection.vendor != "postgresql":
+            return None
+        object_type = registry.get("customer")
+        qs, query = lists.build(object_type, admin.user, QueryDict("format=csv"))
+        sign = "-" if query.ordering.startswith("-") else ""
+        field_name = query.ordering.lstrip("-")
+        qs = qs.order_by(f"{sign}{field_name}", f"{sign}pk").values(
+            *lists.value_fields(query.columns)
+        )
+        sql, params = qs.query.sql_with_params()
+        import psycopg
+
+        connection.ensure_connection()
+        raw = connection.connection
+        select = psycopg.ClientCursor(raw).mogrify(sql, params)
+        samples = []
+        for _ in range(3):
+            started = time.perf_counter()
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT csv)") as copy,
+            ):
+                for _block in copy:
+                    pass
+            samples.append((time.perf_counter() - started) * 1000)
+        return statistics.median(samples)
+
+    def export_memory(self, admin: Persona, path: str, lines: int) -> float | None:
+        """Peak Python memory while streaming the export in-process (tracemalloc)."""
+        import tracemalloc
+
+        if lines > 200_000:
+            return None
+        tracemalloc.start()
+        try:
+            response = admin.client.get(path)
+            for _chunk in response.streaming_content:
+                pass
+            return tracemalloc.get_traced_memory()[1] / 1e6
+        finally:
+            tracemalloc.stop()
+
+    # -- writes ---------------------------------------------------------------------
+    def measure_w1(self, persona: Persona) -> None:
+        from django.urls import reverse
+
+        from crm.customization.models import DictionaryItem
+
+        create = reverse("customers:customer_create")
+        _, status, body, response = persona.http.get(create)
+        cookies = response.msg.get_all("Set-Cookie") or []
+        csrf_cookie = next(
+            (c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("csrftoken=")),
+            None,
+        )
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if status != 200 or not csrf_cookie or not match:
+            raise RuntimeError("the create form gave no CSRF token")
+        token = match.group(1).decode()
+        industry = DictionaryItem.objects.get(dictionary__code="industry", code="software_it").pk
+        level = DictionaryItem.objects.get(dictionary__code="customer_level", code="b").pk
+        headers = {
+            "Cookie": f"{persona.http.headers['Cookie']}; csrftoken={csrf_cookie}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+
+        def body_for(n: int) -> bytes:
+            return urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "name": f"基准表单客户{n}号科技有限公司",
+                    "customer_type": "end",
+                    "status": "potential",
+                    "industry": industry,
+                    "level": level,
+                    "province": "广东省",
+                    "city": "深圳",
+                    "phone": f"0755-{26000000 + n}",
+                    "email": f"form{n}@bench.example.cn",
+                }
+            ).encode()
+
+        timing = persona.http.time(
+            "POST",
+            create,
+            repeat=max(20, self.repeat // 2),
+            warmup=3,
+            expect=(302,),
+            body=body_for,
+            headers=headers,
+        )
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        data = dict(_form_fields(body_for(10_000)))
+        with CaptureQueriesContext(connection) as ctx:
+            response = persona.client.post(create, data)
+        if response.status_code != 302:
+            raise RuntimeError(f"in-process create answered {response.status_code}")
+        self.dump(f"POST {create}", [q["sql"] for q in ctx.captured_queries])
+        self.row(
+            "W1",
+            "create a customer through the form (validation, numbering, change log, search)",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(ctx.captured_queries),
+            target="25/60 ms",
+            passed=_ok(timing.p50 <= 25, timing.p95 <= 60),
+        )
+
+    def measure_w2(self, persona: Persona) -> None:
+        total = 400 if self.db.scale == "S" else 600
+        headers = {"Authorization": f"Bearer {persona.token}", "Content-Type": "application/json"}
+
+        def make(n: int):
+            payload = {"name": f"接口压测客户{n}号有限公司", "phone": f"138{n:08d}"}
+            return "POST", "/api/v1/customers/", headers, json.dumps(payload).encode()
+
+        load = run_load(
+            self.server.port, make, clients=8, total=total, max_seconds=60, expect=(201,)
+        )
+        floor = insert_floor(self.db, clients=8, total=total)
+        ratio = load.req_per_s / floor
+        self.row(
+            "W2",
+            "API create, 8 concurrent clients, 2 workers",
+            user=persona.label,
+            p50_ms=load.p50,
+            p95_ms=load.p95,
+            req_per_s=load.req_per_s,
+            floor="single-row INSERT req/s, 8 clients",
+            ratio=ratio,
+            target="p95 ≤ 50 ms; ≥ 0.12× the INSERT floor's throughput",
+            passed=_ok(load.p95 <= 50, ratio >= 0.12, load.errors == 0),
+            notes=f"{load.requests} creates, {load.errors} errors; INSERT floor {floor:,.0f}/s",
+            extra={"floor_req_per_s": floor},
+        )
+
+    # -- all ------------------------------------------------------------------------
+    def run(self) -> None:
+        sales = self.persona(self.generated["sales_username"], "sales")
+        tail = self.persona(tail_owner(), "sales-tail")
+        admin = self.persona(self.generated["admin_username"], "admin")
+        personas = [sales, admin]
+        # Both workers import, connect and render once before anything is timed.
+        warm = ("GET", self.list_path(L1_QUERY), {"Cookie": sales.http.headers["Cookie"]}, None)
+        run_load(self.server.port, lambda n: warm, clients=4, total=40, max_seconds=30)
+        self.measure_http_floors([*personas, tail])
+        for p in [sales, tail, admin]:
+            self.guarded("L1", "list page", p.label, lambda p=p: self.measure_l1(p))
+            self.guarded("L2", "API list", p.label, lambda p=p: self.measure_l2(p))
+            self.guarded("L3", "custom field list", p.label, lambda p=p: self.measure_l3(p))
+            self.guarded("L4", "deep keyset page", p.label, lambda p=p: self.measure_l4(p))
+        for p in personas:
+            for op_id, what, q, limit in SEARCHES:
+                self.guarded(
+                    op_id,
+                    what,
+                    p.label,
+                    lambda p=p, i=op_id, w=what, q=q, lim=limit: self.measure_search(
+                        p, i, w, q, lim
+                    ),
+                )
+            self.guarded("S4", "type-ahead", p.label, lambda p=p: self.measure_s4(p))
+        for p in personas:
+            self.guarded("D1", "customer 360", p.label, lambda p=p: self.measure_d1(p))
+        self.guarded("F1", "hello vs bare", "sales", lambda: self.measure_f1(sales))
+        self.guarded("F2", "API serialization", "admin", lambda: self.measure_f2(admin))
+        self.guarded("F3", "list partial render", "sales", lambda: self.measure_f3(sales))
+        self.guarded("I3", "CSV export", "admin", lambda: self.measure_i3(admin))
+        self.guarded("W1", "form create", "sales", lambda: self.measure_w1(sales))
+        self.guarded("W2", "API create", "sales", lambda: self.measure_w2(sales))
+        for op_id, what in (
+            ("D2", "360 page of a customer with 50k activities"),
+            ("R1", "sales funnel over opportunities"),
+            ("R2", "forecast, team × month"),
+            ("I1", "CSV import of customers"),
+            ("I2", "XLSX import"),
+            ("C1", "mixed load"),
+        ):
+            if self.wanted(op_id):
+                self.row(op_id, what, notes="skipped: its module does not exist yet")
+
+
+def _form_fields(body: bytes):
+    """The fields of a urlencoded body, for the test client."""
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(body.decode())
+
+
+def tail_owner() -> str:
+    """The username of the salesperson who owns the fewest customers (skew's other end)."""
+    from django.db.models import Count
+
+    from crm.customers.models import Customer
+
+    row = (
+        Customer.objects.filter(owner__is_superuser=False)
+        .values("owner__username")
+        .annotate(n=Count("id"))
+        .order_by("n", "owner__username")
+        .first()
+    )
+    return row["owner__username"]
+
+
+def _bench_call(fn, repeat: int) -> float:
+    for _ in range(5):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def _api_page_adapter(object_type):
+    """The TypeAdapter the generic API's list endpoint serializes with (its closure), or
+    the same construction when the router's shape changed."""
+    from pydantic import BaseModel, TypeAdapter
+
+    from crm.core import api as core_api
+
+    router = core_api.router_for(object_type)
+    for path_view in router.path_operations.values():
+        for operation in path_view.operations:
+            func = operation.view_func
+            values = [c.cell_contents for c in func.__closure__ or ()]
+            cells = dict(zip(func.__code__.co_freevars, values, strict=False))
+            if "page_adapter" in cells:
+                return cells["page_adapter"]
+
+    class PageOut(BaseModel):
+        items: list[object_type.schema_out]  # type: ignore[name-defined]
+        next_cursor: str | None
+
+    return TypeAdapter(PageOut)
+
+
+def insert_floor(db: Database, *, clients: int, total: int) -> float:
+    """Single-row INSERTs into the customer table from `clients` connections: rows/s."""
+    from django.db import connection
+
+    from crm.customers.models import Customer
+
+    template = Customer.all_objects.filter(pk=4).values().first()
+    template.pop("id")
+    template["number"] = ""
+    names = list(template)
+    table = Customer._meta.db_table
+    cols = ", ".join(f'"{n}"' for n in names)
+    if connection.vendor == "postgresql":
+        import psycopg
+        from psycopg.types.json import Jsonb
+
+        values = [Jsonb(v) if isinstance(v, dict) else v for v in template.values()]
+        sql = f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join(["%s"] * len(names))})'
+
+        def connect():
+            return psycopg.connect(db.url, autocommit=True)
+    else:
+        import sqlite3
+
+        from bench.generate import _sqlite_value
+
+        values = [_sqlite_value(v) for v in template.values()]
+        sql = f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join(["?"] * len(names))})'
+
+        def connect():
+            conn = sqlite3.connect(db.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            return conn
+
+    name_index = names.index("name")
+    counter = iter(range(total))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        conn = connect()
+        try:
+            while True:
+                with lock:
+                    n = next(counter, None)
+                if n is None:
+                    return
+                row = list(values)
+                row[name_index] = f"INSERT floor {n}"
+                conn.execute(sql, row)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    Customer.all_objects.filter(name__startswith="INSERT floor ").delete()
+    return total / seconds
+
+
+# ---------------------------------------------------------------------------- report
+
+
+def markdown(rows: list[Row]) -> str:
+    def fmt(value: float | None, digits: int = 1) -> str:
+        return "" if value is None else f"{value:,.{digits}f}"
+
+    lines = [
+        "| id | operation | user | p50 ms | p95 ms | throughput | queries | floor ms "
+        "| ratio | target | pass |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        throughput = (
+            f"{r.rows_per_s:,.0f} rows/s"
+            if r.rows_per_s
+            else f"{r.req_per_s:,.0f} req/s"
+            if r.req_per_s
+            else ""
+        )
+        floor = f"{fmt(r.floor_ms, 2)} ({r.floor})" if r.floor_ms is not None else r.floor
+        verdict = {True: "✅", False: "❌", None: "—"}[r.passed]
+        operation = r.operation + (f" — {r.notes}" if r.notes else "")
+        lines.append(
+            f"| {r.id} | {operation} | {r.user} | {fmt(r.p50_ms, 2)} | {fmt(r.p95_ms, 2)} "
+            f"| {throughput} | {'' if r.queries is None else r.queries} | {floor} "
+            f"| {fmt(r.ratio, 2)} | {r.target} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--backend", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse a kept database of the same scale"
+    )
+    parser.add_argument("--only", default="", help="comma-separated ids, e.g. L1,S2")
+    parser.add_argument("--repeat", type=int, default=60, help="timed requests per operation")
+    args = parser.parse_args(argv)
+    if args.backend == "sqlite" and args.scale == "L":
+        parser.error("SQLite runs scales S and M")
+
+    started = time.perf_counter()
+    VAR.mkdir(parents=True, exist_ok=True)
+    db = Database.for_run(args.backend, args.scale)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "CRM_DATABASE_URL": db.url,
+            "CRM_VAR_DIR": str(VAR),
+            "CRM_LOG_LEVEL": "WARNING",
+            "CRM_DEBUG": "0",
+            "CRM_TESTING": "0",
+        }
+    )
+    os.environ.pop("CRM_REDIS_URL", None)  # background jobs go to a SQLite file under VAR
+    reuse = False
+    if args.reuse and db.marker.exists():
+        meta = json.loads(db.marker.read_text())
+        reuse = meta.get("scale") == args.scale and meta.get("url") == db.url
+    if not reuse:
+        db.marker.unlink(missing_ok=True)
+        db.create()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from bench.generate import generate
+
+    if reuse:
+        generated = json.loads(db.marker.read_text())
+        log(f"reusing the {args.scale} database ({db.name})")
+    else:
+        t0 = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        log(f"migrated in {time.perf_counter() - t0:.1f} s")
+        result = generate(args.scale)
+        generated = {
+            "scale": args.scale,
+            "url": db.url,
+            "counts": result.counts,
+            "skipped": result.skipped,
+            "seconds": result.seconds,
+            "sales_username": result.sales_username,
+            "admin_username": result.admin_username,
+        }
+    connections.close_all()
+
+    bench: Bench | None = None
+    try:
+        with Server(dict(os.environ)) as server:
+            log(f"gunicorn on 127.0.0.1:{server.port}, 2 workers")
+            bench = Bench(db, server, args, generated)
+            bench.run()
+    finally:
+        connections.close_all()
+        if args.keep:
+            db.marker.write_text(json.dumps(generated, ensure_ascii=False))
+        else:
+            db.drop()
+            shutil.rmtree(VAR / "media", ignore_errors=True)
+
+    elapsed = time.perf_counter() - started
+    rows = bench.rows if bench else []
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"bench-{args.scale}-{args.backend}-{stamp}.json"
+    out.write_text(json.dumps([r.as_json() for r in rows], ensure_ascii=False, indent=2))
+    counts = ", ".join(f"{v:,} {k}" for k, v in generated["counts"].items())
+    skipped = ", ".join(f"{k} ({v})" for k, v in generated["skipped"].items())
+    print(f"\n## Bench: scale {args.scale}, {args.backend}\n")
+    print(f"Data: {counts}. Skipped types: {skipped or 'none'}.\n")
+    print(markdown(rows))
+    missed = [f"{r.id} ({r.user})" if r.user else r.id for r in rows if r.passed is False]
+    print(f"\n{len(rows)} rows, {len(missed)} missed: {', '.join(missed) or 'none'}.")
+    print(f"JSON: {out.relative_to(ROOT)}. Total time {elapsed / 60:.1f} min.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
