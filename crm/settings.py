@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",
     "huey.contrib.djhuey",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "crm.core",
     "crm.org",
     "crm.customization",
@@ -59,8 +62,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "crm.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "crm.org.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "crm.core.middleware.RequestContextMiddleware",
@@ -72,6 +77,10 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 TEMPLATES = [
     {
@@ -137,12 +146,68 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 CRM_ATTACHMENT_MAX_BYTES = int(os.environ.get("CRM_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
-SESSION_COOKIE_AGE = 12 * 3600
+# Sessions end after CRM_SESSION_IDLE_MINUTES without a request and CRM_SESSION_MAX_HOURS
+# after sign-in, whatever happens (crm.org.middleware.SessionSecurityMiddleware).
+CRM_SESSION_IDLE_MINUTES = int(os.environ.get("CRM_SESSION_IDLE_MINUTES", "30"))
+CRM_SESSION_MAX_HOURS = int(os.environ.get("CRM_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = CRM_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = _env_bool("CRM_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Sign-in (django-allauth): by user name, no self sign-up, no email verification; TOTP
+# two-factor with recovery codes. Failed sign-ins are limited by crm.org.security (counted
+# in the login log, so every process and machine agrees), not by allauth's cache limits.
+ACCOUNT_ADAPTER = "crm.org.security.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "crm.org.security.forms.SignInForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_RATE_LIMITS = False
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# Sensitive actions need a password or two-factor check within this many minutes.
+CRM_REAUTH_MINUTES = int(os.environ.get("CRM_REAUTH_MINUTES", "5"))
+ACCOUNT_REAUTHENTICATION_TIMEOUT = CRM_REAUTH_MINUTES * 60
+MFA_ADAPTER = "crm.org.security.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "crm.org.security.forms.MFAAuthenticateForm",
+    "reauthenticate": "crm.org.security.forms.MFAReauthenticateForm",
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("CRM_MFA_ISSUER", "CRM")
+# Superusers and holders of "manage_users" must turn on two-factor sign-in.
+CRM_ADMIN_MFA_REQUIRED = _env_bool("CRM_ADMIN_MFA_REQUIRED", default=True)
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0 = use REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("CRM_TRUSTED_PROXY_COUNT", "0"))
+# Lockout: so many failures within the window lock the user name (or the IP address).
+CRM_LOGIN_MAX_FAILURES = int(os.environ.get("CRM_LOGIN_MAX_FAILURES", "5"))
+CRM_LOGIN_IP_MAX_FAILURES = int(os.environ.get("CRM_LOGIN_IP_MAX_FAILURES", "20"))
+CRM_LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("CRM_LOGIN_FAILURE_WINDOW_MINUTES", "5"))
+CRM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("CRM_LOGIN_LOCKOUT_MINUTES", "15"))
+# The login log is kept this many days (never fewer than 180).
+CRM_LOGIN_LOG_DAYS = max(180, int(os.environ.get("CRM_LOGIN_LOG_DAYS", "365")))
+
+# Single-use two-factor codes are remembered in the cache, which every process must share:
+# Redis in production, files under var/ when embedded, memory in tests.
+if TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif os.environ.get("CRM_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CRM_REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # Background jobs: Redis in production, a SQLite file when embedded, inline in tests.
 _redis_url = os.environ.get("CRM_REDIS_URL")

@@ -71,7 +71,6 @@ def _reach(model: type, user: Any, kind: str) -> Q:
     from django.contrib.contenttypes.models import ContentType
 
     from crm.core.models import Collaborator, Share
-    from crm.org.scope import unit_ancestor_ids
 
     if model.access_parent:
         parent = model._meta.get_field(model.access_parent).related_model
@@ -84,14 +83,16 @@ def _reach(model: type, user: Any, kind: str) -> Q:
     content_type = ContentType.objects.get_for_model(model)
     collaborations = Collaborator.objects.filter(content_type=content_type, user=user)
     shares = Share.objects.filter(content_type=content_type).filter(
-        Q(user=user) | Q(team__members__user=user) | Q(department_id__in=unit_ancestor_ids(user))
+        Q(user=user)
+        | Q(team__members__user=user)
+        | Q(department_id__in=permissions(user).unit_ancestors)
     )
     if kind == "edit":
         shares = shares.filter(can_edit=True)
     return (
         Q(owner_id__in=owners)
-        | Q(pk__in=collaborations.values("object_id"))
-        | Q(pk__in=shares.values("object_id"))
+        | Q(pk__in_subquery=collaborations.values("object_id"))
+        | Q(pk__in_subquery=shares.values("object_id"))
     )
 
 

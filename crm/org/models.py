@@ -253,3 +253,150 @@ class RolePermission(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.type_key}"
+
+
+# --------------------------------------------------------------------------- account security
+
+from django.utils import timezone  # noqa: E402  (appended section: the file's head is not ours)
+
+
+class LoginResult(models.TextChoices):
+    """What became of a sign-in attempt (or how a session ended)."""
+
+    SUCCESS = "success", _("Signed in")
+    FAILURE = "failure", _("Wrong user name or password")
+    MFA_FAILURE = "mfa_failure", _("Wrong two-factor code")
+    LOCKED = "locked", _("Refused: too many failures")
+    INACTIVE = "inactive", _("Refused: account disabled")
+    LOGOUT = "logout", _("Signed out")
+    EXPIRED = "expired", _("Session expired")
+
+
+class LoginEvent(models.Model):
+    """One line of the login log (登录日志): a sign-in attempt, a sign-out or an expiry."""
+
+    time = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    result = models.CharField(_("result"), max_length=12, choices=LoginResult.choices)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("login event")
+        verbose_name_plural = _("login log")
+        indexes = [
+            models.Index(fields=["username", "time"]),
+            models.Index(fields=["ip", "time"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_result_display()}"
+
+
+class LockoutKind(models.TextChoices):
+    ACCOUNT = "account", _("User name")
+    IP = "ip", _("IP address")
+
+
+class LoginLockout(models.Model):
+    """Sign-in refused for a user name or an IP address until a time, after repeated failures."""
+
+    kind = models.CharField(_("locked"), max_length=8, choices=LockoutKind.choices)
+    key = models.CharField(_("user name or IP address"), max_length=150)
+    created_at = models.DateTimeField(_("locked at"), default=timezone.now, db_index=True)
+    until = models.DateTimeField(_("locked until"))
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lifted by"),
+    )
+
+    class Meta:
+        verbose_name = _("sign-in lockout")
+        verbose_name_plural = _("sign-in lockouts")
+        indexes = [models.Index(fields=["kind", "key", "until"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session: device, address and last activity (for "my sessions"
+    and the online users page). Refreshed by the session middleware at most once a minute."""
+
+    session_key = models.CharField(max_length=40, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="browser_sessions",
+        verbose_name=_("user"),
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.ip or ''}"
+
+
+class HandoverStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Handover(models.Model):
+    """An employee's records handed to others (员工异动交接): what, to whom, how far along.
+
+    Each record's change of owner is in the change log; this row is the handover log."""
+
+    from_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("to")
+    )
+    type_keys = models.JSONField(_("object types"), default=list)
+    status = models.CharField(
+        _("status"), max_length=8, choices=HandoverStatus.choices, default=HandoverStatus.PENDING
+    )
+    total = models.PositiveIntegerField(_("records"), default=0)
+    done = models.PositiveIntegerField(_("handed over"), default=0)
+    failed = models.PositiveIntegerField(_("refused"), default=0)
+    message = models.CharField(_("message"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_user} → {self.total}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * (self.done + self.failed) / self.total)

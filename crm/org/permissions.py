@@ -6,8 +6,10 @@ A role's permission row for a type wins over its "*" row (every other type).
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from crm.org import scope
-from crm.org.models import DataScope, Role, RolePermission
+from crm.org.models import DataScope, Role
 
 # Scopes that reach every record make the filter unnecessary.
 _UNBOUNDED = object()
@@ -19,15 +21,24 @@ class Permissions:
     def __init__(self, user):
         self.user = user
         self._rows: dict[int, dict[str, dict]] = {}
-        for row in RolePermission.objects.filter(role__users=user).values(
-            "role_id", "type_key", "actions", "view_scope", "edit_scope"
+        self.specials: set[str] = set()
+        # One query: each role with its permission rows (a role without rows comes once).
+        for row in Role.objects.filter(users=user).values(
+            "id",
+            "specials",
+            "permissions__type_key",
+            "permissions__actions",
+            "permissions__view_scope",
+            "permissions__edit_scope",
         ):
-            self._rows.setdefault(row["role_id"], {})[row["type_key"]] = row
-        self.specials: set[str] = {
-            code
-            for specials in Role.objects.filter(users=user).values_list("specials", flat=True)
-            for code in (specials or [])
-        }
+            self.specials.update(row["specials"] or [])
+            if row["permissions__type_key"] is None:
+                continue
+            self._rows.setdefault(row["id"], {})[row["permissions__type_key"]] = {
+                "actions": row["permissions__actions"],
+                "view_scope": row["permissions__view_scope"],
+                "edit_scope": row["permissions__edit_scope"],
+            }
         self._owner_ids: dict[str, set[int] | object] = {}
 
     def _grants(self, type_key: str) -> list[dict]:
@@ -75,6 +86,11 @@ class Permissions:
         if name == DataScope.DEPARTMENT_TREE:
             return scope.department_user_ids(user, with_sub_departments=True)
         return scope.company_user_ids(user)
+
+    @cached_property
+    def unit_ancestors(self) -> set[int]:
+        """The user's department and the units above it (shares to them reach the user)."""
+        return scope.unit_ancestor_ids(self.user)
 
     def has_special(self, code: str) -> bool:
         return code in self.specials
