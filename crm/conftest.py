@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.test import Client
 
@@ -58,8 +60,15 @@ def bob(make_user):
 
 
 def signed_in(user) -> Client:
+    """A client whose user has just signed in (with a password check a moment ago)."""
     client = Client()
     client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time(), "username": user.username}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
     return client
 
 
@@ -74,3 +83,9 @@ def api_for(db):
         return ApiClient.for_user(user, read_only=read_only)
 
     return make
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's administrator client, signed in just now."""
+    return signed_in(admin_user)

@@ -44,6 +44,8 @@ ADMIN_ENTRIES = (
     (gettext_lazy("Teams"), "org:team_list", "users-group", "manage_users"),
     (gettext_lazy("Users"), "org:user_list", "user", "manage_users"),
     (gettext_lazy("Roles"), "org:role_list", "shield", "manage_users"),
+    (gettext_lazy("Handovers"), "org:handover_list", "users", "manage_users"),
+    (gettext_lazy("Logs"), "org:login_log", "file-text", "view_logs"),
     (gettext_lazy("Dictionaries"), "customization:dictionary_list", "book", "manage_settings"),
     (gettext_lazy("Custom fields"), "customization:customfield_list", "forms", "manage_settings"),
     (gettext_lazy("Numbering"), "customization:numberingrule_list", "hash", "manage_settings"),

@@ -35,6 +35,7 @@ from crm.org.models import (
     User,
 )
 from crm.org.scope import subtree_unit_ids
+from crm.org.security import recent_auth_required
 
 manages_users = special_required("manage_users")
 
@@ -266,11 +267,13 @@ def _user_form(request, user):
 
 
 @manages_users
+@recent_auth_required(allow_get=True)
 def user_create(request):
     return _user_form(request, User(language=request.user.language))
 
 
 @manages_users
+@recent_auth_required(allow_get=True)
 def user_edit(request, pk):
     return _user_form(request, get_object_or_404(User, pk=pk))
 
@@ -309,11 +312,13 @@ def _role_form(request, role):
 
 
 @manages_users
+@recent_auth_required(allow_get=True)
 def role_create(request):
     return _role_form(request, Role())
 
 
 @manages_users
+@recent_auth_required(allow_get=True)
 def role_edit(request, pk):
     return _role_form(request, get_object_or_404(Role.objects.visible_to(request.user), pk=pk))
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
+from crm.conftest import signed_in
 from crm.core import registry
 
 __all__ = ["admin", "admin_client", "member", "member_client"]
@@ -31,16 +31,12 @@ def member(db):
 
 @pytest.fixture
 def admin_client(admin):
-    client = Client()
-    client.force_login(admin)
-    return client
+    return signed_in(admin)
 
 
 @pytest.fixture
 def member_client(member):
-    client = Client()
-    client.force_login(member)
-    return client
+    return signed_in(member)
 
 
 @pytest.fixture

@@ -111,3 +111,55 @@ def test_assigning_roles_is_logged(admin, alice):
     assert last.changes["roles"] == [["test_sales"], ["finance"]]
     alice.refresh_from_db()
     assert list(alice.roles.values_list("code", flat=True)) == ["finance"]
+
+
+@pytest.mark.django_db
+def test_changing_a_role_needs_a_recent_password_check(admin):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin)  # signed in long ago: no recent password check in the session
+    role = Role.objects.get(code="finance")
+    before = list(RolePermission.objects.filter(role=role).values())
+    response = client.post(
+        f"/org/roles/{role.pk}/edit/",
+        {
+            "code": "finance",
+            "name_zh": "财务",
+            "name_en": "Finance",
+            "*__actions": ["view", "delete"],
+            "*__view_scope": "all",
+            "*__edit_scope": "all",
+        },
+    )
+    assert response.status_code == 302
+    assert "reauthenticate" in response["Location"]
+    assert list(RolePermission.objects.filter(role=role).values()) == before
+
+
+@pytest.mark.django_db
+def test_the_role_page_saves_the_matrix(admin, client_for):
+    role = Role.objects.get(code="finance")
+    data = {
+        "code": "finance",
+        "name_zh": "财务",
+        "name_en": "Finance",
+        "version": role.version,
+        "specials": ["view_logs"],
+        "*__actions": ["view", "export"],
+        "*__view_scope": "company",
+        "*__edit_scope": "none",
+        "customer__own": "on",
+        "customer__actions": ["view"],
+        "customer__view_scope": "all",
+        "customer__edit_scope": "none",
+        "contact__view_scope": "own",
+        "contact__edit_scope": "own",
+    }
+    response = client_for(admin).post(f"/org/roles/{role.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    role.refresh_from_db()
+    assert role.specials == ["view_logs"]
+    rows = {r.type_key: r for r in role.permissions.all()}
+    assert set(rows) == {"*", "customer"}
+    assert (rows["customer"].actions, rows["customer"].view_scope) == (["view"], "all")

@@ -236,8 +236,12 @@ def test_the_operation_log_exports_csv_with_its_filters(changes, auditor):
     assert "138****5678" in rows[2][6]
 
 
-def test_exports_need_a_recent_password_check(changes, auditor, client_for):
-    response = client_for(auditor).get("/org/logs/changes/export/")
+def test_exports_need_a_recent_password_check(changes, auditor):
+    from django.test import Client
+
+    stale = Client()
+    stale.force_login(auditor)  # no password check in this session
+    response = stale.get("/org/logs/changes/export/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/reauthenticate/")
 
