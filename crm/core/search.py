@@ -104,7 +104,12 @@ def matching_entries(query: str):
     terms = query_terms(query)
     if not terms:
         return SearchEntry.objects.none()
-    return SearchEntry.objects.filter(_match(terms))
+    matches = SearchEntry.objects.filter(_match(terms))
+    if connection.vendor != "postgresql":
+        return matches  # the FTS5 match is already a subquery of its own
+    # Evaluated once through the GIN index, whatever the rest of the query (visibility,
+    # type, order) would tempt the planner to scan the table for.
+    return SearchEntry.objects.filter(pk__in_subquery=matches.values("pk"))
 
 
 def filter_queryset(queryset, query: str):
