@@ -160,12 +160,15 @@ class Formatter:
         custom_fields=(),
         *,
         hidden=frozenset(),
+        links: bool = True,
     ):
         from crm.customization.models import DictionaryItem
 
         self.object_type = object_type
         self.columns = columns
         self.hidden = hidden  # fields shown masked
+        self.links = links
+        self._urls: dict[str, tuple[str, str]] = {}
         self.cf = {f.name: f for f in custom_fields}
         model = object_type.model
         self.choices = {
@@ -222,17 +225,22 @@ class Formatter:
         if kind == "link":
             pk = row.get(f"{column.name}_id")
             target = self.object_type.model._meta.get_field(column.name).related_model
-            url = (
-                reverse(f"{target._meta.app_label}:{target._meta.model_name}_detail", args=[pk])
-                if pk
-                else ""
-            )
-            return row.get(f"{column.name}__name") or "", url
+            name = f"{target._meta.app_label}:{target._meta.model_name}_detail"
+            return row.get(f"{column.name}__name") or "", self._url(name, pk)
         if kind == "title":
-            return display("text", row.get(column.name)) or f"#{row['id']}", reverse(
-                self.object_type.url_name("detail"), args=[row["id"]]
-            )
+            text = display("text", row.get(column.name)) or f"#{row['id']}"
+            return text, self._url(self.object_type.url_name("detail"), row["id"])
         return display(kind, row.get(column.name)), ""
+
+    def _url(self, name: str, pk) -> str:
+        """A detail URL, reversed once per formatter (exports ask for none)."""
+        if not self.links or not pk:
+            return ""
+        if name not in self._urls:
+            head, _, tail = reverse(name, args=[0]).rpartition("0")
+            self._urls[name] = (head, tail)
+        head, tail = self._urls[name]
+        return f"{head}{pk}{tail}"
 
     def rows(self, rows: list[dict]) -> list[dict]:
         return [{"id": r["id"], "cells": [self._shown(c, r) for c in self.columns]} for r in rows]

@@ -48,15 +48,21 @@ def index(obj: models.Model) -> None:
     if object_type is None:
         return
     spec = object_type.search
-    SearchEntry.objects.update_or_create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        defaults={
-            "owner_id": getattr(obj, "owner_id", None),
-            "title": _value(obj, spec.title)[:200],
-            "subtitle": _value(obj, spec.subtitle)[:200] if spec.subtitle else "",
-            "tokens": tokens_for(obj, spec),
-        },
+    # One INSERT … ON CONFLICT DO UPDATE instead of a read, savepoints and a write.
+    SearchEntry.objects.bulk_create(
+        [
+            SearchEntry(
+                content_type=ContentType.objects.get_for_model(obj),
+                object_id=obj.pk,
+                owner_id=getattr(obj, "owner_id", None),
+                title=_value(obj, spec.title)[:200],
+                subtitle=_value(obj, spec.subtitle)[:200] if spec.subtitle else "",
+                tokens=tokens_for(obj, spec),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["content_type", "object_id"],
+        update_fields=["owner_id", "title", "subtitle", "tokens"],
     )
 
 
