@@ -153,7 +153,7 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
 
 
 class SavedViewForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("View name"), max_length=100)
     shared = forms.BooleanField(label=_("Shared with everyone"), required=False)
     query = forms.CharField(max_length=2000, required=False, widget=forms.HiddenInput)
 

@@ -158,6 +158,7 @@ class Collaborator(RecordLink):
 
     class Meta(RecordLink.Meta):
         verbose_name = _("collaborator")
+        verbose_name_plural = _("collaborators")
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "user"], name="collaborator_unique"
@@ -183,6 +184,7 @@ class Share(RecordLink):
 
     class Meta(RecordLink.Meta):
         verbose_name = _("share")
+        verbose_name_plural = _("shares")
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -223,6 +225,7 @@ class Comment(RecordLink):
 
     class Meta(RecordLink.Meta):
         verbose_name = _("comment")
+        verbose_name_plural = _("comments")
 
     def __str__(self) -> str:
         return self.body[:50]
@@ -240,6 +243,7 @@ class Attachment(RecordLink):
 
     class Meta(RecordLink.Meta):
         verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
 
     def __str__(self) -> str:
         return self.name

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -115,8 +116,13 @@ def list_view(request, type_key: str):
 def _ordering_choices(object_type) -> list[tuple[str, str]]:
     choices = []
     for value in object_type.orderings:
-        column = object_type.column(value.lstrip("-"))
-        label = column.label if column else value.lstrip("-")
+        name = value.lstrip("-")
+        column = object_type.column(name)
+        label = (
+            column.label
+            if column
+            else capfirst(object_type.model._meta.get_field(name).verbose_name)
+        )
         choices.append((value, f"{label} {'↓' if value.startswith('-') else '↑'}"))
     return choices
 
