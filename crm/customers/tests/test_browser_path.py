@@ -50,6 +50,7 @@ def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, 
         page.goto(f"{live_server.url}/contacts/new/")
         page.locator("#id_customer-ts-control").fill("jdrj")
         page.locator(".ts-dropdown .option", has_text="金蝶软件").click()
+        page.wait_for_load_state("networkidle")  # no type-ahead request still in flight
         page.fill("input[name=name]", "李四")
         page.click("#record-form button[type=submit]")
         expect(page.locator("h1")).to_contain_text("李四")
