@@ -244,3 +244,12 @@ LOGGING = {
 CRM_PAGE_SIZES = [20, 50, 100]
 CRM_COUNT_CAP = 1000
 CRM_DEMO_PASSWORD = "crm-demo-2026"
+
+# Background jobs: a consumer that stops renewing its lease this long is presumed dead and
+# its job goes to another consumer, from the last checkpoint.
+CRM_JOB_LEASE_SECONDS = int(os.environ.get("CRM_JOB_LEASE_SECONDS", "60"))
+# Imports: the largest file taken, and the most a zipped workbook may unpack to.
+CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 512 * 1024 * 1024))
+CRM_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("CRM_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024)
+)

@@ -134,6 +134,17 @@ def can_create(user: Any, model: type) -> bool:
     return can(user, "create", model)
 
 
+def owners_within(user: Any, model: type, kind: str = "view") -> set[int] | None:
+    """The owners whose records of `model` the user reaches by role scope (None: anyone).
+
+    A new record, not yet shared with anybody, is reached only this way."""
+    if is_admin(user) or model.access_parent:
+        return None
+    if not can(user, kind, model):
+        return set()
+    return permissions(user).owner_ids(kind, type_key(model))
+
+
 def can_purge(user: Any, model: type) -> bool:
     """Whether `user` may erase records from the recycle bin for good."""
     return is_admin(user)

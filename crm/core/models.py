@@ -71,6 +71,13 @@ class Record(TrackedModel):
     """A business record: numbered, owned, soft-deleted, with custom fields."""
 
     number = models.CharField(_("number"), max_length=40, blank=True, db_index=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The record's key in the system it came from (ERP, spreadsheet ...)."),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -248,6 +255,11 @@ class Attachment(RecordLink):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def editable_rule(cls, user) -> models.Q:
+        """Everyone may use a template; whoever saved it changes it."""
+        return models.Q(created_by=user)
+
 
 class SearchEntry(RecordLink):
     """The narrow search table: one row per live record with its search tokens."""
@@ -264,3 +276,101 @@ class SearchEntry(RecordLink):
 
     def __str__(self) -> str:
         return self.title
+
+
+class JobStatus(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Job(models.Model):
+    """Long background work (an import ...) with progress and a checkpoint.
+
+    The checkpoint is committed with each batch of work, so a consumer killed mid-way is
+    replaced by another that goes on from there (see crm.core.jobs).
+    """
+
+    kind = models.CharField(_("kind"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    type_key = models.CharField(_("object type"), max_length=50, blank=True)
+    params = models.JSONField(_("settings"), default=dict)
+    file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    result_file = models.FileField(_("result file"), upload_to="jobs/%Y/%m/", blank=True)
+    total = models.PositiveBigIntegerField(_("rows"), default=0)
+    checkpoint = models.PositiveBigIntegerField(_("rows done"), default=0)
+    summary = models.JSONField(_("summary"), default=dict)
+    message = models.TextField(_("message"), blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        indexes = [models.Index(fields=["kind", "created_by", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(100, round(100 * self.checkpoint / self.total)) if self.total else 0
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class JobRowError(models.Model):
+    """A row of a job's input that could not be taken, and why; written with its batch."""
+
+    job = models.ForeignKey(Job, models.CASCADE, related_name="row_errors")
+    row = models.PositiveBigIntegerField(_("row"))
+    message = models.TextField(_("errors"))
+
+    class Meta:
+        verbose_name = _("row error")
+        verbose_name_plural = _("row errors")
+        constraints = [models.UniqueConstraint(fields=["job", "row"], name="job_row_error")]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.message}"
+
+
+class ImportTemplate(TrackedModel):
+    """A saved mapping of spreadsheet columns to fields, offered again on later imports."""
+
+    name = models.CharField(_("name"), max_length=100)
+    type_key = models.CharField(_("object type"), max_length=50)
+    columns = models.JSONField(_("columns"), default=dict)  # header -> field key ("" ignores)
+
+    class Meta:
+        verbose_name = _("import template")
+        verbose_name_plural = _("import templates")
+        constraints = [
+            models.UniqueConstraint(fields=["type_key", "name"], name="import_template_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def editable_rule(cls, user) -> models.Q:
+        """Everyone may use a template; whoever saved it changes it."""
+        return models.Q(created_by=user)

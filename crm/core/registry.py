@@ -67,6 +67,8 @@ class ObjectType:
     default_ordering: str = "-updated_at"
     in_menu: bool = True
     masked: tuple[str, ...] = ()  # personal numbers shown as 138****5678 (crm.core.masking)
+    # Fields that find the existing record an imported row stands for, one tuple per way.
+    match_keys: tuple[tuple[str, ...], ...] = (("number",), ("external_id",))
 
     @property
     def key(self) -> str:

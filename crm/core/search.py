@@ -44,21 +44,30 @@ def tokens_for(obj: models.Model, spec: registry.SearchSpec) -> str:
 
 def index(obj: models.Model) -> None:
     """Write (or refresh) the search entry of a registered record."""
-    object_type = registry.for_model(type(obj))
+    index_many([obj])
+
+
+def index_many(objs: list[models.Model]) -> None:
+    """Write (or refresh) the search entries of records of one registered type."""
+    if not objs:
+        return
+    object_type = registry.for_model(type(objs[0]))
     if object_type is None:
         return
     spec = object_type.search
+    content_type = ContentType.objects.get_for_model(type(objs[0]))
     # One INSERT … ON CONFLICT DO UPDATE instead of a read, savepoints and a write.
     SearchEntry.objects.bulk_create(
         [
             SearchEntry(
-                content_type=ContentType.objects.get_for_model(obj),
+                content_type=content_type,
                 object_id=obj.pk,
                 owner_id=getattr(obj, "owner_id", None),
                 title=_value(obj, spec.title)[:200],
                 subtitle=_value(obj, spec.subtitle)[:200] if spec.subtitle else "",
                 tokens=tokens_for(obj, spec),
             )
+            for obj in objs
         ],
         update_conflicts=True,
         unique_fields=["content_type", "object_id"],

@@ -105,7 +105,7 @@ def _prepare_new(obj: TrackedModel, actor) -> None:
             obj.number = next_number(type(obj)) or ""
 
 
-def _fill_mnemonic(obj: models.Model) -> None:
+def fill_mnemonic(obj: models.Model) -> None:
     if hasattr(obj, "mnemonic_code") and not obj.mnemonic_code and getattr(obj, "name", ""):
         obj.mnemonic_code = mnemonic(obj.name)[:60]
 
@@ -150,7 +150,7 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
             raise _stale(current)
         before = snapshot(current)
         obj.version = current.version
-    _fill_mnemonic(obj)
+    fill_mnemonic(obj)
     _validate(obj)
     obj.version += 1
     obj.updated_by = actor

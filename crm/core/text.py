@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -24,16 +24,19 @@ def pinyin_syllables(text: str) -> list[str]:
     return [s for run in _CJK_RUN.findall(text) for s in _syllables(run)]
 
 
+@cache
+def _initial(char: str) -> str:
+    """The upper-case pinyin initial of one character (cached: there are only so many)."""
+    if _CJK.match(char):
+        return "".join(
+            i.upper() for i in lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
+        )
+    return char.upper() if char.isascii() and char.isalnum() else ""
+
+
 def mnemonic(name: str) -> str:
     """Pinyin initials of Chinese characters, other letters and digits kept: 金蝶软件 -> JDRJ."""
-    out: list[str] = []
-    for char in name:
-        if _CJK.match(char):
-            initials = lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
-            out.extend(i.upper() for i in initials if i)
-        elif char.isascii() and char.isalnum():
-            out.append(char.upper())
-    return "".join(out)
+    return "".join(_initial(char) for char in name)
 
 
 def _suffixes(items: list[str], join: str = "") -> list[str]:

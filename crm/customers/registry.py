@@ -95,6 +95,7 @@ register(
         orderings=ORDERINGS,
         icon="building",
         masked=("phone",),
+        match_keys=(("number",), ("external_id",), ("credit_code",), ("name", "phone")),
     )
 )
 
@@ -149,5 +150,6 @@ register(
         orderings=ORDERINGS,
         icon="user",
         masked=("mobile", "phone"),
+        match_keys=(("number",), ("external_id",), ("name", "mobile")),
     )
 )

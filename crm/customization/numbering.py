@@ -28,6 +28,12 @@ def next_number(model, when=None) -> str | None:
     Runs inside the caller's transaction: the sequence row stays locked until it commits,
     so concurrent creates queue up and a rolled-back create gives its number back.
     """
+    numbers = take_numbers(model, 1, when)
+    return numbers[0] if numbers else None
+
+
+def take_numbers(model, count: int, when=None) -> list[str] | None:
+    """Take `count` consecutive numbers at once (imports); None when there is no rule."""
     content_type = ContentType.objects.get_for_model(model)
     rule = NumberingRule.objects.filter(content_type=content_type, is_active=True).first()
     if rule is None:
@@ -42,9 +48,10 @@ def next_number(model, when=None) -> str | None:
         except IntegrityError:
             pass  # another transaction created it first; lock theirs below
         sequence = NumberSequence.objects.select_for_update().get(rule=rule, period=period)
-    sequence.last_value += 1
+    first = sequence.last_value + 1
+    sequence.last_value += count
     sequence.save(update_fields=["last_value"])
-    return format_number(rule, sequence.last_value, when)
+    return [format_number(rule, value, when) for value in range(first, first + count)]
 
 
 def peek_number(rule: NumberingRule, when=None) -> str:

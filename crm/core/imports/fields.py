@@ -1,0 +1,296 @@
+"""What a column of an import file can fill, and how its text becomes a value.
+
+The importable fields of a type are its form's fields plus number, external id, owner and
+the active custom fields. A header matches a field by its name or its label in Chinese or
+English (the list's column labels too, so an exported list imports back). Choice values
+match codes or labels in either language; users match usernames or names; records
+(a contact's customer) match numbers or names among the records the importer sees.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from crm.core import registry
+
+_IGNORED = re.compile(r"[\s_*:：()（）\-—·./]")
+_TRUE = {"1", "true", "yes", "y", "on", "是", "√", "对"}
+_FALSE = {"0", "false", "no", "n", "off", "否", "×", "不是"}
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+)
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMBER_NOISE = re.compile(r"[,，\s¥￥$元]")
+_MULTI_SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
+LANGUAGES = ("zh-hans", "en")
+EXTRA_FIELDS = ("number", "external_id", "owner")
+
+
+def normalize(text: Any) -> str:
+    """A header or choice text reduced for matching: lower case, no spaces or punctuation."""
+    return _IGNORED.sub("", str(text).lower())
+
+
+def labels(text: Any) -> list[str]:
+    """A lazily translated text in Chinese and English."""
+    out = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            out.append(str(text))
+    return out
+
+
+def parse_date(text: str) -> datetime.date:
+    return parse_datetime(text, date_only=True)  # type: ignore[return-value]
+
+
+def parse_datetime(text: str, *, date_only: bool = False) -> datetime.date | datetime.datetime:
+    """2026-11-27, 2026/11/27, 2026.11.27, 2026年11月27日 or 20261127, with an optional time."""
+    match = _DATE.match(text) or _COMPACT_DATE.match(text)
+    if not match:
+        raise ValidationError(_("“%(value)s” is not a date (write 2026-11-27).") % {"value": text})
+    parts = [int(p) if p else 0 for p in match.groups()]
+    parts += [0] * (6 - len(parts))
+    try:
+        if date_only:
+            if any(parts[3:]):
+                raise ValidationError(
+                    _("“%(value)s” has a time; a date is expected.") % {"value": text}
+                )
+            return datetime.date(*parts[:3])
+        return datetime.datetime(*parts, tzinfo=timezone.get_current_timezone())
+    except ValueError as exc:
+        raise ValidationError(_("“%(value)s” is not a real date.") % {"value": text}) from exc
+
+
+def parse_bool(text: str) -> bool:
+    key = text.strip().lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValidationError(_("“%(value)s” is neither yes nor no.") % {"value": text})
+
+
+def parse_number(text: str) -> str:
+    return _NUMBER_NOISE.sub("", text)
+
+
+class Lookup:
+    """Texts (codes, labels, names) to one value each; a text naming several is ambiguous."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.values: dict[str, Any] = {}
+        self.ambiguous: set[str] = set()
+
+    def add(self, value: Any, *texts: Any) -> None:
+        for text in {normalize(t) for t in texts if t}:
+            if text in self.values and self.values[text] != value:
+                self.ambiguous.add(text)
+            else:
+                self.values[text] = value
+
+    def __call__(self, text: str) -> Any:
+        key = normalize(text)
+        if key in self.ambiguous:
+            raise ValidationError(
+                _("“%(value)s” names several %(what)s; use the code or username.")
+                % {"value": text, "what": self.what}
+            )
+        if key not in self.values:
+            raise ValidationError(
+                _("“%(value)s” is not one of the %(what)s.") % {"value": text, "what": self.what}
+            )
+        return self.values[key]
+
+    def choices(self) -> list[str]:
+        return sorted(self.values)
+
+
+@dataclass
+class Target:
+    """An importable field: `key` is the field name, or "cf.<name>" for a custom field."""
+
+    key: str
+    label: str
+    names: set[str]
+    required: bool
+    convert: Callable[[str], Any]
+    field: models.Field | None = None
+    reference: type[models.Model] | None = None  # a record looked up per batch
+    custom: Any = None  # the CustomField definition
+
+    @property
+    def attname(self) -> str:
+        return self.field.attname if self.field is not None else self.key
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def _users() -> Lookup:
+    lookup = Lookup(_("users"))
+    users = get_user_model().objects.filter(is_active=True)
+    for pk, full_name in users.values_list("pk", "full_name"):
+        lookup.add(pk, full_name)
+    for pk, username in users.values_list("pk", "username"):
+        lookup.values[normalize(username)] = pk  # a username always wins over a name
+        lookup.ambiguous.discard(normalize(username))
+    return lookup
+
+
+def _dictionary(code: str, what: str) -> Lookup:
+    from crm.customization.models import DictionaryItem
+
+    lookup = Lookup(what)
+    items = DictionaryItem.objects.filter(dictionary__code=code, is_active=True)
+    for pk, item_code, zh, en in items.values_list("pk", "code", "label_zh", "label_en"):
+        lookup.add(pk, item_code, zh, en)
+    return lookup
+
+
+def _items_by_id(dictionary_id: int, what: str) -> Lookup:
+    from crm.customization.models import DictionaryItem
+
+    lookup = Lookup(what)
+    items = DictionaryItem.objects.filter(dictionary_id=dictionary_id, is_active=True)
+    for item_code, zh, en in items.values_list("code", "label_zh", "label_en"):
+        lookup.add(item_code, item_code, zh, en)
+    return lookup
+
+
+def _choices(field: models.Field) -> Lookup:
+    lookup = Lookup(str(field.verbose_name))
+    for value, label in field.flatchoices:
+        if value != "":
+            lookup.add(value, value, *labels(label))
+    return lookup
+
+
+def _names(key: str, *texts: Any) -> set[str]:
+    names = {normalize(key)}
+    for text in texts:
+        names.update(normalize(t) for t in labels(text))
+    return names - {""}
+
+
+class Schema:
+    """The importable fields of one type for one importer, lookups loaded once."""
+
+    def __init__(self, object_type: registry.ObjectType):
+        self.object_type = object_type
+        model = object_type.model
+        self.targets: dict[str, Target] = {}
+        users: Lookup | None = None
+        column_labels = {c.name: c.label for c in object_type.columns}
+        for name in [*EXTRA_FIELDS, *object_type.form._meta.fields]:
+            if name in self.targets:
+                continue
+            field = model._meta.get_field(name)
+            convert: Callable[[str], Any] = _text
+            reference = None
+            if isinstance(field, models.ForeignKey):
+                related = field.related_model
+                if related is get_user_model():
+                    users = users or _users()
+                    convert = users
+                elif getattr(field, "dictionary_code", None):
+                    convert = _dictionary(field.dictionary_code, str(field.verbose_name))
+                else:
+                    reference = related
+            elif field.choices:
+                convert = _choices(field)
+            elif isinstance(field, models.BooleanField):
+                convert = parse_bool
+            elif isinstance(field, models.DateTimeField):
+                convert = parse_datetime
+            elif isinstance(field, models.DateField):
+                convert = parse_date
+            elif isinstance(field, models.DecimalField | models.IntegerField | models.FloatField):
+                convert = parse_number
+            required = not field.blank and not field.has_default() and name != "owner"
+            self.targets[name] = Target(
+                key=name,
+                label=str(field.verbose_name),
+                names=_names(name, field.verbose_name, column_labels.get(name, "")),
+                required=required,
+                convert=convert,
+                field=field,
+                reference=reference,
+            )
+        from crm.customization.custom_fields import CustomFieldChecker
+
+        self.custom_fields = CustomFieldChecker(model)
+        for definition in self.custom_fields.definitions:
+            key = f"cf.{definition.name}"
+            self.targets[key] = Target(
+                key=key,
+                label=definition.label,
+                names={
+                    normalize(definition.name),
+                    *(normalize(t) for t in (definition.label_zh, definition.label_en) if t),
+                },
+                required=definition.required,
+                convert=self._custom_converter(definition, users),
+                custom=definition,
+            )
+
+    def _custom_converter(self, definition, users: Lookup | None) -> Callable[[str], Any]:
+        kind = definition.field_type
+        if kind == "choice":
+            return _items_by_id(definition.dictionary_id, definition.label)
+        if kind == "multichoice":
+            items = _items_by_id(definition.dictionary_id, definition.label)
+            return lambda text: [items(part) for part in _MULTI_SEPARATOR.split(text) if part]
+        if kind == "user":
+            return users or _users()
+        if kind == "boolean":
+            return parse_bool
+        if kind == "date":
+            return lambda text: parse_date(text).isoformat()
+        if kind == "datetime":
+            return lambda text: parse_datetime(text).isoformat()
+        if kind in ("integer", "decimal", "money"):
+            return parse_number
+        return _text
+
+    def auto_map(self, headers: list[str], template: dict[str, str] | None = None) -> list[str]:
+        """The field each header fills ("" for none): a template's choice first, then
+        names and labels; each field is taken once."""
+        by_name: dict[str, str] = {}
+        for target in self.targets.values():
+            for name in target.names:
+                by_name.setdefault(name, target.key)
+        taken: set[str] = set()
+        mapping = []
+        for header in headers:
+            key = (template or {}).get(header)
+            if key is None:
+                key = by_name.get(normalize(header), "")
+            if key not in self.targets or key in taken:
+                key = ""
+            taken.add(key)
+            mapping.append(key)
+        return mapping
+
+    def missing_required(self, mapping: list[str]) -> list[Target]:
+        """Required fields no column fills (owner and number are filled for new records)."""
+        mapped = set(mapping)
+        return [
+            t
+            for t in self.targets.values()
+            if t.required and t.key not in mapped and t.custom is None
+        ]

@@ -1,0 +1,209 @@
+"""Reading import files as rows of text, streamed, and writing the error workbook.
+
+CSV in UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (which covers GBK and
+GB2312: what Excel on a Chinese Windows saves); comma, tab or semicolon separated. Excel
+workbooks (.xlsx, and .xls from older systems) are read with python-calamine, first sheet.
+The first row holds the headers; row numbers are the spreadsheet's (headers are row 1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from crm.core.errors import ValidationFailed
+
+SAMPLE = 1024 * 1024
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"  # .xls
+_ZIP_RATIO = 1000  # a sheet's XML compresses well, but not a thousandfold
+
+
+def file_error(message: str) -> ValidationFailed:
+    return ValidationFailed({"file": [message]})
+
+
+def _head(path: Path) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(SAMPLE)
+
+
+def check_file(path: Path) -> str:
+    """The file's kind ("csv" or "excel") after the size and zip-bomb checks."""
+    size = os.path.getsize(path)
+    limit = settings.CRM_IMPORT_MAX_BYTES
+    if size > limit:
+        raise file_error(_("The file is larger than %(mb)d MB.") % {"mb": limit // 2**20})
+    if size == 0:
+        raise file_error(_("The file is empty."))
+    head = _head(path)
+    if head.startswith(_OLE):
+        return "excel"
+    if not head.startswith(_ZIP):
+        if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise file_error(_("This is neither a CSV file nor an Excel workbook."))
+        return "csv"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise file_error(_("The workbook is damaged and cannot be read.")) from exc
+    if unpacked > settings.CRM_IMPORT_MAX_UNZIPPED_BYTES or unpacked > size * _ZIP_RATIO:
+        raise file_error(_("The workbook unpacks to more data than an import may hold."))
+    return "excel"
+
+
+def detect_encoding(head: bytes) -> str:
+    """UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SAMPLE)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text an import converts (numbers without a stray .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime.datetime):
+        text = value.isoformat(sep=" ")
+        return text[:-9] if text.endswith(" 00:00:00") else text
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _unique_headers(cells: list[str]) -> list[str]:
+    headers: list[str] = []
+    for index, cell in enumerate(cells, start=1):
+        name = cell.strip() or _("Column %(n)d") % {"n": index}
+        base, n = name, 2
+        while name in headers:
+            name, n = f"{base} ({n})", n + 1
+        headers.append(name)
+    return headers
+
+
+@dataclass
+class Sheet:
+    """An import file opened for reading: its headers, then its rows, streamed."""
+
+    path: Path
+    kind: str
+
+    def __post_init__(self) -> None:
+        self.encoding = ""
+        self.first_row = 1  # the spreadsheet row number of the header row
+        header = next(self._raw_rows(), None)
+        if header is None or not any(c.strip() for c in header):
+            raise file_error(_("The file has no header row."))
+        while header and not header[-1].strip():
+            header.pop()
+        self.headers = _unique_headers(header)
+
+    def _raw_rows(self) -> Iterator[list[str]]:
+        if self.kind == "csv":
+            yield from self._csv_rows()
+        else:
+            yield from self._excel_rows()
+
+    def _csv_rows(self) -> Iterator[list[str]]:
+        if not self.encoding:
+            self.encoding = detect_encoding(_head(self.path))
+        reader = None
+        try:
+            with open(self.path, encoding=self.encoding, newline="") as handle:
+                delimiter = _delimiter(handle.readline())
+                handle.seek(0)
+                reader = csv.reader(handle, delimiter=delimiter)
+                yield from reader
+        except UnicodeDecodeError as exc:
+            raise file_error(
+                _("The file is not valid %(encoding)s text after row %(row)d.")
+                % {"encoding": self.encoding.upper(), "row": reader.line_num if reader else 0}
+            ) from exc
+        except csv.Error as exc:
+            raise file_error(
+                _("Row %(row)d cannot be read as CSV: %(error)s")
+                % {"row": reader.line_num if reader else 1, "error": exc}
+            ) from exc
+
+    def _excel_rows(self) -> Iterator[list[str]]:
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+            sheet = workbook.get_sheet_by_index(0)
+            self.first_row = sheet.start[0] + 1 if sheet.start else 1
+            for row in sheet.iter_rows():
+                yield [cell_text(c) for c in row]
+        except (CalamineError, ValueError, OSError) as exc:
+            raise file_error(_("The workbook cannot be read: %(error)s") % {"error": exc}) from exc
+
+    def rows(self, skip: int = 0) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) of each data row after the first `skip`, padded to the
+        headers; blank rows are passed over but keep their numbers."""
+        width = len(self.headers)
+        for index, row in enumerate(self._raw_rows()):
+            if index <= skip:  # the header row, then the rows already done
+                continue
+            cells = [c.strip() for c in row[:width]]
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            yield self.first_row + index, cells
+
+    def count(self) -> int:
+        """How many data rows the file has (blank ones included)."""
+        return sum(1 for _ in self._raw_rows()) - 1
+
+
+def open_sheet(path: Path | str) -> Sheet:
+    path = Path(path)
+    return Sheet(path, check_file(path))
+
+
+def write_error_workbook(sheet: Sheet, errors: Iterator[tuple[int, str]], target) -> int:
+    """Write the rows named in `errors` ((row number, message), in row order) with their
+    original cells and an error column to `target` (a path or a file). Returns the count."""
+    from openpyxl import Workbook
+
+    from crm.core.exports import safe_cell
+
+    workbook = Workbook(write_only=True)
+    out = workbook.create_sheet(title=_("Rows not imported")[:31])
+    out.append([*sheet.headers, _("Errors"), _("Row")])
+    written = 0
+    pending = next(errors, None)
+    for number, cells in sheet.rows():
+        if pending is None:
+            break
+        if number == pending[0]:
+            out.append([*(safe_cell(c) for c in cells), pending[1], number])
+            written += 1
+            pending = next(errors, None)
+    workbook.save(target)
+    return written

@@ -1,0 +1,254 @@
+"""The import wizard's steps as services: upload, map, preview, start, cancel, run.
+
+An import is a `Job` of kind "import": the uploaded file, the mapping in `params`, progress
+in `checkpoint` (data rows done) and counts in `summary`; rows that failed are
+`JobRowError`s, turned into the error workbook at the end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from crm.core import access, jobs, registry
+from crm.core import services as core
+from crm.core.errors import AccessDenied, ValidationFailed
+from crm.core.imports.engine import (
+    CREATE,
+    FAILED,
+    OUTCOMES,
+    POLICIES,
+    Importer,
+    Options,
+    Outcome,
+    match_choices,
+)
+from crm.core.imports.fields import Schema
+from crm.core.imports.files import Sheet, open_sheet, write_error_workbook
+from crm.core.models import ImportTemplate, Job, JobRowError, JobStatus
+
+KIND = "import"
+BATCH = 1000
+PREVIEW_ROWS = 10
+
+
+def visible_imports(user):
+    """The imports `user` may look at: their own, or all for administrators."""
+    imports = Job.objects.filter(kind=KIND).select_related("created_by")
+    return imports if access.is_admin(user) else imports.filter(created_by=user)
+
+
+def _require_import(user, object_type) -> None:
+    if not access.can(user, "import", object_type.model):
+        raise AccessDenied(
+            _("You may not import %(type)s.")
+            % {"type": object_type.model._meta.verbose_name_plural}
+        )
+
+
+def templates_for(object_type) -> list[ImportTemplate]:
+    return list(ImportTemplate.objects.filter(type_key=object_type.key).order_by("name"))
+
+
+def upload(user, object_type, uploaded, *, template: ImportTemplate | None = None) -> Job:
+    """Keep an uploaded file as a draft import, with the columns matched to fields."""
+    _require_import(user, object_type)
+    job = Job(kind=KIND, type_key=object_type.key, created_by=user, file_name=uploaded.name[:255])
+    job.file.save(Path(uploaded.name).name[-100:], uploaded, save=False)
+    try:
+        sheet = open_sheet(job.file.path)
+    except ValidationFailed:
+        job.file.delete(save=False)
+        raise
+    job.params = suggest(object_type, sheet, template)
+    job.save()
+    return job
+
+
+def suggest(object_type, sheet: Sheet, template: ImportTemplate | None = None) -> dict:
+    """The first guess at the import's settings: columns matched to fields, skip duplicates,
+    the first match key the columns allow."""
+    template = template or _best_template(object_type, sheet.headers)
+    columns = Schema(object_type).auto_map(sheet.headers, template.columns if template else None)
+    choices = match_choices(object_type, columns)
+    return {
+        "headers": sheet.headers,
+        "columns": columns,
+        "on_duplicate": "skip",
+        "match": choices[0][0] if choices else "",
+        "template": template.name if template else "",
+    }
+
+
+def _best_template(object_type, headers: list[str]) -> ImportTemplate | None:
+    """The saved template that knows the most of these headers (at least one)."""
+    best, best_score = None, 0
+    for template in templates_for(object_type):
+        score = sum(1 for h in headers if template.columns.get(h))
+        if score > best_score:
+            best, best_score = template, score
+    return best
+
+
+def options_of(job: Job) -> Options:
+    return Options(job.params["columns"], job.params["on_duplicate"], job.params.get("match", ""))
+
+
+def configure(
+    job: Job, user, columns: list[str], on_duplicate: str, match: str, save_as: str = ""
+) -> Job:
+    """Check and keep the mapping and the duplicate policy of a draft import; optionally
+    save the mapping as a template under `save_as`."""
+    _require_owner(job, user)
+    if job.status != JobStatus.DRAFT:
+        raise ValidationFailed({"__all__": [_("This import has already started.")]})
+    object_type = registry.get(job.type_key)
+    schema = Schema(object_type)
+    headers = job.params["headers"]
+    errors: dict[str, list[str]] = {}
+    if len(columns) != len(headers) or any(c and c not in schema.targets for c in columns):
+        errors["columns"] = [_("Choose a field (or none) for each column.")]
+    else:
+        chosen = [c for c in columns if c]
+        twice = {schema.targets[c].label for c in chosen if chosen.count(c) > 1}
+        if twice:
+            errors["columns"] = [
+                _("Several columns fill %(fields)s.") % {"fields": ", ".join(sorted(twice))}
+            ]
+        missing = schema.missing_required(columns)
+        if missing:
+            errors.setdefault("columns", []).append(
+                _("Choose a column for %(fields)s.")
+                % {"fields": ", ".join(t.label for t in missing)}
+            )
+        if not any(chosen):
+            errors.setdefault("columns", []).append(_("Choose a field for at least one column."))
+    if on_duplicate not in POLICIES:
+        errors["on_duplicate"] = [_("Choose how to handle duplicates.")]
+    elif on_duplicate != CREATE and match not in dict(match_choices(object_type, columns)):
+        errors["match"] = [_("Choose how existing records are found, with columns for its fields.")]
+    if errors:
+        raise ValidationFailed(errors)
+    job.params.update(
+        columns=columns, on_duplicate=on_duplicate, match=match if on_duplicate != CREATE else ""
+    )
+    if save_as.strip():
+        template = save_template(object_type, user, save_as.strip(), headers, columns)
+        job.params["template"] = template.name
+    job.save(update_fields=["params"])
+    return job
+
+
+def save_template(object_type, user, name: str, headers: list[str], columns: list[str]):
+    """Save (or overwrite one's own) mapping template through the write path."""
+    template = ImportTemplate.objects.filter(type_key=object_type.key, name=name).first()
+    template = template or ImportTemplate(type_key=object_type.key, name=name)
+    template.columns = dict(zip(headers, columns, strict=True))
+    return core.save(template, actor=user)
+
+
+def _require_owner(job: Job, user) -> None:
+    if not visible_imports(user).filter(pk=job.pk).exists():
+        raise AccessDenied(_("This import is not yours."))
+
+
+def preview(job: Job, user, limit: int = PREVIEW_ROWS) -> list[Outcome]:
+    """What the first rows would become, checked in full, nothing written."""
+    _require_owner(job, user)
+    object_type = registry.get(job.type_key)
+    sheet = open_sheet(job.file.path)
+    importer = Importer(object_type, user, sheet.headers, options_of(job))
+    rows = []
+    for number, cells in sheet.rows():
+        if any(cells):
+            rows.append((number, cells))
+        if len(rows) >= limit:
+            break
+    with transaction.atomic():
+        return importer.batch(rows, write=False)
+
+
+def start(job: Job, user) -> Job:
+    """Queue a configured draft import for a background consumer."""
+    _require_owner(job, user)
+    _require_import(user, registry.get(job.type_key))
+    updated = Job.objects.filter(pk=job.pk, status=JobStatus.DRAFT).update(status=JobStatus.QUEUED)
+    if not updated:
+        raise ValidationFailed({"__all__": [_("This import has already started.")]})
+    job.status = JobStatus.QUEUED
+    jobs.enqueue(job)
+    return job
+
+
+def cancel(job: Job, user) -> None:
+    """Stop an import after its current batch; what was imported stays."""
+    _require_owner(job, user)
+    jobs.request_cancel(job)
+
+
+# ---------------------------------------------------------------------- the job
+
+
+def run_import(job: Job) -> None:
+    """The job handler: import the rows after the checkpoint in batches, each committed
+    with its errors, counts and the new checkpoint; then write the error workbook."""
+    user = job.created_by
+    with translation.override(getattr(user, "language", None) or None):
+        object_type = registry.get(job.type_key)
+        sheet = open_sheet(job.file.path)
+        if not job.total:
+            job.total = sheet.count()
+            Job.objects.filter(pk=job.pk).update(total=job.total)
+        importer = Importer(
+            object_type, user, sheet.headers, options_of(job), tag=f"import:{job.pk}"
+        )
+        summary = Counter(dict.fromkeys(OUTCOMES, 0)) + Counter(job.summary)
+        batch: list[tuple[int, list[str]]] = []
+        for number, cells in sheet.rows(skip=job.checkpoint):
+            if any(cells):
+                batch.append((number, cells))
+            if len(batch) >= BATCH:
+                _commit(job, importer, sheet, batch, summary)
+                batch = []
+        if batch:
+            _commit(job, importer, sheet, batch, summary)
+        finish_import(job, sheet)
+
+
+def _commit(job: Job, importer: Importer, sheet: Sheet, batch, summary: Counter) -> None:
+    with transaction.atomic():
+        outcomes = importer.batch(batch)
+        JobRowError.objects.bulk_create(
+            JobRowError(job=job, row=o.row, message=o.message(sheet.headers))
+            for o in outcomes
+            if o.action == FAILED
+        )
+        counts = summary + Counter(o.action for o in outcomes)
+        jobs.commit_batch(
+            job, checkpoint=batch[-1][0] - sheet.first_row, summary={k: counts[k] for k in OUTCOMES}
+        )
+    summary.update(o.action for o in outcomes)
+
+
+def finish_import(job: Job, sheet: Sheet) -> None:
+    """Write the error workbook (if rows failed) and mark the import done."""
+    errors = job.row_errors.order_by("row").values_list("row", "message")
+    if errors.exists():
+        name = f"{Path(job.file_name).stem}-errors.xlsx"
+        with transaction.atomic():
+            job.result_file.delete(save=False)
+            with open(Path(job.file.path).with_suffix(".errors.xlsx"), "w+b") as spool:
+                write_error_workbook(sheet, iter(errors.iterator()), spool)
+                spool.seek(0)
+                job.result_file.save(name, File(spool), save=False)
+            Path(spool.name).unlink()
+    jobs.finish(job, JobStatus.DONE, result_file=job.result_file.name)
+
+
+def summary_line(job: Job) -> str:
+    return " ".join(f"{k}={job.summary.get(k, 0)}" for k in OUTCOMES)

@@ -1,0 +1,143 @@
+"""Background jobs that survive a killed consumer.
+
+A `Job` row is the truth; the queue message only wakes a consumer. A consumer claims the
+job with a lease (a token and an expiry), then does the work in batches: each batch's
+writes, the checkpoint and a renewed lease commit in one transaction. If the consumer dies,
+the lease runs out and `resume_jobs` (on consumer start and every minute) hands the job to
+another consumer, which goes on from the checkpoint: no batch is done twice or lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from crm.core.models import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+# kind -> the function(job) doing the work; it calls `commit_batch` after each batch.
+HANDLERS = {"import": "crm.core.imports.services.run_import"}
+
+
+class LeaseLost(Exception):
+    """Another consumer took the job over (this one was presumed dead)."""
+
+
+class Cancelled(Exception):
+    """The user cancelled the job."""
+
+
+def _lease_end() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(seconds=settings.CRM_JOB_LEASE_SECONDS)
+
+
+def _claimable() -> Q:
+    return Q(status__in=[JobStatus.QUEUED, JobStatus.RUNNING]) & (
+        Q(lease_until__isnull=True) | Q(lease_until__lt=timezone.now())
+    )
+
+
+def claim(job_id: int) -> Job | None:
+    """Take the job for this consumer, unless another holds a live lease on it."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    taken = Job.objects.filter(_claimable(), pk=job_id).update(
+        status=JobStatus.RUNNING, lease_token=token, lease_until=_lease_end()
+    )
+    if not taken:
+        return None
+    job = Job.objects.get(pk=job_id)
+    job.attempts += 1
+    job.started_at = job.started_at or now
+    Job.objects.filter(pk=job_id).update(attempts=job.attempts, started_at=job.started_at)
+    return job
+
+
+def commit_batch(job: Job, **fields) -> None:
+    """Inside the batch's transaction: check the lease is still ours, save the checkpoint
+    and other progress `fields`, renew the lease. Raises LeaseLost or Cancelled (the
+    batch then rolls back)."""
+    current = Job.objects.select_for_update().get(pk=job.pk)
+    if current.lease_token != job.lease_token:
+        raise LeaseLost
+    if current.cancel_requested:
+        raise Cancelled
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.lease_until = _lease_end()
+    Job.objects.filter(pk=job.pk).update(lease_until=job.lease_until, **fields)
+
+
+def finish(job: Job, status: str, message: str = "", **fields) -> None:
+    """End the job (if the lease is still ours)."""
+    with transaction.atomic():
+        current = Job.objects.select_for_update().get(pk=job.pk)
+        if current.lease_token != job.lease_token:
+            raise LeaseLost
+        job.status = status
+        job.message = message
+        job.finished_at = timezone.now()
+        for name, value in fields.items():
+            setattr(job, name, value)
+        Job.objects.filter(pk=job.pk).update(
+            status=status,
+            message=message,
+            finished_at=job.finished_at,
+            lease_until=None,
+            **fields,
+        )
+
+
+def run(job_id: int) -> None:
+    """Claim and run one job; a job another consumer holds is left to it."""
+    job = claim(job_id)
+    if job is None:
+        return
+    try:
+        import_string(HANDLERS[job.kind])(job)
+    except LeaseLost:
+        log.warning("Job %s was taken over by another consumer", job_id)
+    except Cancelled:
+        finish(job, JobStatus.CANCELLED)
+    except Exception as exc:  # the job fails; the consumer goes on
+        log.exception("Job %s failed", job_id)
+        finish(job, JobStatus.FAILED, str(exc)[:2000])
+
+
+def enqueue(job: Job) -> None:
+    """Queue the job for a consumer once the current transaction commits."""
+    from crm.core.tasks import run_job_task
+
+    job_id = job.pk
+    transaction.on_commit(lambda: run_job_task(job_id))
+
+
+def resume_jobs() -> int:
+    """Queue jobs nobody holds (queued, or running under a lapsed lease), and look again
+    when a live lease would lapse. Returns how many were queued."""
+    from crm.core.tasks import run_job_task
+
+    queued = 0
+    for job_id in Job.objects.filter(_claimable()).values_list("pk", flat=True):
+        run_job_task(job_id)
+        queued += 1
+    held = Job.objects.filter(status=JobStatus.RUNNING, lease_until__isnull=False)
+    for job_id, until in held.values_list("pk", "lease_until"):
+        run_job_task.schedule(args=(job_id,), eta=until + datetime.timedelta(seconds=1))
+    return queued
+
+
+def request_cancel(job: Job) -> None:
+    """Ask a queued or running job to stop after its current batch."""
+    Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+    Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELLED, finished_at=timezone.now()
+    )
