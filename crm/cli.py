@@ -4,6 +4,9 @@ crm run [--host H] [--port P] [--workers N] [--no-worker]
 crm demo
 crm worker [--scheduler] [--workers N]
 crm token create USERNAME [--name NAME] [--read-only]
+crm import TYPE FILE [--mapping NAME] [--on-duplicate skip|update|create] [--match KEY]
+           [--user NAME]
+crm export TYPE FILE [--user NAME]
 crm <any Django command>          (crm migrate, crm createsuperuser, crm shell ...)
 """
 
@@ -203,6 +206,141 @@ def token(argv: Sequence[str]) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ import, export
+
+
+def _object_type(name: str):
+    """A registered type by key ("customer") or plural ("customers"); exits if unknown."""
+    from crm.core import registry
+
+    for object_type in registry.all_types():
+        if name.lower() in (object_type.key, object_type.slug):
+            return object_type
+    known = ", ".join(t.slug for t in registry.all_types())
+    raise SystemExit(f"crm: no object type {name!r} (one of: {known})")
+
+
+def _acting_user(username: str | None):
+    """The named active user, or the first active administrator; exits if there is none."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True)
+    user = users.filter(username=username).first() if username else None
+    if username is None:
+        user = users.filter(is_superuser=True).order_by("pk").first()
+    if user is None:
+        raise SystemExit(
+            f"crm: no active user {username!r}" if username else "crm: no administrator"
+        )
+    return user
+
+
+def _print_progress(job) -> None:
+    from crm.core.imports.services import summary_line
+
+    total = f"/{job.total}" if job.total else ""
+    print(
+        f"\r{job.checkpoint}{total} rows ({job.percent}%)  {summary_line(job)}", end="", flush=True
+    )
+
+
+def import_(argv: Sequence[str]) -> int:
+    """Import a .csv, .xlsx or .xls file into a type, as the wizard does, with progress."""
+    parser = argparse.ArgumentParser(prog="crm import", description=import_.__doc__)
+    parser.add_argument("type", help="customers, contacts ...")
+    parser.add_argument("file")
+    parser.add_argument("--mapping", help="a saved mapping template (default: the best match)")
+    parser.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
+    parser.add_argument("--match", help="key finding existing records, e.g. number, name+phone")
+    parser.add_argument("--user", help="import as this user (default: the first administrator)")
+    args = parser.parse_args(argv)
+    _setup()
+    import shutil
+    import threading
+    import time
+    from pathlib import Path
+
+    from django.core.files import File
+
+    from crm.core import jobs
+    from crm.core.errors import DomainError
+    from crm.core.imports import services as imports
+    from crm.core.imports.engine import match_choices
+    from crm.core.models import ImportTemplate, JobStatus
+
+    object_type = _object_type(args.type)
+    user = _acting_user(args.user)
+    template = None
+    if args.mapping:
+        template = ImportTemplate.objects.filter(
+            type_key=object_type.key, name=args.mapping
+        ).first()
+        if template is None:
+            raise SystemExit(f"crm import: no mapping template {args.mapping!r}")
+    path = Path(args.file)
+    try:
+        with open(path, "rb") as handle:
+            job = imports.upload(user, object_type, File(handle, name=path.name), template=template)
+        match = args.match or job.params["match"]
+        if args.on_duplicate != "create" and match not in dict(
+            match_choices(object_type, job.params["columns"])
+        ):
+            keys = ", ".join(k for k, _ in match_choices(object_type, job.params["columns"]))
+            raise SystemExit(f"crm import: --match must be one of: {keys or '(no key columns)'}")
+        imports.configure(job, user, job.params["columns"], args.on_duplicate, match)
+        imports.start(job, user)
+    except (DomainError, OSError) as exc:
+        fields = getattr(exc, "fields", {})
+        details = "; ".join(m for messages in fields.values() for m in messages)
+        raise SystemExit(f"crm import: {exc}{' ' + details if details else ''}") from exc
+    mapped = [
+        f"{h} -> {c}"
+        for h, c in zip(job.params["headers"], job.params["columns"], strict=True)
+        if c
+    ]
+    print(f"Import #{job.pk}: {', '.join(mapped)}", flush=True)
+    # This process does the work unless a running consumer took the job first.
+    worker = threading.Thread(target=jobs.run, args=(job.pk,), daemon=True)
+    worker.start()
+    while True:
+        job.refresh_from_db()
+        _print_progress(job)
+        if job.status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED):
+            break
+        time.sleep(1)
+    print()
+    if job.result_file:
+        errors = path.with_name(f"{path.stem}-errors.xlsx")
+        with job.result_file.open("rb") as source, open(errors, "wb") as target:
+            shutil.copyfileobj(source, target)
+        print(f"Rows not imported, with the reasons: {errors}")
+    if job.status != JobStatus.DONE:
+        print(f"crm import: {job.get_status_display()} {job.message}", file=sys.stderr)
+        return 1
+    print(imports.summary_line(job))
+    return 0
+
+
+def export(argv: Sequence[str]) -> int:
+    """Write a type's list, as the list's export does, to a .csv or .xlsx file."""
+    parser = argparse.ArgumentParser(prog="crm export", description=export.__doc__)
+    parser.add_argument("type", help="customers, contacts ...")
+    parser.add_argument("file", help="ends in .csv or .xlsx")
+    parser.add_argument("--user", help="export what this user sees (default: first administrator)")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.utils import translation
+
+    from crm.core import exports
+
+    object_type = _object_type(args.type)
+    user = _acting_user(args.user)
+    with translation.override(getattr(user, "language", None) or None):
+        count = exports.write_file(object_type, user, args.file)
+    print(f"Exported {count} {object_type.slug} to {args.file}")
+    return 0
+
+
 # ---------------------------------------------------------------------------- main
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
@@ -210,6 +348,8 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "demo": demo,
     "worker": worker,
     "token": token,
+    "import": import_,
+    "export": export,
 }
 
 

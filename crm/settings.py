@@ -110,6 +110,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # A file, not memory, so that a consumer process started by a test shares it; one per
+    # test run, so that runs side by side keep apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_crm_{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CRM_TEST_DATABASE", "test_crm")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -253,3 +256,4 @@ CRM_IMPORT_MAX_BYTES = int(os.environ.get("CRM_IMPORT_MAX_BYTES", 512 * 1024 * 1
 CRM_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("CRM_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024)
 )
+CRM_IMPORT_BATCH = int(os.environ.get("CRM_IMPORT_BATCH", "1000"))

@@ -57,35 +57,41 @@ def _filename(object_type, extension: str) -> str:
     return f"{object_type.slug}-{stamp}.{extension}"
 
 
-def response(object_type, queryset, query: lists.ListQuery, fmt: str):
-    """A download of the list in `fmt` ("csv" or "xlsx")."""
-    if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def stream() -> Iterator[str]:
-            # Rows go out in chunks of about 64 KB, not one write per row.
-            chunk = ["\ufeff"]
-            size = 0
-            for row in rows(object_type, queryset, query):
-                line = writer.writerow(row)
-                chunk.append(line)
-                size += len(line)
-                if size >= CHUNK:
-                    yield "".join(chunk)
-                    chunk, size = [], 0
+def csv_chunks(lines: Iterator[list[str]]) -> Iterator[str]:
+    """CSV text (UTF-8 BOM first, for Excel) in chunks of about 64 KB, not one per row."""
+    writer = csv.writer(_Echo())
+    chunk = ["\ufeff"]
+    size = 0
+    for row in lines:
+        line = writer.writerow(row)
+        chunk.append(line)
+        size += len(line)
+        if size >= CHUNK:
             yield "".join(chunk)
+            chunk, size = [], 0
+    yield "".join(chunk)
 
-        result = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        result["Content-Disposition"] = f'attachment; filename="{_filename(object_type, "csv")}"'
-        return result
+
+def write_xlsx(object_type, lines: Iterator[list[str]], target) -> None:
+    """A workbook of the rows, written as they come (`target`: a path or a file)."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(object_type.label_plural)[:31])
-    for row in rows(object_type, queryset, query):
+    for row in lines:
         sheet.append(row)
+    workbook.save(target)
+
+
+def response(object_type, queryset, query: lists.ListQuery, fmt: str):
+    """A download of the list in `fmt` ("csv" or "xlsx")."""
+    lines = rows(object_type, queryset, query)
+    if fmt == "csv":
+        result = StreamingHttpResponse(csv_chunks(lines), content_type="text/csv; charset=utf-8")
+        result["Content-Disposition"] = f'attachment; filename="{_filename(object_type, "csv")}"'
+        return result
     spool = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it)
-    workbook.save(spool)
+    write_xlsx(object_type, lines, spool)
     spool.seek(0)
     return FileResponse(
         spool,
@@ -93,3 +99,26 @@ def response(object_type, queryset, query: lists.ListQuery, fmt: str):
         filename=_filename(object_type, "xlsx"),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def write_file(object_type, user, path) -> int:
+    """Write the list `user` sees (default columns and order) to a .csv or .xlsx file;
+    returns the number of rows."""
+    from django.http import QueryDict
+
+    queryset, query = lists.build(object_type, user, QueryDict())
+    count = 0
+
+    def counted() -> Iterator[list[str]]:
+        nonlocal count
+        for row in rows(object_type, queryset, query):
+            count += 1
+            yield row
+
+    if str(path).lower().endswith(".xlsx"):
+        write_xlsx(object_type, counted(), path)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            for chunk in csv_chunks(counted()):
+                handle.write(chunk)
+    return count - 1
