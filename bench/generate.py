@@ -24,6 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -492,9 +493,8 @@ class Writer:
 
     @staticmethod
     def _default(f) -> Any:
-        if f.has_default():
-            return f.get_default()
-        return None
+        """The field's default: "" for text that is not nullable, else None."""
+        return f.get_default()
 
     def write(self, model, rows: Iterator[dict]) -> int:
         first = next(rows, None)
@@ -869,6 +869,87 @@ def _finish(connection, plan, tables: list[str], indexes: list[tuple[str, str]])
         raw.execute("PRAGMA optimize")
         raw.commit()
     _log(f"indexes and statistics in {time.perf_counter() - t0:.1f} s")
+
+
+# ------------------------------------------------------------------- import files
+
+
+def import_rows(count: int, seed: int = SEED + 1) -> Iterator[list[str]]:
+    """A spreadsheet of `count` new customers as a company brings them from its old system:
+    Chinese headers, labels instead of codes, owners by username, numbers IM0000001 ..."""
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from crm.customers.models import CustomerStatus, CustomerType
+    from crm.customization.models import DictionaryItem
+
+    rng = random.Random(seed)
+    labels = {
+        code: dict(
+            DictionaryItem.objects.filter(dictionary__code=code).values_list("code", "label_zh")
+        )
+        for code in ("customer_level", "industry", "region", SCALE_DICTIONARY[0])
+    }
+    owners = list(
+        get_user_model()
+        .objects.filter(is_active=True, is_superuser=False)
+        .values_list("username", flat=True)
+    )
+    with translation.override("zh-hans"):
+        statuses = [(str(CustomerStatus(c).label), w) for c, w in STATUSES]
+        types = [(str(CustomerType(c).label), w) for c, w in CUSTOMER_TYPES]
+    brand_chars = list(dict.fromkeys(BRAND_CHARS))
+    yield [
+        "客户名称", "编号", "客户类型", "状态", "等级", "行业", "销售区域", "省份", "城市",
+        "区县", "地址", "统一社会信用代码", "电话", "邮箱", "标签", "负责人", "企业规模",
+        "年营业额", "员工人数", "ERP编码", "首次成交日期", "重点客户",
+    ]  # fmt: skip
+    for n in range(1, count + 1):
+        city = rng.choice(CITIES)
+        business, industry = rng.choice(BUSINESSES)
+        brand = rng.choice(brand_chars) + rng.choice(brand_chars)
+        suffix = weighted(rng, SUFFIXES)
+        yield [
+            f"{city[0]}{brand}{business}{suffix}",
+            f"IM{n:07d}",
+            weighted(rng, types),
+            weighted(rng, statuses),
+            labels["customer_level"].get(weighted(rng, LEVEL_WEIGHTS), ""),
+            labels["industry"].get(industry, ""),
+            labels["region"].get(city[4], ""),
+            city[1],
+            city[0],
+            rng.choice(city[2]),
+            f"{rng.choice(ROADS)}{rng.randrange(1, 999)}号",
+            _credit_code(rng) if rng.random() < 0.6 else "",
+            f"{city[3]}-{rng.randrange(20000000, 89999999)}",
+            f"info{n}@example.cn" if rng.random() < 0.5 else "",
+            ",".join(rng.sample(TAGS, rng.choice((0, 1, 2)))),
+            rng.choice(owners),
+            labels[SCALE_DICTIONARY[0]].get(rng.choice(SCALE_DICTIONARY[3])[0], ""),
+            f"{rng.randrange(10_000, 500_000_000) / 100:.2f}",
+            str(rng.randrange(5, 20_000)),
+            f"ERPI{n:08d}",
+            f"2025-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}",
+            rng.choice(("是", "否", "否", "否")),
+        ]
+
+
+def write_import_file(path: Path, count: int) -> None:
+    """The import spreadsheet as CSV (UTF-8 with BOM, as Excel saves it) or .xlsx."""
+    import csv
+
+    if path.suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet()
+        for row in import_rows(count):
+            sheet.append(row)
+        workbook.save(path)
+        return
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(import_rows(count))
 
 
 def main(argv: list[str] | None = None) -> int:
