@@ -16,7 +16,7 @@ from django.db.models import F, Func, Q, Value
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
-from crm.core import registry
+from crm.core import bulk, registry
 from crm.core.models import SearchEntry
 from crm.core.text import email_tokens, is_exact_term, name_tokens, phone_tokens, query_terms
 
@@ -49,30 +49,38 @@ def index(obj: models.Model) -> None:
 
 def index_many(objs: list[models.Model]) -> None:
     """Write (or refresh) the search entries of records of one registered type."""
-    if not objs:
-        return
-    object_type = registry.for_model(type(objs[0]))
-    if object_type is None:
-        return
-    spec = object_type.search
-    content_type = ContentType.objects.get_for_model(type(objs[0]))
+    entries = _entries(objs)
     # One INSERT … ON CONFLICT DO UPDATE instead of a read, savepoints and a write.
     SearchEntry.objects.bulk_create(
-        [
-            SearchEntry(
-                content_type=content_type,
-                object_id=obj.pk,
-                owner_id=getattr(obj, "owner_id", None),
-                title=_value(obj, spec.title)[:200],
-                subtitle=_value(obj, spec.subtitle)[:200] if spec.subtitle else "",
-                tokens=tokens_for(obj, spec),
-            )
-            for obj in objs
-        ],
+        entries,
         update_conflicts=True,
         unique_fields=["content_type", "object_id"],
         update_fields=["owner_id", "title", "subtitle", "tokens"],
     )
+
+
+def index_new(objs: list[models.Model]) -> None:
+    """Write the search entries of records just created (none exists yet: no upsert)."""
+    bulk.insert(SearchEntry, _entries(objs))
+
+
+def _entries(objs: list[models.Model]) -> list[SearchEntry]:
+    object_type = registry.for_model(type(objs[0])) if objs else None
+    if object_type is None:
+        return []
+    spec = object_type.search
+    content_type = ContentType.objects.get_for_model(type(objs[0]))
+    return [
+        SearchEntry(
+            content_type=content_type,
+            object_id=obj.pk,
+            owner_id=getattr(obj, "owner_id", None),
+            title=_value(obj, spec.title)[:200],
+            subtitle=_value(obj, spec.subtitle)[:200] if spec.subtitle else "",
+            tokens=tokens_for(obj, spec),
+        )
+        for obj in objs
+    ]
 
 
 def unindex(obj: models.Model) -> None:

@@ -6,6 +6,7 @@ import re
 from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.mmseg import seg as _segments
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -15,8 +16,15 @@ _EMAIL = re.compile(r"[^a-z0-9@._+-]")
 
 
 @lru_cache(maxsize=65536)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    return tuple(s.lower() for s in lazy_pinyin(word, errors="ignore") if s.isalnum())
+
+
+@lru_cache(maxsize=65536)
 def _syllables(text: str) -> tuple[str, ...]:
-    return tuple(s.lower() for s in lazy_pinyin(text, errors="ignore") if s.isalnum())
+    """The syllables of a run of CJK characters, word by word as pypinyin segments it;
+    words recur (有限公司, 科技, city names), so each is converted once."""
+    return tuple(s for word in _segments.cut(text) for s in _word_syllables(word))
 
 
 def pinyin_syllables(text: str) -> list[str]:

@@ -1,0 +1,106 @@
+"""Imports through the API: start with one multipart POST, follow, read the failed rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from crm.core.models import Job
+from crm.customers.models import Customer
+
+pytestmark = pytest.mark.django_db
+
+CSV = "客户名称,编号,状态\n甲方科技有限公司,API001,正式\n,API002,潜在\n乙方贸易有限公司,API003,不存在的状态\n"
+
+
+def post_import(user, data: dict, django_capture_on_commit_callbacks):
+    from crm.org.tokens import create_token
+
+    _, token = create_token(user, "tests")
+    client = Client(headers={"Authorization": f"Bearer {token}"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/api/v1/imports/", data)
+    return client, response
+
+
+def test_an_import_started_through_the_api_reports_each_failed_row(
+    alice, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "customers.csv"
+    path.write_text(CSV, encoding="utf-8")
+    with open(path, "rb") as handle:
+        client, response = post_import(
+            alice,
+            {"type": "customers", "file": handle, "on_duplicate": "skip", "match": "number"},
+            django_capture_on_commit_callbacks,
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["columns"] == {"客户名称": "name", "编号": "number", "状态": "status"}
+    job_id = body["id"]
+    followed = client.get(f"/api/v1/imports/{job_id}/").json()
+    assert followed["status"] == "done"
+    assert followed["summary"] == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "failed": 2,
+    }
+    assert followed["error_workbook"] == f"/imports/{job_id}/errors/"
+    errors = client.get(f"/api/v1/imports/{job_id}/errors/").json()
+    assert [e["row"] for e in errors] == [3, 4]
+    assert Customer.objects.filter(number="API001", owner=alice).exists()
+    assert client.get(f"/api/v1/imports/{job_id}/errors/?after=3").json()[0]["row"] == 4
+
+
+def test_columns_can_be_overridden_and_bad_input_is_refused_with_nothing_started(
+    alice, bob, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "customers.csv"
+    path.write_text(CSV, encoding="utf-8")
+    with open(path, "rb") as handle:
+        _, refused = post_import(
+            alice,
+            {"type": "customers", "file": handle, "columns": "[1, 2]"},
+            django_capture_on_commit_callbacks,
+        )
+    assert refused.status_code == 422
+    assert "columns" in refused.json()["fields"]
+    assert not Job.objects.exists()
+    with open(path, "rb") as handle:
+        _, refused = post_import(
+            alice,
+            {"type": "customers", "file": handle, "on_duplicate": "sometimes"},
+            django_capture_on_commit_callbacks,
+        )
+    assert refused.status_code == 422
+    assert "on_duplicate" in refused.json()["fields"]
+    assert not Job.objects.exists()
+    assert not Customer.objects.exists()
+    with open(path, "rb") as handle:
+        client, response = post_import(
+            alice,
+            {
+                "type": "customers",
+                "file": handle,
+                "on_duplicate": "create",
+                "columns": json.dumps({"状态": ""}),
+            },
+            django_capture_on_commit_callbacks,
+        )
+    assert response.status_code == 201, response.content
+    assert response.json()["columns"]["状态"] == ""
+    job_id = response.json()["id"]
+    assert client.get(f"/api/v1/imports/{job_id}/").json()["summary"]["created"] == 2
+    assert Customer.objects.filter(status="potential").count() == 2
+    # Another user's import is not found.
+    _, other = post_import(bob, {"type": "nothing"}, django_capture_on_commit_callbacks)
+    assert other.status_code == 422
+    from crm.org.tokens import create_token
+
+    _, token = create_token(bob, "tests")
+    peek = Client(headers={"Authorization": f"Bearer {token}"}).get(f"/api/v1/imports/{job_id}/")
+    assert peek.status_code == 404
