@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from crm.core.registry import ObjectType
-from crm.core.views import generic, shell
+from crm.core.views import generic, imports, shell
 from crm.org.security.views import SignOutView
 
 urlpatterns = [
@@ -17,6 +17,13 @@ urlpatterns = [
     path("login/", shell.SignInView.as_view(), name="login"),
     path("logout/", SignOutView.as_view(), name="logout"),
     path("accounts/", include("crm.org.security.urls")),
+    path("imports/", imports.list_view, name="imports"),
+    path("imports/<int:pk>/", imports.detail_view, name="import_detail"),
+    path("imports/<int:pk>/preview/", imports.preview_view, name="import_preview"),
+    path("imports/<int:pk>/start/", imports.start_view, name="import_start"),
+    path("imports/<int:pk>/cancel/", imports.cancel_view, name="import_cancel"),
+    path("imports/<int:pk>/file/", imports.file_view, name="import_file"),
+    path("imports/<int:pk>/errors/", imports.errors_view, name="import_errors"),
 ]
 
 
@@ -30,6 +37,13 @@ def patterns_for(object_type: ObjectType) -> list:
         path(f"{base}/new/", generic.form_view, kw, name=f"{key}_create"),
         path(f"{base}/export/", generic.export_view, kw, name=f"{key}_export"),
         path(f"{base}/bulk/", generic.bulk_view, kw, name=f"{key}_bulk"),
+        path(f"{base}/import/", imports.upload_view, kw, name=f"{key}_import"),
+        path(
+            f"{base}/import/template/",
+            imports.template_view,
+            kw,
+            name=f"{key}_import_template",
+        ),
         path(f"{base}/trash/", generic.trash_view, kw, name=f"{key}_trash"),
         path(f"{base}/views/", generic.save_view_view, kw, name=f"{key}_saveview"),
         path(

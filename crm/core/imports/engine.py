@@ -9,6 +9,8 @@ entry per record. A row that breaks a rule is reported with its row number, neve
 
 from __future__ import annotations
 
+import datetime
+import decimal
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.core import access, masking, registry, search
+from crm.core.exports import safe_cell
 from crm.core.imports.fields import Schema, Target
 from crm.core.models import ChangeAction, ObjectChange
 from crm.core.services import diff, fill_mnemonic, snapshot
@@ -62,6 +65,7 @@ class Outcome:
     values: dict[str, Any] = field(default_factory=dict)
     obj: Any = None
     before: dict[str, Any] = field(default_factory=dict)
+    masked: dict[str, int] = field(default_factory=dict)  # masked echoes: field -> column
 
     def fail(self, column: int, message: str) -> None:
         self.errors.setdefault(column, []).append(str(message))
@@ -74,6 +78,12 @@ class Outcome:
         return "; ".join(parts)
 
 
+def unneutralised(text: str) -> str:
+    """A cell as it was before an export kept a spreadsheet from running it as a formula
+    ("'=1+2" -> "=1+2"); see crm.core.exports.safe_cell."""
+    return text[1:] if text.startswith("'") and safe_cell(text[1:]) == text else text
+
+
 def match_choices(object_type: registry.ObjectType, columns: list[str]) -> list[tuple[str, str]]:
     """The match keys whose fields all have a column: (value, label)."""
     model = object_type.model
@@ -83,6 +93,20 @@ def match_choices(object_type: registry.ObjectType, columns: list[str]) -> list[
             label = " + ".join(str(model._meta.get_field(f).verbose_name) for f in fields)
             out.append(("+".join(fields), label))
     return out
+
+
+@dataclass
+class Known:
+    """What one batch looked up before deciding its rows: matched records by key, numbers
+    in use, which matched records the importer reaches, which this import wrote already,
+    and the key of each row decided so far (in-file duplicates)."""
+
+    existing: dict[tuple, list]
+    numbers: set[str]
+    editable: set[int]
+    visible: set[int]
+    touched: set[int]
+    rows: dict[tuple, int] = field(default_factory=dict)
 
 
 class Importer:
@@ -113,6 +137,7 @@ class Importer:
         self.content_type = ContentType.objects.get_for_model(self.model)
         self.owners = access.owners_within(user, self.model, "view")
         self.may_create = access.can(user, "create", self.model)
+        self.may_transfer = access.can(user, "transfer", self.model)
         self.foreign_keys = [
             f.name for f in self.model._meta.concrete_fields if isinstance(f, models.ForeignKey)
         ]
@@ -124,14 +149,20 @@ class Importer:
         """Take rows ((row number, cells)); write them unless `write` is false (preview)."""
         outcomes = [self._convert(number, cells) for number, cells in rows]
         self._resolve_references(outcomes)
-        existing = self._existing(outcomes)
-        taken_numbers = self._taken_numbers(outcomes)
-        editable = self._editable(existing)
-        touched = self._touched_by_this_import(existing)
-        in_batch: dict[tuple, int] = {}
+        existing = self._existing(outcomes, lock=write)
+        ids = {obj.pk for objs in existing.values() for obj in objs}
+        known = Known(
+            existing=existing,
+            numbers=self._taken_numbers(outcomes),
+            editable=self._reachable(ids, "edit"),
+            visible=self._reachable(ids, "view"),
+            touched=self._touched_by_this_import(ids),
+        )
         for outcome in outcomes:
-            if not outcome.errors:
-                self._decide(outcome, existing, taken_numbers, editable, touched, in_batch)
+            if outcome.errors:
+                self._check_cells(outcome)
+            else:
+                self._decide(outcome, known)
             if outcome.errors:
                 outcome.action = FAILED
         if write:
@@ -141,9 +172,12 @@ class Importer:
     def _convert(self, number: int, cells: list[str]) -> Outcome:
         outcome = Outcome(number, cells)
         for column, target in self.mapped:
-            text = cells[column]
-            if not text or (target.key in self.object_type.masked and masking.MASK in text):
-                continue  # blank, or a masked number echoed back: keep what is stored
+            text = unneutralised(cells[column])
+            if not text:
+                continue  # blank: keep what is stored
+            if target.key in self.object_type.masked and masking.MASK in text:
+                outcome.masked[target.key] = column  # echoed from an export: keep it too
+                continue
             if target.reference is not None:
                 outcome.values[target.key] = text
                 continue
@@ -173,7 +207,7 @@ class Importer:
                 instance = related(pk=pk, number=number, **{title: name})
                 by_number[number] = instance
                 by_name[name].append(instance)
-            what = str(related._meta.verbose_name)
+            what = {"what": related._meta.verbose_name, "many": related._meta.verbose_name_plural}
             for outcome in outcomes:
                 text = outcome.values.get(target.key)
                 if text is None:
@@ -185,10 +219,10 @@ class Importer:
                 else:
                     del outcome.values[target.key]
                     if by_name.get(text):
-                        message = _("Several %(what)s are named “%(name)s”; use the number.")
+                        message = _("Several %(many)s are named “%(name)s”; use the number.")
                     else:
                         message = _("There is no %(what)s “%(name)s” that you can see.")
-                    outcome.fail(column, message % {"what": what, "name": text})
+                    outcome.fail(column, message % {**what, "name": text})
 
     def _key(self, outcome: Outcome) -> tuple | None:
         if not self.keys or outcome.errors:
@@ -196,19 +230,31 @@ class Importer:
         parts = tuple(outcome.values.get(f) for f in self.keys)
         return parts if all(p not in (None, "") for p in parts) else None
 
-    def _existing(self, outcomes: list[Outcome]) -> dict[tuple, list]:
-        """Existing records (the recycle bin's too) by match key."""
+    def _existing(self, outcomes: list[Outcome], *, lock: bool) -> dict[tuple, list]:
+        """Existing records (the recycle bin's too) by match key; locked until the batch
+        commits when it writes, so an edit made meanwhile is not overwritten."""
         keys = {k for o in outcomes if (k := self._key(o)) is not None}
         if not keys:
             return {}
         first = self.keys[0]
         found: dict[tuple, list] = defaultdict(list)
-        candidates = self.model.all_objects.filter(**{f"{first}__in": {k[0] for k in keys}})
+        candidates = self.model.all_objects.filter(
+            **{f"{first}__in": {k[0] for k in keys}}
+        ).select_related(*self._search_relations())
+        if lock:
+            candidates = candidates.select_for_update(of=("self",)).order_by("pk")
         for obj in candidates:
             key = tuple(getattr(obj, f) for f in self.keys)
             if key in keys:
                 found[key].append(obj)
         return found
+
+    def _search_relations(self) -> set[str]:
+        """The relations the search entry reads (a contact's customer's name), loaded with
+        the matched records rather than one query each when they are indexed."""
+        spec = self.object_type.search
+        paths = [spec.title, spec.subtitle, *spec.text, *spec.phones, *spec.emails]
+        return {path.rsplit("__", 1)[0] for path in paths if path and "__" in path}
 
     def _taken_numbers(self, outcomes: list[Outcome]) -> set[str]:
         numbers = {o.values["number"] for o in outcomes if o.values.get("number")}
@@ -218,19 +264,16 @@ class Importer:
             self.model.all_objects.filter(number__in=numbers).values_list("number", flat=True)
         )
 
-    def _editable(self, existing: dict[tuple, list]) -> set[int]:
-        ids = {obj.pk for objs in existing.values() for obj in objs}
+    def _reachable(self, ids: set[int], kind: str) -> set[int]:
+        """Those of the matched records the importer may "view" or "edit"."""
         if not ids or self.options.on_duplicate != UPDATE:
             return set()
-        return set(
-            self.model.objects.editable_by(self.user)
-            .filter(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
+        live = self.model.objects.filter(pk__in=ids)
+        reached = live.editable_by(self.user) if kind == "edit" else live.visible_to(self.user)
+        return set(reached.values_list("pk", flat=True))
 
-    def _touched_by_this_import(self, existing: dict[tuple, list]) -> set[int]:
+    def _touched_by_this_import(self, ids: set[int]) -> set[int]:
         """Existing records an earlier batch of this import wrote (its in-file duplicates)."""
-        ids = {obj.pk for objs in existing.values() for obj in objs}
         if not ids or not self.tag:
             return set()
         return set(
@@ -239,16 +282,38 @@ class Importer:
             ).values_list("object_id", flat=True)
         )
 
-    def _decide(self, outcome, existing, taken_numbers, editable, touched, in_batch) -> None:
+    def _decide(self, outcome: Outcome, known: Known) -> None:
+        """Create, update or skip the row, by the duplicate policy and what it matches."""
+        match = self._match(outcome, known)
+        if outcome.errors:
+            return
+        if match is None:
+            self._build_new(outcome, known.numbers)
+        elif self.options.on_duplicate == SKIP:
+            outcome.action = SKIPPED
+        else:
+            self._build_update(outcome, match, known)
+
+    def _match(self, outcome: Outcome, known: Known) -> Any:
+        """The live record the row's key finds (None: none), or a row error when the key
+        cannot tell: masked, repeated in the file, several records, the recycle bin."""
+        masked_keys = [f for f in self.keys if f in outcome.masked]
+        if masked_keys:
+            outcome.fail(
+                outcome.masked[masked_keys[0]],
+                _("A masked number cannot find the existing record; match by another key."),
+            )
+            return None
         key = self._key(outcome)
-        if key is not None:
-            if key in in_batch:
-                outcome.fail(
-                    ROW, _("Row %(row)d of the file is the same record.") % {"row": in_batch[key]}
-                )
-                return
-            in_batch[key] = outcome.row
-        matches = existing.get(key, []) if key is not None else []
+        if key is None:
+            return None
+        if key in known.rows:
+            outcome.fail(
+                ROW, _("Row %(row)d of the file is the same record.") % {"row": known.rows[key]}
+            )
+            return None
+        known.rows[key] = outcome.row
+        matches = known.existing.get(key, [])
         live = [m for m in matches if m.deleted_at is None]
         if len(live) > 1:
             outcome.fail(
@@ -256,23 +321,14 @@ class Importer:
                 _("%(n)d existing records match this row; it is not clear which to update.")
                 % {"n": len(live)},
             )
-            return
-        if live and live[0].pk in touched:
+        elif live and live[0].pk in known.touched:
             outcome.fail(ROW, _("An earlier row of the file is the same record."))
-            return
-        if not live and matches and "number" in self.keys:
+        elif matches and not live and "number" in self.keys:
             outcome.fail(
                 self.column_of["number"],
                 _("The record with this number is in the recycle bin; restore it first."),
             )
-            return
-        if live and self.options.on_duplicate == SKIP:
-            outcome.action = SKIPPED
-            return
-        if live:
-            self._build_update(outcome, live[0], editable)
-        else:
-            self._build_new(outcome, taken_numbers)
+        return live[0] if len(live) == 1 and not outcome.errors else None
 
     def _build_new(self, outcome: Outcome, taken_numbers: set[str]) -> None:
         if not self.may_create:
@@ -281,41 +337,116 @@ class Importer:
                 _("You may not create %(type)s.") % {"type": self.model._meta.verbose_name_plural},
             )
             return
-        number = outcome.values.get("number")
-        if number and number in taken_numbers:
-            outcome.fail(
-                self.column_of["number"],
-                _("The number %(number)s is already used.") % {"number": number},
-            )
-            return
+        for column in outcome.masked.values():
+            outcome.fail(column, _("A new record needs the full number, not a masked one."))
         obj = self.model(owner=self.user, created_by=self.user, updated_by=self.user, version=1)
         self._apply(outcome, obj, {})
+        self._check_retired(outcome, {})
+        self._check_number(outcome, obj, taken_numbers)
         if not outcome.errors:
             outcome.obj, outcome.action = obj, CREATED
-            if number:
-                taken_numbers.add(number)
 
-    def _build_update(self, outcome: Outcome, obj, editable: set[int]) -> None:
-        if obj.pk not in editable:
-            outcome.fail(
-                ROW, _("You may not change the existing record %(record)s.") % {"record": obj}
-            )
+    def _build_update(self, outcome: Outcome, obj, known: Known) -> None:
+        if obj.pk not in known.visible:
+            # Not compared, not named: the importer may not see it.
+            outcome.fail(ROW, _("An existing record matches this row, and you may not change it."))
             return
         before = snapshot(obj)
         self._apply(outcome, obj, dict(obj.custom_field_data or {}))
+        self._check_retired(outcome, before)
+        self._check_transfer(outcome, before, obj)
+        self._check_number(outcome, obj, known.numbers, before.get("number"))
         if outcome.errors:
             return
         if not diff(before, snapshot(obj)):
-            outcome.action = UNCHANGED
+            outcome.action = UNCHANGED  # also for a record the importer may only view
+            return
+        if obj.pk not in known.editable:
+            outcome.fail(
+                ROW, _("You may not change the existing record %(record)s.") % {"record": obj}
+            )
             return
         obj.version += 1
         obj.updated_by = self.user
         obj.updated_at = timezone.now()
         outcome.obj, outcome.before, outcome.action = obj, before, UPDATED
 
+    def _as_stored(self, obj, keys: Iterable[str]) -> None:
+        """Values as the database gives them back (decimals to their places, times in UTC),
+        so that a cell equal to the stored value does not count as a change."""
+        for key in keys:
+            model_field = self.schema.targets[key].field
+            if not isinstance(model_field, models.DecimalField | models.DateTimeField):
+                continue
+            value = getattr(obj, key)
+            if value is None:
+                continue
+            if isinstance(model_field, models.DecimalField):
+                places = decimal.Decimal(1).scaleb(-model_field.decimal_places)
+                setattr(obj, key, value.quantize(places))
+            else:
+                setattr(obj, key, value.astimezone(datetime.UTC))
+
+    def _check_number(self, outcome: Outcome, obj, taken: set[str], current: str = "") -> None:
+        """A new or changed number must be free (the recycle bin's numbers are taken too)."""
+        number = obj.number
+        if not number or number == current or outcome.errors:
+            return
+        if number in taken:
+            outcome.fail(
+                self.column_of["number"],
+                _("The number %(number)s is already used.") % {"number": number},
+            )
+        else:
+            taken.add(number)
+
+    def _check_retired(self, outcome: Outcome, before: dict[str, Any]) -> None:
+        """A deactivated item or user stays where it is stored, but is not newly set."""
+        for key, value in outcome.values.items():
+            target = self.schema.targets[key]
+            if target.custom is not None:
+                continue  # custom fields' own check offers active items and users only
+            retired = getattr(target.convert, "retired", ())
+            if value in retired and before.get(target.attname) != value:
+                column = self.column_of[key]
+                outcome.fail(
+                    column,
+                    _("“%(value)s” is no longer in use.") % {"value": outcome.cells[column]},
+                )
+
+    def _check_transfer(self, outcome: Outcome, before: dict[str, Any], obj) -> None:
+        if before.get("owner_id") != obj.owner_id and not self.may_transfer:
+            outcome.fail(
+                self.column_of["owner"],
+                _("You may not transfer %(type)s to another owner.")
+                % {"type": self.model._meta.verbose_name_plural},
+            )
+
     def _apply(self, outcome: Outcome, obj, custom: dict[str, Any]) -> None:
         """Set the row's values on `obj` and check them as the write path does."""
-        for key, value in outcome.values.items():
+        self._set(outcome.values, obj, custom)
+        self._check_required_references(outcome, obj)
+        fill_mnemonic(obj)
+        self._check_fields(outcome, obj)
+        self._check_custom(outcome, obj, custom)
+        owner_set = obj._state.adding or "owner" in outcome.values
+        if owner_set and self.owners is not None and obj.owner_id not in self.owners:
+            outcome.fail(
+                self.column_of.get("owner", ROW),
+                _("You would no longer see this record: choose an owner within your data scope."),
+            )
+
+    def _check_cells(self, outcome: Outcome) -> None:
+        """Check the converted cells of a row that failed already on their own, so that its
+        report names every bad cell at once."""
+        obj, custom = self.model(owner=self.user), {}
+        self._set(outcome.values, obj, custom)
+        others = [f.name for f in self.model._meta.concrete_fields if f.name not in outcome.values]
+        self._check_fields(outcome, obj, exclude=others)
+        self._check_custom(outcome, obj, custom, only=set(custom))
+
+    def _set(self, values: dict[str, Any], obj, custom: dict[str, Any]) -> None:
+        for key, value in values.items():
             target = self.schema.targets[key]
             if target.custom is not None:
                 custom[target.custom.name] = value
@@ -323,56 +454,75 @@ class Importer:
                 setattr(obj, key, value)
             else:
                 setattr(obj, target.attname, value)
+
+    def _check_required_references(self, outcome: Outcome, obj) -> None:
         for key in self.foreign_keys:
-            field = self.model._meta.get_field(key)
+            model_field = self.model._meta.get_field(key)
             if (
-                not field.null
-                and getattr(obj, field.attname) is None
+                not model_field.null
+                and getattr(obj, model_field.attname) is None
                 and key in self.schema.targets
             ):
                 outcome.fail(
                     self.column_of.get(key, ROW),
-                    _("%(field)s is required.") % {"field": field.verbose_name},
+                    _("%(field)s is required.") % {"field": model_field.verbose_name},
                 )
-        fill_mnemonic(obj)
+
+    def _check_fields(self, outcome: Outcome, obj, exclude: list[str] | None = None) -> None:
+        """The model's field rules (and its `clean()` unless only some fields are checked)."""
         try:
-            obj.clean_fields(exclude=self.foreign_keys)
-            obj.clean()
+            obj.clean_fields(exclude=[*self.foreign_keys, *(exclude or ())])
+            if exclude is None:
+                obj.clean()
+            self._as_stored(obj, outcome.values)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 column = self.column_of.get(name, ROW)
-                label = (
-                    ""
-                    if column != ROW
-                    else f"{self.model._meta.get_field(name).verbose_name}: "
-                    if name in self.schema.targets
-                    else ""
-                )
+                label = ""
+                if column == ROW and name in self.schema.targets:
+                    label = f"{self.model._meta.get_field(name).verbose_name}: "
                 for message in messages:
                     outcome.fail(column, label + message)
+
+    def _check_custom(
+        self, outcome: Outcome, obj, custom: dict[str, Any], only: set[str] | None = None
+    ) -> None:
         cleaned, errors = self.schema.custom_fields.check(custom)
         for name, messages in errors.items():
+            if only is not None and name not in only:
+                continue
             column = self.column_of.get(f"cf.{name}", ROW)
+            target = self.schema.targets.get(f"cf.{name}")
+            label = target.label if target is not None else name
             for message in messages:
-                outcome.fail(column, message if column != ROW else f"{name}: {message}")
+                outcome.fail(column, message if column != ROW else f"{label}: {message}")
         obj.custom_field_data = cleaned
-        if self.owners is not None and obj.owner_id not in self.owners:
-            outcome.fail(
-                self.column_of.get("owner", ROW),
-                _("You would no longer see this record: choose an owner within your data scope."),
-            )
 
     # ------------------------------------------------------------------ writing
 
-    def _write(self, outcomes: list[Outcome]) -> None:
+    def _number(self, created: list) -> None:
+        """Numbers from the numbering rule for new records without one; a number the
+        sequence gives that a file or an older record already uses is passed over."""
         from crm.customization.numbering import take_numbers
 
+        unnumbered = [obj for obj in created if not obj.number]
+        while unnumbered:
+            numbers = take_numbers(self.model, len(unnumbered))
+            if numbers is None:
+                return
+            used = {obj.number for obj in created if obj.number}
+            used |= set(
+                self.model.all_objects.filter(number__in=numbers).values_list("number", flat=True)
+            )
+            free = [number for number in numbers if number not in used]
+            for obj, number in zip(unnumbered, free, strict=False):
+                obj.number = number
+            unnumbered = unnumbered[len(free) :]
+
+    def _write(self, outcomes: list[Outcome]) -> None:
         created = [o.obj for o in outcomes if o.action == CREATED]
         updated = [o for o in outcomes if o.action == UPDATED]
-        unnumbered = [obj for obj in created if not obj.number]
-        numbers = take_numbers(self.model, len(unnumbered)) if unnumbered else None
-        for obj, number in zip(unnumbered, numbers or (), strict=False):
-            obj.number = number
+        self._number(created)
         if created:
             self.model.objects.bulk_create(created)
         changed_fields: set[str] = {"version", "updated_by", "updated_at"}

@@ -88,19 +88,26 @@ def parse_number(text: str) -> str:
 
 
 class Lookup:
-    """Texts (codes, labels, names) to one value each; a text naming several is ambiguous."""
+    """Texts (codes, labels, names) to one value each; a text naming several is ambiguous.
+
+    Retired values (a deactivated item, a user who left) are known so that a record keeps
+    the one it has (an exported list imports back), but never newly set (engine.py)."""
 
     def __init__(self, what: str):
         self.what = what
         self.values: dict[str, Any] = {}
         self.ambiguous: set[str] = set()
+        self.retired: set[Any] = set()
 
-    def add(self, value: Any, *texts: Any) -> None:
+    def add(self, value: Any, *texts: Any, retired: bool = False) -> None:
+        """Add active values before retired ones: a retired value never hides another."""
+        if retired:
+            self.retired.add(value)
         for text in {normalize(t) for t in texts if t}:
-            if text in self.values and self.values[text] != value:
-                self.ambiguous.add(text)
-            else:
+            if text not in self.values:
                 self.values[text] = value
+            elif self.values[text] != value and not retired:
+                self.ambiguous.add(text)
 
     def __call__(self, text: str) -> Any:
         key = normalize(text)
@@ -143,12 +150,16 @@ def _text(value: str) -> str:
 
 def _users() -> Lookup:
     lookup = Lookup(_("users"))
-    users = get_user_model().objects.filter(is_active=True)
-    for pk, full_name in users.values_list("pk", "full_name"):
-        lookup.add(pk, full_name)
-    for pk, username in users.values_list("pk", "username"):
-        lookup.values[normalize(username)] = pk  # a username always wins over a name
-        lookup.ambiguous.discard(normalize(username))
+    users = get_user_model().objects.order_by("-is_active", "pk")
+    rows = list(users.values_list("pk", "username", "full_name", "is_active"))
+    for pk, _username, full_name, active in rows:
+        lookup.add(pk, full_name, retired=not active)
+    for pk, username, _full_name, active in rows:
+        if active:  # an active user's username always wins over a name
+            lookup.values[normalize(username)] = pk
+            lookup.ambiguous.discard(normalize(username))
+        else:
+            lookup.add(pk, username, retired=True)
     return lookup
 
 
@@ -156,9 +167,10 @@ def _dictionary(code: str, what: str) -> Lookup:
     from crm.customization.models import DictionaryItem
 
     lookup = Lookup(what)
-    items = DictionaryItem.objects.filter(dictionary__code=code, is_active=True)
-    for pk, item_code, zh, en in items.values_list("pk", "code", "label_zh", "label_en"):
-        lookup.add(pk, item_code, zh, en)
+    items = DictionaryItem.objects.filter(dictionary__code=code).order_by("-is_active", "pk")
+    fields = ("pk", "code", "label_zh", "label_en", "is_active")
+    for pk, item_code, zh, en, active in items.values_list(*fields):
+        lookup.add(pk, item_code, zh, en, retired=not active)
     return lookup
 
 
@@ -279,12 +291,22 @@ class Schema:
         for header in headers:
             key = (template or {}).get(header)
             if key is None:
-                key = by_name.get(normalize(header), "")
+                key = self._match_header(normalize(header), by_name)
             if key not in self.targets or key in taken:
                 key = ""
             taken.add(key)
             mapping.append(key)
         return mapping
+
+    def _match_header(self, header: str, by_name: dict[str, str]) -> str:
+        """The field a normalised header names, also after the type's own name
+        ("客户等级", "Customer level", "联系人手机": the level, the mobile)."""
+        if header in by_name:
+            return by_name[header]
+        for prefix in _names("", self.object_type.model._meta.verbose_name):
+            if header.startswith(prefix) and header[len(prefix) :] in by_name:
+                return by_name[header[len(prefix) :]]
+        return ""
 
     def missing_required(self, mapping: list[str]) -> list[Target]:
         """Required fields no column fills (owner and number are filled for new records)."""

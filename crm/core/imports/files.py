@@ -23,13 +23,19 @@ from django.utils.translation import gettext as _
 from crm.core.errors import ValidationFailed
 
 SAMPLE = 1024 * 1024
+GBK = "gb18030"  # covers GBK and GB2312
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # .xls
 _ZIP_RATIO = 1000  # a sheet's XML compresses well, but not a thousandfold
+_ZIP_MEMBERS = 10_000  # a workbook is a few dozen parts, one per sheet and a few more
+# What reading a damaged or hostile zip's directory raises (NotImplementedError: a zip
+# version or compression method Python does not know).
+_ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError)
 
 
 def file_error(message: str) -> ValidationFailed:
-    return ValidationFailed({"file": [message]})
+    """A file that cannot be imported; the message is also the error's text (a job's report)."""
+    return ValidationFailed({"file": [message]}, message)
 
 
 def _head(path: Path) -> bytes:
@@ -54,10 +60,12 @@ def check_file(path: Path) -> str:
         return "csv"
     try:
         with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+            members = archive.infolist()
+    except _ZIP_ERRORS as exc:
         raise file_error(_("The workbook is damaged and cannot be read.")) from exc
-    if unpacked > settings.CRM_IMPORT_MAX_UNZIPPED_BYTES or unpacked > size * _ZIP_RATIO:
+    unpacked = sum(info.file_size for info in members)
+    too_big = unpacked > settings.CRM_IMPORT_MAX_UNZIPPED_BYTES or unpacked > size * _ZIP_RATIO
+    if too_big or len(members) > _ZIP_MEMBERS:
         raise file_error(_("The workbook unpacks to more data than an import may hold."))
     return "excel"
 
@@ -71,8 +79,32 @@ def detect_encoding(head: bytes) -> str:
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SAMPLE)
     except UnicodeDecodeError:
-        return "gb18030"
+        return GBK
     return "utf-8"
+
+
+def first_bad_line(path: Path, encoding: str) -> int | None:
+    """The number of the first line that does not decode, None if all of the file does
+    (a decoding error itself does not tell: text files decode in chunks)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with open(path, "rb") as handle:
+        while True:
+            chunk = handle.read(SAMPLE)
+            try:
+                line += decoder.decode(chunk, final=not chunk).count("\n")
+            except UnicodeDecodeError as exc:
+                good = chunk[: exc.start].decode(encoding, errors="replace")
+                return line + good.count("\n")
+            if not chunk:
+                return None
+
+
+def _not_text(encoding: str, line: int) -> ValidationFailed:
+    return file_error(
+        _("Line %(line)d of the file is not valid %(encoding)s text.")
+        % {"encoding": encoding.upper(), "line": line}
+    )
 
 
 def _delimiter(first_line: str) -> str:
@@ -118,12 +150,25 @@ class Sheet:
     def __post_init__(self) -> None:
         self.encoding = ""
         self.first_row = 1  # the spreadsheet row number of the header row
+        if self.kind == "csv":
+            self._check_text()
         header = next(self._raw_rows(), None)
         if header is None or not any(c.strip() for c in header):
             raise file_error(_("The file has no header row."))
         while header and not header[-1].strip():
             header.pop()
         self.headers = _unique_headers(header)
+
+    def _check_text(self) -> None:
+        """All of a text file decodes, checked before any row is imported (a bad byte at
+        its end would otherwise stop the import half done)."""
+        self.encoding = detect_encoding(_head(self.path))
+        line = first_bad_line(self.path, self.encoding)
+        # Plain ASCII at the start, Chinese in GBK further on: a sample cannot tell.
+        if line is not None and self.encoding == "utf-8" and not first_bad_line(self.path, GBK):
+            self.encoding, line = GBK, None
+        if line is not None:
+            raise _not_text(self.encoding, line)
 
     def _raw_rows(self) -> Iterator[list[str]]:
         if self.kind == "csv":
@@ -139,13 +184,13 @@ class Sheet:
             with open(self.path, encoding=self.encoding, newline="") as handle:
                 delimiter = _delimiter(handle.readline())
                 handle.seek(0)
-                reader = csv.reader(handle, delimiter=delimiter)
+                # NUL characters (UTF-16 junk, binary tails) go: PostgreSQL text cannot hold them.
+                lines = (line.replace("\x00", "") for line in handle)
+                reader = csv.reader(lines, delimiter=delimiter)
                 yield from reader
         except UnicodeDecodeError as exc:
-            raise file_error(
-                _("The file is not valid %(encoding)s text after row %(row)d.")
-                % {"encoding": self.encoding.upper(), "row": reader.line_num if reader else 0}
-            ) from exc
+            line = first_bad_line(self.path, self.encoding) or (reader.line_num if reader else 1)
+            raise _not_text(self.encoding, line) from exc
         except csv.Error as exc:
             raise file_error(
                 _("Row %(row)d cannot be read as CSV: %(error)s")
@@ -191,19 +236,28 @@ def write_error_workbook(sheet: Sheet, errors: Iterator[tuple[int, str]], target
     original cells and an error column to `target` (a path or a file). Returns the count."""
     from openpyxl import Workbook
 
-    from crm.core.exports import safe_cell
-
     workbook = Workbook(write_only=True)
     out = workbook.create_sheet(title=_("Rows not imported")[:31])
-    out.append([*sheet.headers, _("Errors"), _("Row")])
+    out.append([*map(_sheet_text, sheet.headers), _("Errors"), _("Row")])
     written = 0
     pending = next(errors, None)
     for number, cells in sheet.rows():
+        while pending is not None and pending[0] < number:
+            pending = next(errors, None)  # a row reported twice, or not in the file
         if pending is None:
             break
         if number == pending[0]:
-            out.append([*(safe_cell(c) for c in cells), pending[1], number])
+            out.append([*map(_sheet_text, cells), _sheet_text(pending[1]), number])
             written += 1
             pending = next(errors, None)
     workbook.save(target)
     return written
+
+
+def _sheet_text(text: str) -> str:
+    """A cell's text as a workbook can hold it: no control characters, never a formula."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    from crm.core.exports import safe_cell
+
+    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from crm.core import access, jobs, registry
@@ -33,7 +35,7 @@ from crm.core.imports.files import Sheet, open_sheet, write_error_workbook
 from crm.core.models import ImportTemplate, Job, JobRowError, JobStatus
 
 KIND = "import"
-BATCH = 1000
+BATCH = settings.CRM_IMPORT_BATCH  # rows written per transaction
 PREVIEW_ROWS = 10
 
 
@@ -239,7 +241,7 @@ def finish_import(job: Job, sheet: Sheet) -> None:
     """Write the error workbook (if rows failed) and mark the import done."""
     errors = job.row_errors.order_by("row").values_list("row", "message")
     if errors.exists():
-        name = f"{Path(job.file_name).stem}-errors.xlsx"
+        name = error_file_name(job)
         with transaction.atomic():
             job.result_file.delete(save=False)
             with open(Path(job.file.path).with_suffix(".errors.xlsx"), "w+b") as spool:
@@ -252,3 +254,46 @@ def finish_import(job: Job, sheet: Sheet) -> None:
 
 def summary_line(job: Job) -> str:
     return " ".join(f"{k}={job.summary.get(k, 0)}" for k in OUTCOMES)
+
+
+def error_file_name(job: Job) -> str:
+    """The error workbook's name: the uploaded file's, with "-errors"."""
+    return f"{Path(job.file_name).stem}-errors.xlsx"
+
+
+# ---------------------------------------------------------------------- the wizard's pages
+
+
+def field_label(target) -> str:
+    """An importable field's label, marked with * when required (the header matching
+    ignores the mark, so a filled-in template maps itself)."""
+    label = capfirst(target.label)
+    return f"{label} *" if target.required else label
+
+
+def template_headers(object_type) -> list[str]:
+    """The importable fields' labels in the current language."""
+    return [field_label(t) for t in Schema(object_type).targets.values()]
+
+
+def write_template(object_type, target) -> None:
+    """An empty workbook to fill in: one row of headers (`target`: a path or a file)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(object_type.label_plural)[:31])
+    sheet.append(template_headers(object_type))
+    workbook.save(target)
+
+
+def samples(job: Job, count: int = 3, scan: int = 100) -> list[list[str]]:
+    """Up to `count` non-blank values of each column, from the first `scan` data rows."""
+    sheet = open_sheet(job.file.path)
+    found: list[list[str]] = [[] for _header in sheet.headers]
+    for index, (_number, cells) in enumerate(sheet.rows()):
+        for column, text in enumerate(cells):
+            if text and len(found[column]) < count:
+                found[column].append(text)
+        if index + 1 >= scan or all(len(values) >= count for values in found):
+            break
+    return found

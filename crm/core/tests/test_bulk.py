@@ -7,14 +7,16 @@ import pytest
 
 from crm.core import bulk
 from crm.core.models import ObjectChange
-from crm.customers.models import Customer, Contact
+from crm.customers.models import Contact, Customer
 
 pytestmark = pytest.mark.django_db
 
 
 def test_inserted_rows_have_keys_timestamps_and_values(alice):
     customers = [
-        Customer(name=f"批量客户{i}", owner=alice, custom_field_data={"rank": i, "note": "引号\"'\\"})
+        Customer(
+            name=f"批量客户{i}", owner=alice, custom_field_data={"rank": i, "note": "引号\"'\\"}
+        )
         for i in range(3)
     ]
     bulk.insert(Customer, customers)

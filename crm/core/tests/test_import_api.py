@@ -12,7 +12,12 @@ from crm.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
 
-CSV = "客户名称,编号,状态\n甲方科技有限公司,API001,正式\n,API002,潜在\n乙方贸易有限公司,API003,不存在的状态\n"
+CSV = (
+    "客户名称,编号,状态\n"
+    "甲方科技有限公司,API001,正式\n"
+    ",API002,潜在\n"
+    "乙方贸易有限公司,API003,不存在的状态\n"
+)
 
 
 def post_import(user, data: dict, django_capture_on_commit_callbacks):
@@ -102,5 +107,9 @@ def test_columns_can_be_overridden_and_bad_input_is_refused_with_nothing_started
     from crm.org.tokens import create_token
 
     _, token = create_token(bob, "tests")
-    peek = Client(headers={"Authorization": f"Bearer {token}"}).get(f"/api/v1/imports/{job_id}/")
-    assert peek.status_code == 404
+    stranger = Client(headers={"Authorization": f"Bearer {token}"})
+    for path in (f"/api/v1/imports/{job_id}/", f"/api/v1/imports/{job_id}/errors/"):
+        assert stranger.get(path).status_code == 404
+    assert stranger.post(f"/api/v1/imports/{job_id}/cancel/").status_code == 404
+    assert not Job.objects.get(pk=job_id).cancel_requested
+    assert stranger.get("/api/v1/imports/").json() == []

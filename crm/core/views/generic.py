@@ -101,6 +101,7 @@ def list_view(request, type_key: str):
         "saved_query": _without(request.GET, "cursor", PANEL, "view"),
         "can_create": access.can_create(request.user, object_type.model),
         "can_export": access.can(request.user, "export", object_type.model),
+        "can_import": access.can(request.user, "import", object_type.model),
         "can_delete": access.can(request.user, "delete", object_type.model),
         "orderings": _ordering_choices(object_type),
         # Filters and saved views render (and query) only when shown.
