@@ -107,7 +107,9 @@ def run(job_id: int) -> None:
         log.warning("Job %s was taken over by another consumer", job_id)
     except Cancelled:
         finish(job, JobStatus.CANCELLED)
-    except Exception as exc:  # the job fails; the consumer goes on
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # errors, and panics of native readers (not Exceptions)
         log.exception("Job %s failed", job_id)
         finish(job, JobStatus.FAILED, str(exc)[:2000])
 

@@ -22,7 +22,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core import access, masking, registry, search
+from crm.core import access, bulk, masking, registry, search
 from crm.core.exports import safe_cell
 from crm.core.imports.fields import Schema, Target
 from crm.core.models import ChangeAction, ObjectChange
@@ -39,6 +39,7 @@ CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED = (
 )
 OUTCOMES = (CREATED, UPDATED, UNCHANGED, SKIPPED, FAILED)
 ROW = -1  # errors of the whole row rather than one cell
+COMPUTED_FIELDS = ("mnemonic_code",)  # filled in by the write path (fill_mnemonic)
 
 
 @dataclass
@@ -140,6 +141,14 @@ class Importer:
         self.may_transfer = access.can(user, "transfer", self.model)
         self.foreign_keys = [
             f.name for f in self.model._meta.concrete_fields if isinstance(f, models.ForeignKey)
+        ]
+        # Field rules are checked on what a row sets, on required fields and on what the
+        # write path fills in; the rest keeps a default or a stored value, valid already.
+        mapped = {t.key for _, t in self.mapped}
+        self.unchecked = [
+            f.name
+            for f in self.model._meta.concrete_fields
+            if f.name not in mapped and f.blank and f.name not in COMPUTED_FIELDS
         ]
         self.keys = options.match_fields if options.on_duplicate != CREATE else ()
 
@@ -427,7 +436,7 @@ class Importer:
         self._set(outcome.values, obj, custom)
         self._check_required_references(outcome, obj)
         fill_mnemonic(obj)
-        self._check_fields(outcome, obj)
+        self._check_fields(outcome, obj, exclude=self.unchecked, with_clean=True)
         self._check_custom(outcome, obj, custom)
         owner_set = obj._state.adding or "owner" in outcome.values
         if owner_set and self.owners is not None and obj.owner_id not in self.owners:
@@ -442,7 +451,7 @@ class Importer:
         obj, custom = self.model(owner=self.user), {}
         self._set(outcome.values, obj, custom)
         others = [f.name for f in self.model._meta.concrete_fields if f.name not in outcome.values]
-        self._check_fields(outcome, obj, exclude=others)
+        self._check_fields(outcome, obj, exclude=others, with_clean=False)
         self._check_custom(outcome, obj, custom, only=set(custom))
 
     def _set(self, values: dict[str, Any], obj, custom: dict[str, Any]) -> None:
@@ -468,11 +477,11 @@ class Importer:
                     _("%(field)s is required.") % {"field": model_field.verbose_name},
                 )
 
-    def _check_fields(self, outcome: Outcome, obj, exclude: list[str] | None = None) -> None:
-        """The model's field rules (and its `clean()` unless only some fields are checked)."""
+    def _check_fields(self, outcome: Outcome, obj, *, exclude: list[str], with_clean: bool) -> None:
+        """The model's field rules but on `exclude`, and its `clean()` if `with_clean`."""
         try:
-            obj.clean_fields(exclude=[*self.foreign_keys, *(exclude or ())])
-            if exclude is None:
+            obj.clean_fields(exclude=[*self.foreign_keys, *exclude])
+            if with_clean:
                 obj.clean()
             self._as_stored(obj, outcome.values)
         except ValidationError as exc:
@@ -523,8 +532,7 @@ class Importer:
         created = [o.obj for o in outcomes if o.action == CREATED]
         updated = [o for o in outcomes if o.action == UPDATED]
         self._number(created)
-        if created:
-            self.model.objects.bulk_create(created)
+        bulk.insert(self.model, created)
         changed_fields: set[str] = {"version", "updated_by", "updated_at"}
         changes = []
         for outcome in updated:
@@ -534,16 +542,20 @@ class Importer:
         if updated:
             self.model.all_objects.bulk_update([o.obj for o in updated], sorted(changed_fields))
         changes += [(obj, ChangeAction.CREATE, diff({}, snapshot(obj))) for obj in created]
-        ObjectChange.objects.bulk_create(
-            ObjectChange(
-                actor=self.user,
-                request_id=self.tag,
-                action=action,
-                content_type=self.content_type,
-                object_id=obj.pk,
-                object_repr=str(obj)[:200],
-                changes=change,
-            )
-            for obj, action, change in changes
+        bulk.insert(
+            ObjectChange,
+            [
+                ObjectChange(
+                    actor=self.user,
+                    request_id=self.tag,
+                    action=action,
+                    content_type=self.content_type,
+                    object_id=obj.pk,
+                    object_repr=str(obj)[:200],
+                    changes=change,
+                )
+                for obj, action, change in changes
+            ],
         )
-        search.index_many([obj for obj, _action, _change in changes])
+        search.index_new(created)
+        search.index_many([o.obj for o in updated])

@@ -25,6 +25,7 @@ from crm.core.imports.engine import (
     FAILED,
     OUTCOMES,
     POLICIES,
+    UPDATE,
     Importer,
     Options,
     Outcome,
@@ -73,15 +74,15 @@ def upload(user, object_type, uploaded, *, template: ImportTemplate | None = Non
 
 
 def suggest(object_type, sheet: Sheet, template: ImportTemplate | None = None) -> dict:
-    """The first guess at the import's settings: columns matched to fields, skip duplicates,
-    the first match key the columns allow."""
+    """The first guess at the import's settings: columns matched to fields, skip duplicates
+    found by the first match key the columns allow (create all when none is possible)."""
     template = template or _best_template(object_type, sheet.headers)
     columns = Schema(object_type).auto_map(sheet.headers, template.columns if template else None)
     choices = match_choices(object_type, columns)
     return {
         "headers": sheet.headers,
         "columns": columns,
-        "on_duplicate": "skip",
+        "on_duplicate": "skip" if choices else CREATE,
         "match": choices[0][0] if choices else "",
         "template": template.name if template else "",
     }
@@ -122,7 +123,9 @@ def configure(
             errors["columns"] = [
                 _("Several columns fill %(fields)s.") % {"fields": ", ".join(sorted(twice))}
             ]
-        missing = schema.missing_required(columns)
+        # An update-only file (number and one column) needs no name: rows that would
+        # create a record without one fail on their own.
+        missing = schema.missing_required(columns) if on_duplicate != UPDATE else []
         if missing:
             errors.setdefault("columns", []).append(
                 _("Choose a column for %(fields)s.")
@@ -249,7 +252,8 @@ def finish_import(job: Job, sheet: Sheet) -> None:
                 spool.seek(0)
                 job.result_file.save(name, File(spool), save=False)
             Path(spool.name).unlink()
-    jobs.finish(job, JobStatus.DONE, result_file=job.result_file.name)
+    summary = {k: job.summary.get(k, 0) for k in OUTCOMES}  # zeros for a file without rows
+    jobs.finish(job, JobStatus.DONE, result_file=job.result_file.name, summary=summary)
 
 
 def summary_line(job: Job) -> str:
