@@ -115,6 +115,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_crm_{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CRM_TEST_DATABASE", "test_crm")}
+    # New search tokens wait in a pending list of at most 64 kB before they are merged
+    # into the index, so searches never scan much of it (imports raise it for a batch).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c gin_pending_list_limit=64".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

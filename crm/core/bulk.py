@@ -7,7 +7,22 @@ so the objects have them afterwards as with `bulk_create`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Any
+
 from django.db import connection, models
+
+
+def _getter(field: models.Field, conn) -> Callable[[models.Model], Any]:
+    """How to read a field's value for COPY: timestamps filled in as a save would, JSON
+    through Django's adapter, everything else as the attribute holds it (psycopg adapts
+    str, int, bool, Decimal, date and datetime itself)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda obj: field.pre_save(obj, add=True)
+    if isinstance(field, models.JSONField):
+        return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), conn)
+    return attrgetter(field.attname)
 
 
 def insert(model: type[models.Model], objs: list[models.Model]) -> None:
@@ -19,6 +34,7 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
         return
     meta = model._meta
     fields = list(meta.concrete_fields)
+    getters = [_getter(f, connection) for f in fields]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
@@ -29,9 +45,7 @@ def insert(model: type[models.Model], objs: list[models.Model]) -> None:
             obj.pk = pk
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row(
-                    [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-                )
+                copy.write_row([get(obj) for get in getters])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = "default"
