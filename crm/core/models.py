@@ -279,7 +279,7 @@ class SearchEntry(RecordLink):
 
 
 class JobStatus(models.TextChoices):
-    DRAFT = "draft", _("Being prepared")
+    DRAFT = "draft", _("Not started")
     QUEUED = "queued", _("Waiting")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")

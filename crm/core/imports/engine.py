@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from crm.core import access, bulk, masking, registry, search
@@ -474,7 +475,7 @@ class Importer:
             ):
                 outcome.fail(
                     self.column_of.get(key, ROW),
-                    _("%(field)s is required.") % {"field": model_field.verbose_name},
+                    _("%(field)s is required.") % {"field": capfirst(model_field.verbose_name)},
                 )
 
     def _check_fields(self, outcome: Outcome, obj, *, exclude: list[str], with_clean: bool) -> None:

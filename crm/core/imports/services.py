@@ -136,7 +136,7 @@ def configure(
     if on_duplicate not in POLICIES:
         errors["on_duplicate"] = [_("Choose how to handle duplicates.")]
     elif on_duplicate != CREATE and match not in dict(match_choices(object_type, columns)):
-        errors["match"] = [_("Choose how existing records are found, with columns for its fields.")]
+        errors["match"] = [_("Match existing records by a key whose fields all have a column.")]
     if errors:
         raise ValidationFailed(errors)
     job.params.update(

@@ -333,7 +333,7 @@ def test_contacts_with_bad_references_dates_and_booleans(alice, bob):
         6: "客户: Several customers are named “重名公司”; use the number.",
         8: "生日: “1990-13-01” is not a real date.",
         9: "主联系人: “maybe” is neither yes nor no.",
-        10: "客户: customer is required.",
+        10: "客户: Customer is required.",
         11: "生日: “昨天” is not a date (write 2026-11-27).",
     }
     zhang = Contact.objects.get(name="张三")
