@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.core import access, registry
@@ -27,11 +27,11 @@ from crm.core.views.generic import render_page
 
 DETAIL = "core/import_detail.html"
 OUTCOME_LABELS = {
-    CREATED: gettext_lazy("Created"),
-    UPDATED: gettext_lazy("Updated"),
-    UNCHANGED: gettext_lazy("Unchanged"),
-    SKIPPED: gettext_lazy("Skipped"),
-    FAILED: gettext_lazy("Failed"),
+    CREATED: pgettext_lazy("import outcome", "Created"),
+    UPDATED: pgettext_lazy("import outcome", "Updated"),
+    UNCHANGED: pgettext_lazy("import outcome", "Unchanged"),
+    SKIPPED: pgettext_lazy("import outcome", "Skipped"),
+    FAILED: pgettext_lazy("import outcome", "Failed"),
 }
 
 
