@@ -282,12 +282,15 @@ def import_(argv: Sequence[str]) -> int:
         with open(path, "rb") as handle:
             job = imports.upload(user, object_type, File(handle, name=path.name), template=template)
         match = args.match or job.params["match"]
-        if args.on_duplicate != "create" and match not in dict(
-            match_choices(object_type, job.params["columns"])
-        ):
-            keys = ", ".join(k for k, _ in match_choices(object_type, job.params["columns"]))
-            raise SystemExit(f"crm import: --match must be one of: {keys or '(no key columns)'}")
-        imports.configure(job, user, job.params["columns"], args.on_duplicate, match)
+        keys = dict(match_choices(object_type, job.params["columns"]))
+        if args.on_duplicate != "create" and match not in keys:
+            imports.discard(job)
+            raise SystemExit(f"crm import: --match must be one of: {', '.join(keys) or '(none)'}")
+        try:
+            imports.configure(job, user, job.params["columns"], args.on_duplicate, match)
+        except DomainError:
+            imports.discard(job)
+            raise
         imports.start(job, user)
     except (DomainError, OSError) as exc:
         fields = getattr(exc, "fields", {})

@@ -131,8 +131,7 @@ def create_import(
     try:
         services.configure(job, request.user, chosen, on_duplicate, match or job.params["match"])
     except ValidationFailed:
-        job.file.delete(save=False)  # nothing is kept of an import the API refused
-        job.delete()
+        services.discard(job)  # nothing is kept of an import the API refused
         raise
     services.start(job, request.user)
     job.refresh_from_db()

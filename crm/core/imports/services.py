@@ -157,6 +157,13 @@ def save_template(object_type, user, name: str, headers: list[str], columns: lis
     return core.save(template, actor=user)
 
 
+def discard(job: Job) -> None:
+    """Forget a draft import that will not start (its file too)."""
+    if job.status == JobStatus.DRAFT:
+        job.file.delete(save=False)
+        job.delete()
+
+
 def _require_owner(job: Job, user) -> None:
     if not visible_imports(user).filter(pk=job.pk).exists():
         raise AccessDenied(_("This import is not yours."))
