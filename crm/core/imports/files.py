@@ -149,6 +149,7 @@ class Sheet:
 
     def __post_init__(self) -> None:
         self.encoding = ""
+        self._sheet = None
         self.first_row = 1  # the spreadsheet row number of the header row
         if self.kind == "csv":
             self._check_text()
@@ -197,14 +198,20 @@ class Sheet:
                 % {"row": reader.line_num if reader else 1, "error": exc}
             ) from exc
 
+    def _excel_sheet(self):
+        """The workbook's first sheet, read once (calamine reads a sheet whole)."""
+        from python_calamine import CalamineWorkbook
+
+        if self._sheet is None:
+            self._sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
+            self.first_row = self._sheet.start[0] + 1 if self._sheet.start else 1
+        return self._sheet
+
     def _excel_rows(self) -> Iterator[list[str]]:
-        from python_calamine import CalamineError, CalamineWorkbook
+        from python_calamine import CalamineError
 
         try:
-            workbook = CalamineWorkbook.from_path(str(self.path))
-            sheet = workbook.get_sheet_by_index(0)
-            self.first_row = sheet.start[0] + 1 if sheet.start else 1
-            for row in sheet.iter_rows():
+            for row in self._excel_sheet().iter_rows():
                 yield [cell_text(c) for c in row]
         except (CalamineError, ValueError, OSError) as exc:
             raise file_error(_("The workbook cannot be read: %(error)s") % {"error": exc}) from exc
@@ -223,6 +230,8 @@ class Sheet:
 
     def count(self) -> int:
         """How many data rows the file has (blank ones included)."""
+        if self.kind == "excel":
+            return max(self._excel_sheet().height - 1, 0)
         return sum(1 for _ in self._raw_rows()) - 1
 
 
