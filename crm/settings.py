@@ -261,3 +261,5 @@ CRM_IMPORT_MAX_UNZIPPED_BYTES = int(
     os.environ.get("CRM_IMPORT_MAX_UNZIPPED_BYTES", 2 * 1024 * 1024 * 1024)
 )
 CRM_IMPORT_BATCH = int(os.environ.get("CRM_IMPORT_BATCH", "1000"))
+# Workbooks larger than this are streamed (flat memory, slower) rather than read whole.
+CRM_IMPORT_STREAM_BYTES = int(os.environ.get("CRM_IMPORT_STREAM_BYTES", 32 * 1024 * 1024))

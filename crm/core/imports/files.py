@@ -2,7 +2,9 @@
 
 CSV in UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (which covers GBK and
 GB2312: what Excel on a Chinese Windows saves); comma, tab or semicolon separated. Excel
-workbooks (.xlsx, and .xls from older systems) are read with python-calamine, first sheet.
+workbooks (.xlsx, and .xls from older systems) are read with python-calamine, first sheet,
+whole; an .xlsx larger than CRM_IMPORT_STREAM_BYTES is streamed row by row with openpyxl
+instead (about 15 times slower, but memory stays flat).
 The first row holds the headers; row numbers are the spreadsheet's (headers are row 1).
 """
 
@@ -12,6 +14,7 @@ import codecs
 import csv
 import datetime
 import os
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ GBK = "gb18030"  # covers GBK and GB2312
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"  # .xls
 _ZIP_RATIO = 1000  # a sheet's XML compresses well, but not a thousandfold
+_ROW_NUMBER = re.compile(rb'<row r="(\d+)"')  # a sheet row's element in a workbook's XML
 _ZIP_MEMBERS = 10_000  # a workbook is a few dozen parts, one per sheet and a few more
 # What reading a damaged or hostile zip's directory raises (NotImplementedError: a zip
 # version or compression method Python does not know).
@@ -150,6 +154,11 @@ class Sheet:
     def __post_init__(self) -> None:
         self.encoding = ""
         self._sheet = None
+        self.streamed = (
+            self.kind == "excel"
+            and _head(self.path).startswith(_ZIP)
+            and os.path.getsize(self.path) > settings.CRM_IMPORT_STREAM_BYTES
+        )
         self.first_row = 1  # the spreadsheet row number of the header row
         if self.kind == "csv":
             self._check_text()
@@ -172,10 +181,20 @@ class Sheet:
             raise _not_text(self.encoding, line)
 
     def _raw_rows(self) -> Iterator[list[str]]:
+        """The rows from the header on; blank rows above it are passed over."""
         if self.kind == "csv":
-            yield from self._csv_rows()
+            rows = self._csv_rows()
+        elif self.streamed:
+            rows = self._streamed_rows()
         else:
-            yield from self._excel_rows()
+            rows = self._excel_rows()
+        started = False
+        for number, row in enumerate(rows, start=1):
+            if not started and not any(c.strip() for c in row):
+                continue
+            if not started:
+                started, self.first_row = True, number
+            yield row
 
     def _csv_rows(self) -> Iterator[list[str]]:
         if not self.encoding:
@@ -204,7 +223,6 @@ class Sheet:
 
         if self._sheet is None:
             self._sheet = CalamineWorkbook.from_path(str(self.path)).get_sheet_by_index(0)
-            self.first_row = self._sheet.start[0] + 1 if self._sheet.start else 1
         return self._sheet
 
     def _excel_rows(self) -> Iterator[list[str]]:
@@ -215,6 +233,38 @@ class Sheet:
                 yield [cell_text(c) for c in row]
         except (CalamineError, ValueError, OSError) as exc:
             raise file_error(_("The workbook cannot be read: %(error)s") % {"error": exc}) from exc
+
+    def _streamed_rows(self) -> Iterator[list[str]]:
+        """A large .xlsx row by row (openpyxl, read-only)."""
+        from openpyxl import load_workbook
+
+        try:
+            workbook = load_workbook(self.path, read_only=True, data_only=True)
+            try:
+                for row in workbook.worksheets[0].iter_rows(values_only=True):
+                    yield [cell_text(c) for c in row]
+            finally:
+                workbook.close()
+        except Exception as exc:  # a damaged workbook, whatever the part that fails
+            raise file_error(_("The workbook cannot be read: %(error)s") % {"error": exc}) from exc
+
+    def _streamed_last_row(self) -> int:
+        """The number of a streamed workbook's last row, read from its sheet's XML (each
+        `<row r="N">`) without parsing a cell."""
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(self.path, read_only=True)
+        sheet_path = workbook.worksheets[0]._worksheet_path  # the first sheet's zip member
+        workbook.close()
+        last = 0
+        with zipfile.ZipFile(self.path) as archive, archive.open(sheet_path) as xml:
+            tail = b""
+            while block := xml.read(1 << 20):
+                text = tail + block
+                numbers = _ROW_NUMBER.findall(text)
+                last = int(numbers[-1]) if numbers else last
+                tail = text[-32:]
+        return last
 
     def rows(self, skip: int = 0) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) of each data row after the first `skip`, padded to the
@@ -230,8 +280,12 @@ class Sheet:
 
     def count(self) -> int:
         """How many data rows the file has (blank ones included)."""
+        if self.streamed:
+            return max(self._streamed_last_row() - self.first_row, 0)
         if self.kind == "excel":
-            return max(self._excel_sheet().height - 1, 0)
+            sheet = self._excel_sheet()
+            last = (sheet.start[0] if sheet.start else 0) + sheet.height
+            return max(last - self.first_row, 0)
         return sum(1 for _ in self._raw_rows()) - 1
 
 

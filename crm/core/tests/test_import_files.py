@@ -169,7 +169,16 @@ def test_a_bad_byte_after_the_sampled_start_names_its_line(tmp_path):
 # ---------------------------------------------------------------------- workbooks
 
 
-def test_xlsx_numbers_come_back_without_decimals_and_dates_as_dates(tmp_path):
+@pytest.fixture(params=["whole", "streamed"])
+def excel_reader(request, settings):
+    """Both ways of reading a workbook: whole (calamine), or streamed (openpyxl) as one
+    larger than CRM_IMPORT_STREAM_BYTES is."""
+    if request.param == "streamed":
+        settings.CRM_IMPORT_STREAM_BYTES = 0
+    return request.param
+
+
+def test_xlsx_numbers_come_back_without_decimals_and_dates_as_dates(tmp_path, excel_reader):
     data = workbook_bytes(
         [
             ["客户名称", "电话", "生日", "拜访时间", "金额", "主要"],
@@ -194,7 +203,7 @@ def test_xlsx_numbers_come_back_without_decimals_and_dates_as_dates(tmp_path):
     ]
 
 
-def test_xlsx_reads_the_first_sheet_only(tmp_path):
+def test_xlsx_reads_the_first_sheet_only(tmp_path, excel_reader):
     workbook = openpyxl.Workbook()
     workbook.active.append(["名称"])
     workbook.active.append(["first"])
@@ -205,6 +214,17 @@ def test_xlsx_reads_the_first_sheet_only(tmp_path):
     workbook.save(path)
 
     assert read(path) == (["名称"], [(2, ["first"])])
+
+
+def test_xlsx_rows_are_numbered_and_counted_from_the_first_non_blank_row(tmp_path, excel_reader):
+    data = workbook_bytes([[None], ["名称", "城市"], ["甲", "苏州"], [None, None], ["乙", None]])
+    sheet = open_sheet(write(tmp_path, data, "gap.xlsx"))
+
+    assert sheet.streamed == (excel_reader == "streamed")
+    assert sheet.headers == ["名称", "城市"]
+    assert list(sheet.rows()) == [(3, ["甲", "苏州"]), (4, ["", ""]), (5, ["乙", ""])]
+    assert list(sheet.rows(skip=2)) == [(5, ["乙", ""])]
+    assert sheet.count() == 3
 
 
 def test_a_workbook_unpacking_beyond_the_limit_is_refused_before_parsing(tmp_path, settings):
@@ -274,12 +294,19 @@ def test_an_empty_file_is_refused(tmp_path):
     assert file_message(excinfo) == "The file is empty."
 
 
-@pytest.mark.parametrize("data", [codecs.BOM_UTF8, b"\r\n\r\n", b" , ,\r\na,b\r\n"])
+@pytest.mark.parametrize("data", [codecs.BOM_UTF8, b"\r\n\r\n", b" , ,\r\n,\r\n"])
 def test_a_file_without_headers_is_refused(tmp_path, data):
     with pytest.raises(ValidationFailed) as excinfo:
         open_sheet(write(tmp_path, data))
 
     assert file_message(excinfo) == "The file has no header row."
+
+
+def test_blank_lines_above_the_headers_are_passed_over(tmp_path):
+    sheet = open_sheet(write(tmp_path, " , ,\r\n名称,城市\r\n甲,苏州\r\n".encode()))
+
+    assert sheet.headers == ["名称", "城市"]
+    assert list(sheet.rows()) == [(3, ["甲", "苏州"])]
 
 
 def test_a_binary_file_is_neither_csv_nor_workbook(tmp_path):
