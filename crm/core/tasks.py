@@ -18,6 +18,13 @@ def resume_jobs_task() -> None:
     jobs.resume_jobs()
 
 
+@db_periodic_task(crontab(minute="17", hour="3"))
+def purge_draft_imports_task() -> None:
+    from crm.core.imports.services import purge_drafts
+
+    purge_drafts()
+
+
 @HUEY.on_startup()
 def resume_jobs_on_start() -> None:
     """A consumer that starts (again) picks up the work a killed one left."""

@@ -8,12 +8,13 @@ in `checkpoint` (data rows done) and counts in `summary`; rows that failed are
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -38,6 +39,7 @@ from crm.core.models import ImportTemplate, Job, JobRowError, JobStatus
 KIND = "import"
 BATCH = settings.CRM_IMPORT_BATCH  # rows written per transaction
 PREVIEW_ROWS = 10
+DRAFT_DAYS = 7  # an upload whose import was never started is kept this long
 
 
 def visible_imports(user):
@@ -162,6 +164,17 @@ def discard(job: Job) -> None:
     if job.status == JobStatus.DRAFT:
         job.file.delete(save=False)
         job.delete()
+
+
+def purge_drafts(days: int = DRAFT_DAYS) -> int:
+    """Forget imports uploaded but never started this many days ago; returns how many."""
+    old = Job.objects.filter(
+        kind=KIND, status=JobStatus.DRAFT, created_at__lt=timezone.now() - timedelta(days=days)
+    )
+    drafts = list(old)
+    for job in drafts:
+        discard(job)
+    return len(drafts)
 
 
 def _require_owner(job: Job, user) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -105,3 +106,31 @@ def test_columns_can_be_overridden_and_bad_input_is_refused_with_nothing_started
     assert stranger.post(f"/api/v1/imports/{job_id}/cancel/").status_code == 404
     assert not Job.objects.get(pk=job_id).cancel_requested
     assert stranger.get("/api/v1/imports/").json() == []
+
+
+def test_uploads_never_started_are_forgotten_after_a_week(alice, tmp_path):
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from crm.core import registry
+    from crm.core.imports import services
+
+    def upload():
+        data = SimpleUploadedFile("c.csv", CSV.encode(), content_type="text/csv")
+        return services.upload(alice, registry.get("customer"), data)
+
+    stale, fresh = upload(), upload()
+    started = upload()
+    services.configure(started, alice, started.params["columns"], "create", "")
+    services.start(started, alice)
+    week_ago = timezone.now() - datetime.timedelta(days=8)
+    Job.objects.filter(pk__in=[stale.pk, started.pk]).update(created_at=week_ago)
+    stale_file = stale.file.path
+
+    assert services.purge_drafts() == 1
+
+    assert set(Job.objects.values_list("pk", flat=True)) == {fresh.pk, started.pk}
+    assert not Path(stale_file).exists()
+    assert Path(fresh.file.path).exists()
