@@ -266,17 +266,14 @@ def import_(argv: Sequence[str]) -> int:
     from crm.core.errors import DomainError
     from crm.core.imports import services as imports
     from crm.core.imports.engine import match_choices
-    from crm.core.models import ImportTemplate, JobStatus
+    from crm.core.models import JobStatus
 
     object_type = _object_type(args.type)
     user = _acting_user(args.user)
-    template = None
-    if args.mapping:
-        template = ImportTemplate.objects.filter(
-            type_key=object_type.key, name=args.mapping
-        ).first()
-        if template is None:
-            raise SystemExit(f"crm import: no mapping template {args.mapping!r}")
+    try:
+        template = imports.template_named(object_type, user, args.mapping) if args.mapping else None
+    except DomainError:
+        raise SystemExit(f"crm import: no mapping template {args.mapping!r}") from None
     path = Path(args.file)
     try:
         with open(path, "rb") as handle:

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from crm.core import registry
 from crm.core.errors import ValidationFailed
 from crm.core.imports import services
-from crm.core.models import ImportTemplate, Job
+from crm.core.models import Job
 
 router = Router(tags=["Imports"])
 ERRORS_PAGE = 500
@@ -116,12 +116,7 @@ def create_import(
     saved template `mapping`); `columns` (JSON {header: field, "": to ignore}) overrides
     single columns; `match` defaults to the first key the columns allow."""
     object_type = _type_by_slug(type)
-    template = None
-    if mapping:
-        template = ImportTemplate.objects.filter(type_key=object_type.key, name=mapping).first()
-        if template is None:
-            message = _("There is no mapping template “%(name)s”.") % {"name": mapping}
-            raise ValidationFailed({"mapping": [message]})
+    template = services.template_named(object_type, request.user, mapping) if mapping else None
     overrides = _json_object(columns) if columns else {}
     job = services.upload(request.user, object_type, file, template=template)
     chosen = list(job.params["columns"])

@@ -56,8 +56,20 @@ def _require_import(user, object_type) -> None:
         )
 
 
-def templates_for(object_type) -> list[ImportTemplate]:
-    return list(ImportTemplate.objects.filter(type_key=object_type.key).order_by("name"))
+def templates_for(object_type, user) -> list[ImportTemplate]:
+    """The saved mappings of a type that `user` may use."""
+    templates = ImportTemplate.objects.visible_to(user).filter(type_key=object_type.key)
+    return list(templates.order_by("name"))
+
+
+def template_named(object_type, user, name: str) -> ImportTemplate:
+    """A saved mapping by name; ValidationFailed (on "mapping") when there is none."""
+    template = ImportTemplate.objects.visible_to(user).filter(type_key=object_type.key, name=name)
+    found = template.first()
+    if found is None:
+        message = _("There is no mapping template “%(name)s”.") % {"name": name}
+        raise ValidationFailed({"mapping": [message]})
+    return found
 
 
 def upload(user, object_type, uploaded, *, template: ImportTemplate | None = None) -> Job:
@@ -70,15 +82,15 @@ def upload(user, object_type, uploaded, *, template: ImportTemplate | None = Non
     except ValidationFailed:
         job.file.delete(save=False)
         raise
-    job.params = suggest(object_type, sheet, template)
+    job.params = suggest(object_type, user, sheet, template)
     job.save()
     return job
 
 
-def suggest(object_type, sheet: Sheet, template: ImportTemplate | None = None) -> dict:
+def suggest(object_type, user, sheet: Sheet, template: ImportTemplate | None = None) -> dict:
     """The first guess at the import's settings: columns matched to fields, skip duplicates
     found by the first match key the columns allow (create all when none is possible)."""
-    template = template or _best_template(object_type, sheet.headers)
+    template = template or _best_template(object_type, user, sheet.headers)
     columns = Schema(object_type).auto_map(sheet.headers, template.columns if template else None)
     choices = match_choices(object_type, columns)
     return {
@@ -90,10 +102,10 @@ def suggest(object_type, sheet: Sheet, template: ImportTemplate | None = None) -
     }
 
 
-def _best_template(object_type, headers: list[str]) -> ImportTemplate | None:
+def _best_template(object_type, user, headers: list[str]) -> ImportTemplate | None:
     """The saved template that knows the most of these headers (at least one)."""
     best, best_score = None, 0
-    for template in templates_for(object_type):
+    for template in templates_for(object_type, user):
         score = sum(1 for h in headers if template.columns.get(h))
         if score > best_score:
             best, best_score = template, score

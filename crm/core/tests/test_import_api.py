@@ -67,7 +67,12 @@ def test_columns_can_be_overridden_and_bad_input_is_refused_with_nothing_started
 ):
     path = tmp_path / "customers.csv"
     path.write_text(CSV, encoding="utf-8")
-    for bad, field in (({"columns": "[1, 2]"}, "columns"), ({"on_duplicate": "x"}, "on_duplicate")):
+    refusals = (
+        ({"columns": "[1, 2]"}, "columns"),
+        ({"on_duplicate": "x"}, "on_duplicate"),
+        ({"mapping": "没有这个方案"}, "mapping"),
+    )
+    for bad, field in refusals:
         with open(path, "rb") as handle:
             _, refused = post_import(
                 alice,

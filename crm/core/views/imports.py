@@ -62,7 +62,9 @@ def upload_view(request, type_key: str):
     """Step 1: choose a file (and optionally a saved mapping)."""
     object_type = _importable(request.user, type_key)
     form = UploadForm(
-        posted(request), request.FILES or None, templates=services.templates_for(object_type)
+        posted(request),
+        request.FILES or None,
+        templates=services.templates_for(object_type, request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
