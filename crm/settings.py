@@ -77,10 +77,7 @@ AUTH_USER_MODEL = "org.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+AUTHENTICATION_BACKENDS = ["crm.org.security.backends.AuthenticationBackend"]
 
 TEMPLATES = [
     {
@@ -158,6 +155,9 @@ CRM_ATTACHMENT_MAX_BYTES = int(os.environ.get("CRM_ATTACHMENT_MAX_BYTES", 20 * 1
 CRM_SESSION_IDLE_MINUTES = int(os.environ.get("CRM_SESSION_IDLE_MINUTES", "30"))
 CRM_SESSION_MAX_HOURS = int(os.environ.get("CRM_SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = CRM_SESSION_MAX_HOURS * 3600
+# Sessions are read from the shared cache (no query per request) and kept in the database
+# too, so that a session can be listed and ended on every process.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_SECURE = _env_bool("CRM_SECURE_COOKIES")
@@ -197,7 +197,7 @@ CRM_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("CRM_LOGIN_LOCKOUT_MINUTES", "15"
 # The login log is kept this many days (never fewer than 180).
 CRM_LOGIN_LOG_DAYS = max(180, int(os.environ.get("CRM_LOGIN_LOG_DAYS", "365")))
 
-# Single-use two-factor codes are remembered in the cache, which every process must share:
+# Sessions and single-use two-factor codes are kept in the cache, which every process must share:
 # Redis in production, files under var/ when embedded, memory in tests.
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

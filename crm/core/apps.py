@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self) -> None:
-        from crm.core import lookups  # noqa: F401  (registers the in_subquery lookup)
+        from django.db.models.signals import post_migrate
+
+        from crm.core import kept, lookups  # noqa: F401  (lookups registers in_subquery)
+
+        # Migrations and test flushes change tables behind the watched models' backs.
+        post_migrate.connect(kept.bump, dispatch_uid="crm.kept.migrate")

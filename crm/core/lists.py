@@ -1,7 +1,8 @@
 """One list query for the HTML list, the API and exports: filters, search, sort, columns.
 
-Rows are read with `values()` and formatted once into display strings; labels of
-dictionary items and users are looked up with one query each, whatever the page size.
+Rows are read with `values()` and formatted once into display strings; dictionary labels
+come from the per-process copy of the items, users' names from one query, whatever the
+page size.
 """
 
 from __future__ import annotations
@@ -106,14 +107,11 @@ class CustomFilter:
 
 
 def custom_filters(query: ListQuery) -> list[CustomFilter]:
-    from crm.customization.models import DictionaryItem
+    from crm.customization.custom_fields import dictionary_items
 
-    choice_fields = [f for f in query.custom_fields if f.dictionary_id]
     items: dict[int, list[tuple[str, str]]] = {}
-    if choice_fields:
-        for item in DictionaryItem.objects.filter(
-            dictionary_id__in=[f.dictionary_id for f in choice_fields], is_active=True
-        ).order_by("sort_order", "id"):
+    for item in dictionary_items().values():
+        if item.is_active:
             items.setdefault(item.dictionary_id, []).append((item.code, item.label))
     return [
         CustomFilter(
@@ -162,7 +160,7 @@ class Formatter:
         hidden=frozenset(),
         links: bool = True,
     ):
-        from crm.customization.models import DictionaryItem
+        from crm.customization.custom_fields import dictionary_items, item_labels
 
         self.object_type = object_type
         self.columns = columns
@@ -185,16 +183,13 @@ class Formatter:
             if c.kind == "cfuser"
             for r in rows
         }
-        item_filter = Q(pk__in=item_ids - {None})
-        if cf_codes:
-            dictionaries = [f.dictionary_id for f in custom_fields if f.dictionary_id]
-            item_filter |= Q(dictionary_id__in=dictionaries)
-        self.items: dict = {}
-        self.codes: dict = {}
-        if item_ids - {None} or cf_codes:
-            for item in DictionaryItem.objects.filter(item_filter):
-                self.items[item.pk] = item.label
-                self.codes[(item.dictionary_id, item.code)] = item.label
+        items = dictionary_items()
+        self.items = {pk: items[pk].label for pk in item_ids if pk in items}
+        self.codes = (
+            item_labels(f.dictionary_id for f in custom_fields if f.dictionary_id)
+            if cf_codes
+            else {}
+        )
         ids = {i for i in user_ids if isinstance(i, int)}
         self.users = (
             {u.pk: u.get_full_name() for u in get_user_model().objects.filter(pk__in=ids)}

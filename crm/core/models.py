@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -261,18 +263,37 @@ class Attachment(RecordLink):
         return models.Q(created_by=user)
 
 
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+class TokensField(models.TextField):
+    """Space-separated search tokens. On PostgreSQL the column is a `tsvector`, so a match
+    reads the stored lexemes instead of parsing text on every row it checks; on SQLite it
+    is text, indexed by an FTS5 table. Read back, it is the same string on both."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or connection.vendor != "postgresql":
+            return value
+        return " ".join(sorted(m.replace("''", "'") for m in _LEXEME.findall(value)))
+
+
 class SearchEntry(RecordLink):
     """The narrow search table: one row per live record with its search tokens."""
 
     owner_id = models.BigIntegerField(null=True)
     title = models.CharField(max_length=200)
     subtitle = models.CharField(max_length=200, blank=True)
-    tokens = models.TextField()
+    tokens = TokensField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["content_type", "object_id"], name="search_unique")
         ]
+        # A record named exactly what was typed is a hit, however many others match.
+        indexes = [models.Index(fields=["content_type", "title"], name="search_title")]
 
     def __str__(self) -> str:
         return self.title

@@ -1,8 +1,8 @@
 """Global and quick search over the narrow `SearchEntry` table.
 
 The write path stores space-separated tokens per record (see crm.core.text). PostgreSQL
-matches them as a `tsvector` under a GIN index, SQLite through an FTS5 table kept in step
-by triggers; both take the same query terms: CJK characters and bigrams exactly, other
+keeps them as a `tsvector` under a GIN index, SQLite in an FTS5 table kept in step by
+triggers; both take the same query terms: CJK characters and bigrams exactly, other
 terms as prefixes.
 """
 
@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import F, Func, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Length
 from django.urls import reverse
 
 from crm.core import bulk, registry
@@ -21,6 +22,7 @@ from crm.core.models import SearchEntry
 from crm.core.text import email_tokens, is_exact_term, name_tokens, phone_tokens, query_terms
 
 BULK_INDEX_ROWS = 50  # from this many new entries on, merge them into the index in bulk
+CANDIDATES = 100  # visible matches per type that the global search ranks
 
 
 def _value(obj: models.Model, path: str) -> str:
@@ -119,7 +121,7 @@ def _match(terms: list[str]) -> Q:
                 F("tokens"),
                 tsquery,
                 template="%(expressions)s",
-                arg_joiner="::tsvector @@ ",
+                arg_joiner=" @@ ",
                 output_field=models.BooleanField(),
             )
         )
@@ -139,12 +141,7 @@ def matching_entries(query: str):
     terms = query_terms(query)
     if not terms:
         return SearchEntry.objects.none()
-    matches = SearchEntry.objects.filter(_match(terms))
-    if connection.vendor != "postgresql":
-        return matches  # the FTS5 match is already a subquery of its own
-    # Evaluated once through the GIN index, whatever the rest of the query (visibility,
-    # type, order) would tempt the planner to scan the table for.
-    return SearchEntry.objects.filter(pk__in_subquery=matches.values("pk"))
+    return SearchEntry.objects.filter(_match(terms))
 
 
 def filter_queryset(queryset, query: str):
@@ -171,17 +168,27 @@ class HitGroup:
 
 
 def search(user, query: str, *, per_type: int = 5) -> list[HitGroup]:
-    """The top hits per registered type that `user` may see."""
+    """The top hits per registered type that `user` may see.
+
+    Only the first `CANDIDATES` visible matches of a type are ranked, with any record
+    named exactly what was typed, shortest title first (the closest to what was typed):
+    a common word costs what a rare one does. "More" leads to the type's list, which holds
+    every match."""
     groups: list[HitGroup] = []
-    entries = matching_entries(query)
+    terms = query_terms(query)
+    if not terms:
+        return groups
     for object_type in registry.all_types():
         model = object_type.model
-        visible = model.objects.visible_to(user).values("pk")
+        typed = SearchEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=model.objects.visible_to(user).values("pk"),
+        )
+        matches = typed.filter(_match(terms)).values("pk")[:CANDIDATES]
+        named = typed.filter(title=query.strip()).values("pk")[: per_type + 1]
         rows = list(
-            entries.filter(
-                content_type=ContentType.objects.get_for_model(model), object_id__in=visible
-            )
-            .order_by("title", "object_id")
+            SearchEntry.objects.filter(Q(pk__in_subquery=matches) | Q(pk__in_subquery=named))
+            .order_by(Length("title"), "title", "object_id")
             .values("object_id", "title", "subtitle")[: per_type + 1]
         )
         if not rows:

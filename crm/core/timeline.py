@@ -73,19 +73,10 @@ def detail_fields(obj: models.Model, names: list[str], hidden=frozenset()) -> li
 
 def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
     """(label, display value) of each custom field."""
-    from crm.customization.models import DictionaryItem
+    from crm.customization.custom_fields import item_labels
 
     data = getattr(obj, "custom_field_data", None) or {}
-    codes = (
-        {
-            (i.dictionary_id, i.code): i.label
-            for i in DictionaryItem.objects.filter(
-                dictionary_id__in=[f.dictionary_id for f in custom_fields if f.dictionary_id]
-            )
-        }
-        if any(f.dictionary_id for f in custom_fields)
-        else {}
-    )
+    codes = item_labels(f.dictionary_id for f in custom_fields if f.dictionary_id)
     out = []
     for field in custom_fields:
         value = data.get(field.name)

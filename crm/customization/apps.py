@@ -6,3 +6,9 @@ class CustomizationConfig(AppConfig):
     name = "crm.customization"
     label = "customization"
     verbose_name = _("Customization")
+
+    def ready(self) -> None:
+        from crm.core import kept
+        from crm.customization.models import CustomField, Dictionary, DictionaryItem
+
+        kept.watch(CustomField, Dictionary, DictionaryItem)

@@ -17,25 +17,52 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from crm.core import kept
 from crm.core.validators import validate_phone
 from crm.customization.models import CustomField, DictionaryItem, FieldType
 
 
 def fields_for(model) -> list[CustomField]:
-    """Active custom fields of a model, in display order."""
+    """Active custom fields of a model, in display order (a per-process copy)."""
     content_type = ContentType.objects.get_for_model(model)
-    return list(
-        CustomField.objects.filter(content_type=content_type, is_active=True)
-        .select_related("dictionary")
-        .order_by("sort_order", "id")
-    )
+
+    def read() -> list[CustomField]:
+        return list(
+            CustomField.objects.filter(content_type=content_type, is_active=True)
+            .select_related("dictionary")
+            .order_by("sort_order", "id")
+        )
+
+    return list(kept.kept(("custom_fields", content_type.pk), read))
+
+
+def dictionary_items() -> dict[int, DictionaryItem]:
+    """Every dictionary item by id, in display order (a per-process copy)."""
+
+    def read() -> dict[int, DictionaryItem]:
+        return {i.pk: i for i in DictionaryItem.objects.order_by("sort_order", "id")}
+
+    return kept.kept("dictionary_items", read)
+
+
+def item_labels(dictionary_ids) -> dict[tuple[int, str], str]:
+    """Labels of the items of some dictionaries, by (dictionary id, code)."""
+    wanted = set(dictionary_ids)
+    return {
+        (i.dictionary_id, i.code): i.label
+        for i in dictionary_items().values()
+        if i.dictionary_id in wanted
+    }
 
 
 def _choices(field: CustomField) -> list[tuple[str, str]]:
     if field.dictionary_id is None:
         return []
-    items = DictionaryItem.objects.filter(dictionary_id=field.dictionary_id, is_active=True)
-    return [(i.code, i.label) for i in items.order_by("sort_order", "id")]
+    return [
+        (i.code, i.label)
+        for i in dictionary_items().values()
+        if i.dictionary_id == field.dictionary_id and i.is_active
+    ]
 
 
 def form_field(field: CustomField) -> forms.Field:

@@ -15,11 +15,11 @@ def subordinate_user_ids(user) -> set[int]:
     """
     if user is None or not getattr(user, "pk", None):
         return set()
-    start = Employee.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
-    if start is None:
+    employee = _employee_of(user)
+    if employee is None:
         return set()
-    seen = {start}
-    frontier = {start}
+    seen = {employee.pk}
+    frontier = {employee.pk}
     user_ids: set[int] = set()
     while frontier:
         rows = Employee.objects.filter(superior_id__in=frontier).values_list("pk", "user_id")
@@ -42,8 +42,15 @@ def subtree_unit_ids(unit: OrgUnit) -> set[int]:
     return set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
 
 
+def _employee_of(user) -> Employee | None:
+    cached = user._state.fields_cache  # the signed-in user comes with it (org.security)
+    if "employee" in cached:
+        return cached["employee"]
+    return Employee.objects.filter(user_id=user.pk).select_related("department").first()
+
+
 def _department_of(user) -> OrgUnit | None:
-    employee = Employee.objects.filter(user_id=user.pk).select_related("department").first()
+    employee = _employee_of(user)
     return employee.department if employee else None
 
 
