@@ -806,7 +806,7 @@ def _search_row(ctx: Context, object_type, content_type_id: int, row: dict, toke
         "owner_id": row.get("owner_id"),
         "title": _path(obj, spec.title)[:200],
         "subtitle": _path(obj, spec.subtitle)[:200] if spec.subtitle else "",
-        "tokens": tokens_for(obj, spec),
+        "tokens": tokens_for(obj, spec, content_type_id),
     }
 
 
@@ -822,15 +822,20 @@ def _verify_tokens(plan, sample: int = 300) -> None:
         object_type = registry.for_model(model)
         if object_type is None:
             continue
+        content_type = ContentType.objects.get_for_model(model)
         entries = dict(
-            SearchEntry.objects.filter(content_type=ContentType.objects.get_for_model(model))
+            SearchEntry.objects.filter(content_type=content_type)
             .order_by("object_id")
             .values_list("object_id", "tokens")[:sample]
         )
         objects = model.all_objects.filter(pk__in=entries)
         if "__" in object_type.search.subtitle:
             objects = objects.select_related(object_type.search.subtitle.split("__")[0])
-        wrong = [o.pk for o in objects if tokens_for(o, object_type.search) != entries[o.pk]]
+        wrong = [
+            o.pk
+            for o in objects
+            if tokens_for(o, object_type.search, content_type.pk) != entries[o.pk]
+        ]
         if wrong:
             _log(
                 f"WARNING {spec.key}: {len(wrong)} of {len(entries)} token sets differ: {wrong[:5]}"

@@ -34,8 +34,17 @@ def _value(obj: models.Model, path: str) -> str:
     return str(value)
 
 
-def tokens_for(obj: models.Model, spec: registry.SearchSpec) -> str:
-    """The search tokens of one record, space separated."""
+def type_prefix(content_type_id: int) -> str:
+    """What every token of a type's records starts with (fixed width: never ambiguous).
+
+    The index then answers per type, and the planner's statistics of a word are per type:
+    a word common among customers may be absent from contacts, and each query is planned
+    for what it will find."""
+    return f"t{content_type_id:04d}"
+
+
+def tokens_for(obj: models.Model, spec: registry.SearchSpec, content_type_id: int) -> str:
+    """The search tokens of one record as stored, space separated."""
     tokens = name_tokens(_value(obj, spec.title))
     for path in spec.text:
         tokens |= name_tokens(_value(obj, path))
@@ -43,7 +52,8 @@ def tokens_for(obj: models.Model, spec: registry.SearchSpec) -> str:
         tokens |= phone_tokens(_value(obj, path))
     for path in spec.emails:
         tokens |= email_tokens(_value(obj, path))
-    return " ".join(sorted(tokens))
+    prefix = type_prefix(content_type_id)
+    return " ".join(prefix + t for t in sorted(tokens))
 
 
 def index(obj: models.Model) -> None:
@@ -91,7 +101,7 @@ def _entries(objs: list[models.Model]) -> list[SearchEntry]:
             owner_id=getattr(obj, "owner_id", None),
             title=_value(obj, spec.title)[:200],
             subtitle=_value(obj, spec.subtitle)[:200] if spec.subtitle else "",
-            tokens=tokens_for(obj, spec),
+            tokens=tokens_for(obj, spec, content_type.pk),
         )
         for obj in objs
     ]
@@ -107,13 +117,13 @@ def _quote(term: str) -> str:
     return term.replace("'", "").replace('"', "")
 
 
-def _match(terms: list[str]) -> Q:
-    """A condition on SearchEntry: its tokens match every term."""
+def _match(terms: list[str], content_type_id: int) -> Q:
+    """A condition on SearchEntry: its tokens match every term, within one type."""
     exact = [is_exact_term(t) for t in terms]
+    terms = [type_prefix(content_type_id) + _quote(t) for t in terms]
     if connection.vendor == "postgresql":
         query = " & ".join(
-            f"'{_quote(t)}'" if is_exact else f"'{_quote(t)}':*"
-            for t, is_exact in zip(terms, exact, strict=True)
+            f"'{t}'" if is_exact else f"'{t}':*" for t, is_exact in zip(terms, exact, strict=True)
         )
         tsquery = Func(Value(query), template="%(expressions)s::tsquery")
         return Q(
@@ -126,8 +136,7 @@ def _match(terms: list[str]) -> Q:
             )
         )
     query = " AND ".join(
-        f'"{_quote(t)}"' if is_exact else f'"{_quote(t)}"*'
-        for t, is_exact in zip(terms, exact, strict=True)
+        f'"{t}"' if is_exact else f'"{t}"*' for t, is_exact in zip(terms, exact, strict=True)
     )
     return Q(
         id__in=RawSQL(
@@ -136,19 +145,19 @@ def _match(terms: list[str]) -> Q:
     )
 
 
-def matching_entries(query: str):
-    """Search entries whose tokens match every term of `query` (none for an empty query)."""
+def matching_entries(query: str, model: type[models.Model]):
+    """Search entries of `model`'s records whose tokens match every term of `query` (none
+    for an empty query)."""
     terms = query_terms(query)
     if not terms:
         return SearchEntry.objects.none()
-    return SearchEntry.objects.filter(_match(terms))
+    content_type = ContentType.objects.get_for_model(model)
+    return SearchEntry.objects.filter(_match(terms, content_type.pk), content_type=content_type)
 
 
 def filter_queryset(queryset, query: str):
     """Narrow a list's queryset to the records matching a quick search."""
-    content_type = ContentType.objects.get_for_model(queryset.model)
-    ids = matching_entries(query).filter(content_type=content_type).values("object_id")
-    return queryset.filter(pk__in=ids)
+    return queryset.filter(pk__in=matching_entries(query, queryset.model).values("object_id"))
 
 
 @dataclass(frozen=True)
@@ -175,19 +184,22 @@ def search(user, query: str, *, per_type: int = 5) -> list[HitGroup]:
     a common word costs what a rare one does. "More" leads to the type's list, which holds
     every match."""
     groups: list[HitGroup] = []
-    terms = query_terms(query)
-    if not terms:
+    if not query_terms(query):
         return groups
     for object_type in registry.all_types():
         model = object_type.model
-        typed = SearchEntry.objects.filter(
+        visible = model.objects.visible_to(user).values("pk")
+        matches = matching_entries(query, model).filter(object_id__in=visible)
+        named = SearchEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(model),
-            object_id__in=model.objects.visible_to(user).values("pk"),
+            title=query.strip(),
+            object_id__in=visible,
         )
-        matches = typed.filter(_match(terms)).values("pk")[:CANDIDATES]
-        named = typed.filter(title=query.strip()).values("pk")[: per_type + 1]
         rows = list(
-            SearchEntry.objects.filter(Q(pk__in_subquery=matches) | Q(pk__in_subquery=named))
+            SearchEntry.objects.filter(
+                Q(pk__in_subquery=matches.values("pk")[:CANDIDATES])
+                | Q(pk__in_subquery=named.values("pk")[: per_type + 1])
+            )
             .order_by(Length("title"), "title", "object_id")
             .values("object_id", "title", "subtitle")[: per_type + 1]
         )

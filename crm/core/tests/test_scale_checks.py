@@ -161,7 +161,10 @@ def add_bulk_customers(owner, count: int) -> None:
                 object_id=c.pk,
                 owner_id=owner.pk,
                 title=c.name,
-                tokens=" ".join(sorted(name_tokens(c.name) | phone_tokens(f"0755-2{n:07d}"))),
+                tokens=" ".join(
+                    search.type_prefix(content_type.pk) + t
+                    for t in sorted(name_tokens(c.name) | phone_tokens(f"0755-2{n:07d}"))
+                ),
             )
             for n, c in enumerate(customers)
         ),
