@@ -9,17 +9,17 @@ from django.core.cache import cache
 from django.db import transaction
 
 from crm.core import kept
-from crm.customers.models import Customer
 from crm.customization.custom_fields import dictionary_items, fields_for
 from crm.customization.models import CustomField, Dictionary, DictionaryItem, FieldType
 from crm.customization.services import save_custom_field, save_dictionary_item
+from crm.org.models import Team
 
 pytestmark = pytest.mark.django_db
 
 
 def _field(name: str) -> CustomField:
     return CustomField(
-        content_type=ContentType.objects.get_for_model(Customer),
+        content_type=ContentType.objects.get_for_model(Team),
         name=name,
         label_zh="区域",
         label_en="Zone",
@@ -28,7 +28,7 @@ def _field(name: str) -> CustomField:
 
 
 def names() -> list[str]:
-    return [f.name for f in fields_for(Customer)]
+    return [f.name for f in fields_for(Team)]
 
 
 def test_the_copy_answers_without_a_query(django_assert_num_queries):
