@@ -52,8 +52,11 @@ def paginate(
     if position:
         value, pk, _ = position
         op = "lt" if forward_desc else "gt"
+        # The first condition bounds the index scan (it starts at the cursor); the OR
+        # alone would be a filter over every row before it, page after page.
         queryset = queryset.filter(
-            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
+            Q(**{f"{field}__{op}e": value}),
+            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}),
         )
     sign = "-" if forward_desc else ""
     values = list(dict.fromkeys(["id", field, *fields]))
