@@ -114,8 +114,13 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("CRM_TEST_DATABASE", "test_crm")}
     # New search tokens wait in a pending list of at most 64 kB before they are merged
     # into the index, so searches never scan much of it (imports raise it for a batch).
+    # Requests are short: starting parallel workers (about 10 ms) or compiling a plan
+    # with JIT costs more than it saves; a long report may turn them on for itself.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c gin_pending_list_limit=64".strip()
+    _options["options"] = (
+        f"{_options.get('options', '')} -c gin_pending_list_limit=64"
+        " -c max_parallel_workers_per_gather=0 -c jit=off"
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

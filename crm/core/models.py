@@ -283,6 +283,10 @@ class TokensField(models.TextField):
 class SearchEntry(RecordLink):
     """The narrow search table: one row per live record with its search tokens."""
 
+    # No index of its own: the (type, id) index leads with it, and an index on the type
+    # alone tempted the planner to intersect a rare word's few matches with every entry
+    # of the type.
+    content_type = models.ForeignKey(ContentType, models.CASCADE, related_name="+", db_index=False)
     owner_id = models.BigIntegerField(null=True)
     title = models.CharField(max_length=200)
     subtitle = models.CharField(max_length=200, blank=True)

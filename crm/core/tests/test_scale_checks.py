@@ -134,6 +134,11 @@ def test_list_pages_use_keyset_pagination_and_capped_counts(alice, client_for, a
     counted = [s for s in sqls if COUNT.search(s)]
     assert counted, "the list page shows a (capped) count"
     assert all(LIMIT.search(s[COUNT.search(s).end() :]) for s in counted), counted
+    # A later page starts the sort index at its cursor (a bound the index can use), not
+    # from the top with the cursor as a filter.
+    second_html, second_api = pages[1], pages[3]
+    assert any(re.search(r'"updated_at" <= ', s) for s in second_html), second_html
+    assert any(re.search(r'"name" >= ', s) for s in second_api), second_api
 
 
 def search_queries(user, query: str) -> list[str]:
