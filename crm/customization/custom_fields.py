@@ -36,6 +36,20 @@ def fields_for(model) -> list[CustomField]:
     return list(kept.kept(("custom_fields", content_type.pk), read))
 
 
+def retired_names(model) -> frozenset[str]:
+    """Names of a model's deactivated custom fields, whose stored values are kept."""
+    content_type = ContentType.objects.get_for_model(model)
+
+    def read() -> frozenset[str]:
+        return frozenset(
+            CustomField.objects.filter(content_type=content_type, is_active=False).values_list(
+                "name", flat=True
+            )
+        )
+
+    return kept.kept(("retired_fields", content_type.pk), read)
+
+
 def dictionary_items() -> dict[int, DictionaryItem]:
     """Every dictionary item by id, in display order (a per-process copy)."""
 
@@ -128,11 +142,7 @@ class CustomFieldChecker:
     def __init__(self, model, definitions=None):
         self.definitions = fields_for(model) if definitions is None else definitions
         self.known = {f.name for f in self.definitions}
-        self.retired = set(
-            CustomField.objects.filter(
-                content_type=ContentType.objects.get_for_model(model), is_active=False
-            ).values_list("name", flat=True)
-        )
+        self.retired = retired_names(model)
         self.form_fields = {f.name: form_field(f) for f in self.definitions}
 
     def check(self, data: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, list[str]]]:
