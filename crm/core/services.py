@@ -96,13 +96,25 @@ def _stale(current: TrackedModel) -> StaleVersion:
 
 def _prepare_new(obj: TrackedModel, actor) -> None:
     obj.created_by = actor
-    if isinstance(obj, Record):
-        if not obj.owner_id:
-            obj.owner = actor
-        if not obj.number:
-            from crm.customization.numbering import next_number
+    if isinstance(obj, Record) and not obj.owner_id:
+        obj.owner = actor
 
-            obj.number = next_number(type(obj)) or ""
+
+def _take_number(obj: TrackedModel) -> None:
+    """Give a new record without a number the next free one of its type's rule (a number
+    typed by hand, even in the recycle bin, is passed over).
+
+    Taken after validation, just before the insert: the rule's row stays locked until
+    commit, so concurrent creates wait for one insert, not for each other's checks."""
+    if not isinstance(obj, Record) or obj.number:
+        return
+    from crm.customization.numbering import next_number
+
+    model = type(obj)
+    while number := next_number(model):
+        if not model._base_manager.filter(number=number).exists():
+            obj.number = number
+            return
 
 
 def fill_mnemonic(obj: models.Model) -> None:
@@ -152,6 +164,8 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
         obj.version = current.version
     fill_mnemonic(obj)
     _validate(obj)
+    if creating:
+        _take_number(obj)
     obj.version += 1
     obj.updated_by = actor
     obj.save()

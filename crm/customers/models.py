@@ -86,7 +86,13 @@ class Customer(Record):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["number"], condition=~Q(number=""), name="customer_number_unique"
+                fields=["number"],
+                condition=~Q(number=""),
+                name="customer_number_unique",
+                violation_error_message=_(
+                    "This number is already used by another customer (perhaps one in the "
+                    "recycle bin)."
+                ),
             )
         ]
 
