@@ -211,7 +211,12 @@ def router_for(object_type: ObjectType) -> Router:
         """Quick search `q`, field filters by name, `ordering`, `limit` (≤ 200), `cursor`."""
         qs, query = lists.build(object_type, request.user, request.GET)
         page = paging.paginate(
-            qs, query.ordering, fields=fields, limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor
+            qs,
+            query.ordering,
+            fields=fields,
+            limit=max(1, min(limit, MAX_LIMIT)),
+            cursor=cursor,
+            parts=query.parts,
         )
         hidden = masking.for_data(object_type, request.user)
         items = [_rename(_mask(r, hidden)) for r in page.rows]

@@ -31,7 +31,9 @@ def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
     fields = lists.value_fields(query.columns)
     cursor = None
     while True:
-        page = paging.paginate(queryset, query.ordering, fields=fields, limit=BATCH, cursor=cursor)
+        page = paging.paginate(
+            queryset, query.ordering, fields=fields, limit=BATCH, cursor=cursor, parts=query.parts
+        )
         formatter = lists.Formatter(
             object_type,
             query.columns,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class ListQuery:
     ordering: str = ""
     columns: list[Column] = field(default_factory=list)
     custom_fields: list = field(default_factory=list)
+    parts: list | None = None  # the same rows, part by part (paging.paginate)
 
 
 def custom_columns(custom_fields) -> list[Column]:
@@ -61,17 +63,20 @@ def available_columns(object_type: ObjectType, custom_fields) -> list[Column]:
     return [*object_type.columns, *custom_columns(custom_fields)]
 
 
-def build(object_type: ObjectType, user, params: QueryDict, *, queryset=None) -> tuple:
-    """The filtered, searched queryset for `user`, and the ListQuery describing it."""
+def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
+    """The filtered, searched queryset of what `user` sees, and the ListQuery describing
+    it (with the same rows as parts where reading them so is faster)."""
     from crm.customization.custom_fields import fields_for
 
     model = object_type.model
-    base = queryset if queryset is not None else model.objects.visible_to(user)
     query = ListQuery(object_type, params, user)
     query.custom_fields = fields_for(model)
-    query.filterset = object_type.filterset(params, queryset=base, request=None)
+    query.filterset = object_type.filterset(params, queryset=model.objects.all(), request=None)
     style_widgets(query.filterset.form)
-    qs = query.filterset.qs if query.filterset.is_valid() else base.none()
+    qs = query.filterset.qs if query.filterset.is_valid() else model.objects.none()
+    ids = [int(i) for i in params.getlist("ids") if i.isdigit()]
+    if ids:
+        qs = qs.filter(pk__in=ids)
     for definition in query.custom_fields:
         value = params.get(f"cf_{definition.name}", "").strip()
         if not value:
@@ -86,6 +91,8 @@ def build(object_type: ObjectType, user, params: QueryDict, *, queryset=None) ->
     query.q = params.get("q", "").strip()[:100]
     if query.q:
         qs = search.filter_queryset(qs, query.q)
+    query.parts = qs.visible_parts(user)
+    qs = qs.visible_to(user)
     ordering = params.get("ordering", "")
     query.ordering = ordering if ordering in object_type.orderings else object_type.default_ordering
     available = {c.name: c for c in available_columns(object_type, query.custom_fields)}
@@ -169,8 +176,8 @@ class Formatter:
         self._urls: dict[str, tuple[str, str]] = {}
         self.cf = {f.name: f for f in custom_fields}
         model = object_type.model
-        self.choices = {
-            c.name: dict(model._meta.get_field(c.name).flatchoices)
+        self.choices = {  # labels translated once, not once a row
+            c.name: {k: str(v) for k, v in model._meta.get_field(c.name).flatchoices}
             for c in columns
             if c.kind == "choice"
         }
@@ -257,9 +264,35 @@ def display(kind: str, value: Any) -> str:
         except decimal.InvalidOperation:
             return str(value)
     if isinstance(value, datetime.datetime):
-        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        return _date_text(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
-        return formats.date_format(value, "SHORT_DATE_FORMAT")
+        return _date_text(value, "SHORT_DATE_FORMAT")
     if kind in ("date", "datetime") and isinstance(value, str):
         return value.replace("T", " ")[:16]
     return str(value)
+
+
+# Django date format letters that strftime writes the same way.
+_STRFTIME = {"Y": "%Y", "m": "%m", "d": "%d", "H": "%H", "i": "%M", "s": "%S"}
+
+
+@functools.lru_cache(maxsize=16)
+def _strftime(pattern: str) -> str | None:
+    """A Django date `pattern` as a strftime pattern, or None when it uses other letters
+    (month names, a.m./p.m. ...). A list or an export formats a date in 2 µs so, 30 µs
+    through Django's formatter."""
+    out = []
+    for char in pattern:
+        if char in _STRFTIME:
+            out.append(_STRFTIME[char])
+        elif (char.isascii() and char.isalpha()) or char == "\\":
+            return None
+        else:
+            out.append("%%" if char == "%" else char)
+    return "".join(out)
+
+
+def _date_text(value: datetime.date, format_name: str) -> str:
+    pattern = formats.get_format(format_name)
+    fast = _strftime(pattern)
+    return value.strftime(fast) if fast else formats.date_format(value, pattern)

@@ -19,6 +19,10 @@ class TrackedQuerySet(models.QuerySet):
         """Rows this user may see (see crm.core.access)."""
         return access.visible(self, user)
 
+    def visible_parts(self, user):
+        """The same rows as disjoint parts, or None (see crm.core.access.visible_parts)."""
+        return access.visible_parts(self, user)
+
     def editable_by(self, user):
         """Rows this user may change or delete."""
         return access.editable(self, user)

@@ -7,6 +7,7 @@ import datetime
 import json
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 
@@ -37,30 +38,45 @@ def _decode(cursor: str):
 
 
 def paginate(
-    queryset, ordering: str, *, fields: list[str], limit: int, cursor: str | None = None
+    queryset,
+    ordering: str,
+    *,
+    fields: list[str],
+    limit: int,
+    cursor: str | None = None,
+    parts: list | None = None,
 ) -> Page:
     """One page of `queryset` ordered by `ordering` then id, as `values(*fields)` rows.
 
     `ordering` is a field name, "-" for descending, on a column that is never NULL.
-    A cursor that cannot be read starts from the first page.
+    A cursor that cannot be read starts from the first page. `parts`: the same rows as
+    disjoint querysets (crm.core.access.visible_parts), each read in order, then merged.
     """
     descending = ordering.startswith("-")
     field = ordering.lstrip("-")
     position = _decode(cursor) if cursor else None
     backwards = bool(position and position[2])
     forward_desc = descending != backwards
+    after = Q()
     if position:
         value, pk, _ = position
         op = "lt" if forward_desc else "gt"
         # The first condition bounds the index scan (it starts at the cursor); the OR
         # alone would be a filter over every row before it, page after page.
-        queryset = queryset.filter(
-            Q(**{f"{field}__{op}e": value}),
-            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk}),
+        after = Q(**{f"{field}__{op}e": value}) & (
+            Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"pk__{op}": pk})
         )
     sign = "-" if forward_desc else ""
     values = list(dict.fromkeys(["id", field, *fields]))
-    rows = list(queryset.order_by(f"{sign}{field}", f"{sign}pk").values(*values)[: limit + 1])
+    pieces = [
+        piece.filter(after).order_by(f"{sign}{field}", f"{sign}id").values(*values)[: limit + 1]
+        for piece in _pieces(queryset, parts)
+    ]
+    if len(pieces) > 1:
+        merged = pieces[0].union(*pieces[1:], all=True)
+        rows = list(merged.order_by(f"{sign}{field}", f"{sign}id")[: limit + 1])
+    else:
+        rows = list(pieces[0])
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -72,7 +88,22 @@ def paginate(
     return Page(rows, next_cursor, prev_cursor)
 
 
-def capped_count(queryset, cap: int) -> tuple[int, bool]:
-    """The number of rows up to `cap`, and whether there are more."""
-    n = queryset.order_by().values("pk")[: cap + 1].count()
+def capped_count(queryset, cap: int, parts: list | None = None) -> tuple[int, bool]:
+    """The number of rows up to `cap`, and whether there are more (`parts` as in paginate)."""
+    pieces = [piece.order_by().values("pk")[: cap + 1] for piece in _pieces(queryset, parts)]
+    n = (pieces[0].union(*pieces[1:], all=True) if len(pieces) > 1 else pieces[0]).count()
     return min(n, cap), n > cap
+
+
+def _pieces(queryset, parts: list | None) -> list:
+    """The querysets to read: the parts where the database can limit and order each part
+    of a UNION (PostgreSQL; SQLite reads `queryset` whole)."""
+    features = connections[queryset.db].features
+    if (
+        not parts
+        or len(parts) < 2
+        or not features.supports_slicing_ordering_in_compound
+        or queryset.query.is_empty()
+    ):
+        return [queryset]
+    return parts

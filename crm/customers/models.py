@@ -79,7 +79,10 @@ class Customer(Record):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [
+            # An owner's records in each list order (access.visible_parts reads them so).
             models.Index(fields=["owner", "updated_at", "id"], name="customer_owner_updated"),
+            models.Index(fields=["owner", "name", "id"], name="customer_owner_name"),
+            models.Index(fields=["owner", "created_at", "id"], name="customer_owner_created"),
             models.Index(fields=["updated_at", "id"], name="customer_updated"),
             models.Index(fields=["name", "id"], name="customer_name"),
             models.Index(fields=["created_at", "id"], name="customer_created"),

@@ -4,6 +4,7 @@
   the number of rows in the table;
 - the SQL of list pages uses keyset pagination (no OFFSET, on any page) and only capped
   counts (every COUNT has a LIMIT inside);
+- a salesperson's list reads their own records apart from those shared with them;
 - the global search for two Chinese characters reads the search index: the GIN index
   `core_searchentry_tokens` on PostgreSQL, the FTS5 table on SQLite.
 """
@@ -18,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.core import registry, search
+from crm.core import registry, search, services
 from crm.core.models import SearchEntry
 from crm.core.text import name_tokens, phone_tokens
 from crm.customers.models import Customer
@@ -228,3 +229,23 @@ def test_a_common_word_ranks_a_bounded_set_yet_finds_the_users_own_match(alice, 
     assert [(g.slug, [h.title for h in g.hits], g.more) for g in groups] == [
         ("customers", ["华星"], False)
     ]
+
+
+@pytest.mark.django_db
+def test_a_salespersons_list_reads_their_own_records_apart(alice, bob, client_for):
+    """On PostgreSQL a salesperson's own records and those shared with them are read as
+    separate parts of one UNION: the own part walks the (owner, sort) index, where an OR
+    of both would make the database sort every record the owner has."""
+    add_customers(alice, 3)
+    services.add_collaborator(make_customer(bob, name="合作客户"), alice, actor=bob)
+    client = client_for(alice)
+    sqls = queries(client.get, list_url(), {"ordering": "name"}, HTMX)
+    rows = [s for s in sqls if '"customers_customer"."name"' in s and not COUNT.search(s)]
+    assert len(rows) == 1, rows
+    if connection.vendor == "postgresql":
+        own, shared = rows[0].split(" UNION ALL ")
+        assert f'"customers_customer"."owner_id" = {alice.pk})' in own, own
+        assert " OR " not in own, own
+        assert '"core_collaborator"' in shared, shared
+    else:
+        assert " UNION " not in rows[0]

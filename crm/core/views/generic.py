@@ -70,8 +70,9 @@ def list_view(request, type_key: str):
         fields=lists.value_fields(query.columns),
         limit=_page_size(request),
         cursor=request.GET.get("cursor"),
+        parts=query.parts,
     )
-    count, more = paging.capped_count(qs, settings.CRM_COUNT_CAP)
+    count, more = paging.capped_count(qs, settings.CRM_COUNT_CAP, query.parts)
     formatter = lists.Formatter(
         object_type,
         query.columns,
@@ -340,9 +341,6 @@ def export_view(request, type_key: str):
     if not access.can(request.user, "export", object_type.model):
         raise PermissionDenied
     qs, query = lists.build(object_type, request.user, request.GET)
-    ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
-    if ids:
-        qs = qs.filter(pk__in=ids)
     return exports.response(object_type, qs, query, request.GET.get("format", "xlsx"))
 
 
