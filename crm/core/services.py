@@ -117,6 +117,9 @@ def _take_number(obj: TrackedModel) -> None:
             return
 
 
+WRITE_PATH_FIELDS = ("created_by", "updated_by", "deleted_by")
+
+
 def fill_mnemonic(obj: models.Model) -> None:
     if hasattr(obj, "mnemonic_code") and not obj.mnemonic_code and getattr(obj, "name", ""):
         obj.mnemonic_code = mnemonic(obj.name)[:60]
@@ -127,7 +130,8 @@ def _validate(obj: models.Model) -> None:
 
     errors: dict[str, list[str]] = {}
     try:
-        obj.full_clean(validate_unique=True)
+        # Who created, changed or deleted it is set here from the actor, not typed in.
+        obj.full_clean(exclude=WRITE_PATH_FIELDS, validate_unique=True)
     except ValidationError as exc:
         errors.update(_validation_error(exc).fields)
     if isinstance(obj, Record):
