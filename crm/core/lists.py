@@ -173,6 +173,7 @@ class Formatter:
         self.columns = columns
         self.hidden = hidden  # fields shown masked
         self.links = links
+        self.dates = DateTexts()
         self._urls: dict[str, tuple[str, str]] = {}
         self.cf = {f.name: f for f in custom_fields}
         model = object_type.model
@@ -204,35 +205,50 @@ class Formatter:
             else {}
         )
 
-    def cell(self, column: Column, row: dict) -> tuple[str, str]:
-        """(text, link) of one cell."""
-        kind = column.kind
-        if column.name.startswith("cf."):
-            value = (row.get("custom_field_data") or {}).get(column.name[3:])
-            definition = self.cf.get(column.name[3:])
+    def _writer(self, column: Column):
+        """How one column's cells are written, chosen once for all rows: row -> (text, link)."""
+        kind, name = column.kind, column.name
+        if name.startswith("cf."):
+            key = name[3:]
+            definition = self.cf.get(key)
             if kind == "cfchoice" and definition is not None:
-                codes = value if isinstance(value, list) else [value]
-                key = definition.dictionary_id
-                return ", ".join(self.codes.get((key, c), str(c)) for c in codes if c), ""
+                labels, dictionary = self.codes, definition.dictionary_id
+
+                def choice_codes(row):
+                    value = (row.get("custom_field_data") or {}).get(key)
+                    codes = value if isinstance(value, list) else [value]
+                    return ", ".join(labels.get((dictionary, c), str(c)) for c in codes if c), ""
+
+                return choice_codes
             if kind == "cfuser":
-                return self.users.get(value, ""), ""
-            return display(kind, value), ""
-        if kind == "dict":
-            return self.items.get(row.get(f"{column.name}_id"), ""), ""
-        if kind == "user":
-            return self.users.get(row.get(f"{column.name}_id"), ""), ""
+                return lambda row: (
+                    self.users.get((row.get("custom_field_data") or {}).get(key), ""),
+                    "",
+                )
+            return lambda row: (
+                display(kind, (row.get("custom_field_data") or {}).get(key), self.dates),
+                "",
+            )
+        if kind in ("dict", "user"):
+            labels = self.items if kind == "dict" else self.users
+            return lambda row: (labels.get(row.get(f"{name}_id"), ""), "")
         if kind == "choice":
-            value = row.get(column.name)
-            return str(self.choices[column.name].get(value, value or "")), ""
+            choices = self.choices[name]
+            return lambda row: (str(choices.get(row.get(name), row.get(name) or "")), "")
         if kind == "link":
-            pk = row.get(f"{column.name}_id")
-            target = self.object_type.model._meta.get_field(column.name).related_model
-            name = f"{target._meta.app_label}:{target._meta.model_name}_detail"
-            return row.get(f"{column.name}__name") or "", self._url(name, pk)
+            target = self.object_type.model._meta.get_field(name).related_model
+            url_name = f"{target._meta.app_label}:{target._meta.model_name}_detail"
+            return lambda row: (
+                row.get(f"{name}__name") or "",
+                self._url(url_name, row.get(f"{name}_id")),
+            )
         if kind == "title":
-            text = display("text", row.get(column.name)) or f"#{row['id']}"
-            return text, self._url(self.object_type.url_name("detail"), row["id"])
-        return display(kind, row.get(column.name)), ""
+            url_name = self.object_type.url_name("detail")
+            return lambda row: (
+                display("text", row.get(name)) or f"#{row['id']}",
+                self._url(url_name, row["id"]),
+            )
+        return lambda row: (display(kind, row.get(name), self.dates), "")
 
     def _url(self, name: str, pk) -> str:
         """A detail URL, reversed once per formatter (exports ask for none)."""
@@ -245,15 +261,24 @@ class Formatter:
         return f"{head}{pk}{tail}"
 
     def rows(self, rows: list[dict]) -> list[dict]:
-        return [{"id": r["id"], "cells": [self._shown(c, r) for c in self.columns]} for r in rows]
+        writers = [self._shown(c) for c in self.columns]
+        return [{"id": r["id"], "cells": [write(r) for write in writers]} for r in rows]
 
-    def _shown(self, column: Column, row: dict) -> tuple[str, str]:
-        text, url = self.cell(column, row)
-        return (masking.mask(text), url) if column.name in self.hidden else (text, url)
+    def _shown(self, column: Column):
+        write = self._writer(column)
+        if column.name not in self.hidden:
+            return write
+
+        def masked(row):
+            text, url = write(row)
+            return masking.mask(text), url
+
+        return masked
 
 
-def display(kind: str, value: Any) -> str:
-    """A plain value as the user reads it in their language."""
+def display(kind: str, value: Any, dates: DateTexts | None = None) -> str:
+    """A plain value as the user reads it in their language (`dates`: the formats and time
+    zone, when many values are written at once)."""
     if value is None or value == "":
         return ""
     if kind == "bool" or isinstance(value, bool):
@@ -263,10 +288,8 @@ def display(kind: str, value: Any) -> str:
             return formats.number_format(decimal.Decimal(str(value)), 2, force_grouping=True)
         except decimal.InvalidOperation:
             return str(value)
-    if isinstance(value, datetime.datetime):
-        return _date_text(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, datetime.date):
-        return _date_text(value, "SHORT_DATE_FORMAT")
+        return (dates or DateTexts()).text(value)
     if kind in ("date", "datetime") and isinstance(value, str):
         return value.replace("T", " ")[:16]
     return str(value)
@@ -292,7 +315,21 @@ def _strftime(pattern: str) -> str | None:
     return "".join(out)
 
 
-def _date_text(value: datetime.date, format_name: str) -> str:
-    pattern = formats.get_format(format_name)
+class DateTexts:
+    """Dates and times as the user reads them: their language's short formats and the
+    time zone, looked up once (a list or an export writes many)."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
+        self.date_format = formats.get_format("SHORT_DATE_FORMAT")
+
+    def text(self, value: datetime.date) -> str:
+        if isinstance(value, datetime.datetime):
+            return _written(value.astimezone(self.zone), self.datetime_format)
+        return _written(value, self.date_format)
+
+
+def _written(value: datetime.date, pattern: str) -> str:
     fast = _strftime(pattern)
     return value.strftime(fast) if fast else formats.date_format(value, pattern)
