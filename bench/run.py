@@ -45,6 +45,8 @@ XLSX_ROWS = 100_000
 # The queries every measured list uses (a filter + a sort; a custom field + another sort).
 L1_QUERY = {"status": "formal", "ordering": "name", "per_page": str(PAGE_SIZE)}
 L3_QUERY = {"cf_scale": "large", "ordering": "-created_at", "per_page": str(PAGE_SIZE)}
+# The list's quick search with a common word (a filter too: L1's targets), per list.
+LIST_SEARCHES = [("customers:customer_list", "科技"), ("customers:contact_list", "zhang")]
 F3_COLUMNS = [
     "name",
     "number",
@@ -451,6 +453,30 @@ class Bench:
             extra={"sql_floor_ms": sql_floor},
         )
         self.measure_l5(persona, sqls)
+
+    def measure_list_search(self, persona: Persona, url_name: str, q: str) -> None:
+        """L1 with the list's quick search for a common word instead of the status filter."""
+        from django.urls import reverse
+
+        path = f"{reverse(url_name)}?{urlencode({'q': q, 'per_page': str(PAGE_SIZE)})}"
+        timing = self.http_op(persona, path, HTMX)
+        sqls = self.capture(persona.client, path, HTMX)
+        sql_floor, page_floor = self.floors(persona, sqls)
+        ratio = timing.p50 / page_floor
+        self.row(
+            "L1",
+            f"{url_name.split(':')[1].split('_')[0]} list, htmx partial, quick search “{q}”",
+            user=persona.label,
+            p50_ms=timing.p50,
+            p95_ms=timing.p95,
+            queries=len(sqls),
+            floor_ms=page_floor,
+            floor="page",
+            ratio=ratio,
+            target="20/60 ms; ≤ 8× page floor",
+            passed=_ok(timing.p50 <= 20, timing.p95 <= 60, ratio <= 8),
+            extra={"sql_floor_ms": sql_floor},
+        )
 
     def measure_l5(self, persona: Persona, sqls: list[str]) -> None:
         counts = [s for s in sqls if re.search(r"\bCOUNT\(", s, re.IGNORECASE)]
@@ -1036,6 +1062,13 @@ class Bench:
             self.guarded("L2", "API list", p.label, lambda p=p: self.measure_l2(p))
             self.guarded("L3", "custom field list", p.label, lambda p=p: self.measure_l3(p))
             self.guarded("L4", "deep keyset page", p.label, lambda p=p: self.measure_l4(p))
+            for url_name, q in LIST_SEARCHES:
+                self.guarded(
+                    "L1",
+                    "list quick search",
+                    p.label,
+                    lambda p=p, u=url_name, q=q: self.measure_list_search(p, u, q),
+                )
         for p in personas:
             for op_id, what, q, limit in SEARCHES:
                 self.guarded(
