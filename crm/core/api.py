@@ -137,12 +137,13 @@ def _apply(obj: models.Model, data: dict, user, masked=()) -> None:
             continue
         field = obj._meta.get_field(name)
         if isinstance(field, models.ForeignKey):
-            if value is None:
-                setattr(obj, field.attname, None)
+            if value is None or value == getattr(obj, field.attname):
+                # What was read is sent back as it is, even a choice deactivated since.
+                setattr(obj, field.attname, value)
                 continue
-            target = field.related_model.objects.visible_to(user)
-            if field.get_limit_choices_to():
-                target = target.filter(field.get_limit_choices_to())
+            target = field.related_model.objects.visible_to(user).complex_filter(
+                field.get_limit_choices_to()
+            )
             try:
                 setattr(obj, name, target.get(pk=value))
             except (ObjectDoesNotExist, ValueError, TypeError):

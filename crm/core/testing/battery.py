@@ -13,11 +13,11 @@ import io
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, models
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.core import registry, services
+from crm.core import masking, registry, services
 from crm.core.models import ObjectChange
 
 
@@ -63,7 +63,24 @@ class RecordTypeBattery:
         """A valid API create payload."""
         raise NotImplementedError
 
+    #: values for fields whose rules a generic sample would break (e.g. a check digit)
+    sample_values: dict = {}
+
     # Helpers --------------------------------------------------------------------------
+    def every_field_payload(self, owner) -> dict:
+        """An API create payload that sets every field the schema takes, each to a value
+        of its kind: dictionary items, records, choices, dates, booleans, text."""
+        model = self.object_type.model
+        payload = dict(self.api_payload(owner))
+        for name in self.object_type.schema_in.model_fields:
+            if name in payload or name in ("custom_fields", "number"):
+                continue
+            if name in self.sample_values:
+                payload[name] = self.sample_values[name]
+                continue
+            payload[name] = sample_value(model._meta.get_field(name), owner, self)
+        return payload
+
     def edit_form(self, client, obj) -> dict:
         """The edit form's data as the browser would post it back unchanged."""
         page = client.get(self.url("edit", obj.pk))
@@ -234,6 +251,55 @@ class RecordTypeBattery:
         assert api.get(f"{self.api_root}{pk}/").status_code == 404
         assert api.post(f"{self.api_root}{pk}/restore/").status_code == 200
 
+    def test_api_writes_every_field_and_takes_back_what_it_read(self, alice, api_for):
+        api = api_for(alice)
+        payload = self.every_field_payload(alice)
+        created = api.post(self.api_root, payload)
+        assert created.status_code == 201, created.json()
+        body = created.json()
+        hidden = masking.for_data(self.object_type, alice)
+        shown = {n: masking.mask(v) if n in hidden else v for n, v in payload.items()}
+        assert {name: body[name] for name in payload} == shown
+        path = f"{self.api_root}{body['id']}/"
+        read = api.get(path).json()
+        again = api.patch(path, read)
+        assert again.status_code == 200, again.json()
+        assert {name: again.json()[name] for name in payload} == shown
+        stored = self.object_type.model.objects.values(*hidden).get(pk=body["id"])
+        assert stored == {name: payload[name] for name in hidden}
+        for name in payload:
+            field = self.object_type.model._meta.get_field(name)
+            if field.is_relation and field.null:
+                cleared = api.patch(path, {name: None, "version": again.json()["version"]})
+                assert cleared.status_code == 200, cleared.json()
+                assert cleared.json()[name] is None
+                break
+
+    def test_api_sets_dictionary_fields_only_from_their_dictionary(self, alice, api_for):
+        from crm.customization.models import DictionaryField, DictionaryItem
+
+        api = api_for(alice)
+        created = api.post(self.api_root, self.every_field_payload(alice)).json()
+        path = f"{self.api_root}{created['id']}/"
+        model = self.object_type.model
+        dictionary_fields = [f for f in model._meta.fields if isinstance(f, DictionaryField)]
+        for field in dictionary_fields:
+            name = field.name
+            items = DictionaryItem.objects.filter(is_active=True)
+            other = items.filter(dictionary__code=field.dictionary_code).exclude(pk=created[name])
+            foreign = items.exclude(dictionary__code=field.dictionary_code).first()
+            version = api.get(path).json()["version"]
+            moved = api.patch(path, {name: other.first().pk, "version": version})
+            assert moved.status_code == 200, moved.json()
+            assert moved.json()[name] == other.first().pk
+            refused = api.patch(path, {name: foreign.pk, "version": version + 1})
+            assert refused.status_code == 422
+            assert name in refused.json()["fields"]
+            assert model.objects.values_list(name, "version").get(pk=created["id"]) == (
+                other.first().pk,
+                version + 1,
+            )
+
     def test_api_stale_version_is_409_and_changes_nothing(self, alice, api_for):
         obj = self.make(alice)
         api = api_for(alice)
@@ -324,3 +390,35 @@ class RecordTypeBattery:
         export = client.get(self.url("export"), {"format": "csv", "col": ["cf.budget"]})
         text = b"".join(export.streaming_content).decode("utf-8-sig")
         assert "1,234.50" in text
+
+
+def sample_value(field, owner, battery: RecordTypeBattery):
+    """A valid API value for a model field, as the API reads it back."""
+    from crm.core.validators import validate_phone
+    from crm.customization.models import DictionaryField, DictionaryItem
+
+    if isinstance(field, DictionaryField):
+        items = DictionaryItem.objects.filter(dictionary__code=field.dictionary_code)
+        return (
+            items.filter(is_active=True)
+            .order_by("-sort_order", "-id")
+            .values_list("id", flat=True)[0]
+        )
+    if field.is_relation:
+        assert field.related_model is battery.object_type.model, (
+            f"give {field.name} in api_payload or sample_values"
+        )
+        return battery.make(owner).pk
+    if field.choices:
+        return [value for value, _ in field.choices if value][-1]
+    if isinstance(field, models.BooleanField):
+        return not field.default
+    if isinstance(field, models.DateField):
+        return "2026-05-17"
+    if isinstance(field, models.EmailField):
+        return "sample@example.com"
+    if isinstance(field, models.URLField):
+        return "https://example.com/"
+    if validate_phone in field.validators:
+        return "13812345678"
+    return f"样本{field.name}"[: field.max_length or 40]

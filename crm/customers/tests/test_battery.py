@@ -12,6 +12,7 @@ def make_customer(owner, **fields) -> Customer:
 
 class TestCustomerBattery(RecordTypeBattery):
     type_key = "customer"
+    sample_values = {"credit_code": "91310000MA1FL1234Q"}
 
     def make(self, owner, **fields):
         fields.setdefault("name", f"客户{Customer.all_objects.count() + 1}")
