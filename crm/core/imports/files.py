@@ -32,6 +32,7 @@ _OLE = b"\xd0\xcf\x11\xe0"  # .xls
 _ZIP_RATIO = 1000  # a sheet's XML compresses well, but not a thousandfold
 _ROW_NUMBER = re.compile(rb'<row r="(\d+)"')  # a sheet row's element in a workbook's XML
 _ZIP_MEMBERS = 10_000  # a workbook is a few dozen parts, one per sheet and a few more
+MAX_COLUMNS = 500  # far more than any record type has fields, custom ones included
 # What reading a damaged or hostile zip's directory raises (NotImplementedError: a zip
 # version or compression method Python does not know).
 _ZIP_ERRORS = (zipfile.BadZipFile, NotImplementedError, OSError, ValueError, EOFError)
@@ -134,12 +135,19 @@ def cell_text(value: object) -> str:
 
 
 def _unique_headers(cells: list[str]) -> list[str]:
+    """The header cells as distinct names: a blank one is "Column N", a repeated one
+    "name (2)", "name (3)" ..., passing over names the file already has."""
     headers: list[str] = []
+    taken: set[str] = set()
+    # The next number to try for each repeated name: each is tried once, not from 2 again.
+    next_number: dict[str, int] = {}
     for index, cell in enumerate(cells, start=1):
-        name = cell.strip() or _("Column %(n)d") % {"n": index}
-        base, n = name, 2
-        while name in headers:
+        name = base = cell.strip() or _("Column %(n)d") % {"n": index}
+        n = next_number.get(base, 2)
+        while name in taken:
             name, n = f"{base} ({n})", n + 1
+        next_number[base] = n
+        taken.add(name)
         headers.append(name)
     return headers
 
@@ -167,6 +175,11 @@ class Sheet:
             raise file_error(_("The file has no header row."))
         while header and not header[-1].strip():
             header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise file_error(
+                _("The file has %(count)d columns; an import takes at most %(limit)d.")
+                % {"count": len(header), "limit": MAX_COLUMNS}
+            )
         self.headers = _unique_headers(header)
 
     def _check_text(self) -> None:

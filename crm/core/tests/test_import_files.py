@@ -15,7 +15,7 @@ from django.utils import translation
 from crm.core import registry
 from crm.core.errors import ValidationFailed
 from crm.core.imports import services as imports
-from crm.core.imports.files import open_sheet, write_error_workbook
+from crm.core.imports.files import MAX_COLUMNS, _unique_headers, open_sheet, write_error_workbook
 from crm.core.models import Job
 
 HEADER = "客户名称,电话,城市\r\n"
@@ -123,6 +123,18 @@ def test_blank_and_repeated_headers_get_distinct_names(tmp_path):
     headers, _rows = read(write(tmp_path, "名称,,名称,\r\na,b,c\r\n".encode()))
 
     assert headers == ["名称", "Column 2", "名称 (2)"]
+
+
+def test_a_name_repeated_thousands_of_times_gets_numbered_names():
+    headers = _unique_headers(["a"] * 3000)
+
+    assert headers == ["a", *(f"a ({n})" for n in range(2, 3001))]
+
+
+def test_numbered_names_pass_over_names_the_file_already_has():
+    headers = _unique_headers(["a", "a (2)", "a", "a", "a (3)", "", "Column 2"])
+
+    assert headers == ["a", "a (2)", "a (3)", "a (4)", "a (3) (2)", "Column 6", "Column 2"]
 
 
 def test_rows_after_a_checkpoint_are_skipped(tmp_path):
@@ -285,6 +297,31 @@ def test_a_file_over_the_size_limit_is_refused(tmp_path, settings):
         open_sheet(path)
 
     assert file_message(excinfo) == "The file is larger than 1 MB."
+
+
+@pytest.mark.parametrize("kind", ["csv", "whole", "streamed"])
+def test_a_file_with_more_columns_than_the_limit_is_refused(tmp_path, settings, kind):
+    header = ["a"] * 3000
+    if kind == "csv":
+        path = write(tmp_path, (",".join(header) + "\r\n1\r\n").encode())
+    else:
+        settings.CRM_IMPORT_STREAM_BYTES = 0 if kind == "streamed" else 2**30
+        path = write(tmp_path, workbook_bytes([header, [1]]), "wide.xlsx")
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        open_sheet(path)
+
+    assert file_message(excinfo) == "The file has 3000 columns; an import takes at most 500."
+
+
+def test_a_file_with_as_many_columns_as_the_limit_is_read(tmp_path):
+    header = [f"c{n}" for n in range(1, MAX_COLUMNS + 1)] + [""] * 10  # blank ones not counted
+    header[1] = ""
+
+    headers, rows = read(write(tmp_path, (",".join(header) + "\r\n1\r\n").encode()))
+
+    assert headers == ["c1", "Column 2", *header[2:MAX_COLUMNS]]
+    assert rows == [(2, ["1"] + [""] * (MAX_COLUMNS - 1))]
 
 
 def test_an_empty_file_is_refused(tmp_path):
