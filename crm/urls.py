@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler400 = "crm.core.views.shell.bad_request"
 handler404 = "crm.core.views.shell.page_not_found"
 handler500 = "crm.core.views.shell.server_error"

@@ -211,6 +211,8 @@ def router_for(object_type: ObjectType) -> Router:
     ):
         """Quick search `q`, field filters by name, `ordering`, `limit` (≤ 200), `cursor`."""
         qs, query = lists.build(object_type, request.user, request.GET)
+        if query.filterset.errors:
+            raise ValidationFailed({k: list(v) for k, v in query.filterset.errors.items()})
         page = paging.paginate(
             qs,
             query.ordering,

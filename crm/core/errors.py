@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import BadRequest
+
 
 class DomainError(Exception):
     """A broken business rule, with a stable machine-readable code."""
@@ -43,3 +45,13 @@ class AccessDenied(DomainError):
 
     def __init__(self, message: str):
         super().__init__("forbidden", message)
+
+
+class BadParameter(DomainError, BadRequest):
+    """A query parameter that cannot be read (a tampered cursor, a date that does not exist):
+    400 in the API and on pages alike."""
+
+    status = 400
+
+    def __init__(self, name: str, message: str):
+        super().__init__("bad_parameter", message, {name: [message]})

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from crm.core import masking, search
 from crm.core.forms import style_widgets
+from crm.core.params import record_ids
 from crm.core.registry import Column, ObjectType
 
 
@@ -74,7 +75,7 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     query.filterset = object_type.filterset(params, queryset=model.objects.all(), request=None)
     style_widgets(query.filterset.form)
     qs = query.filterset.qs if query.filterset.is_valid() else model.objects.none()
-    ids = [int(i) for i in params.getlist("ids") if i.isdigit()]
+    ids = record_ids(params.getlist("ids"), "ids")
     if ids:
         qs = qs.filter(pk__in=ids)
     for definition in query.custom_fields:

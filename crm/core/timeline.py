@@ -3,6 +3,7 @@ comments (newest first, loaded page by page)."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.text import capfirst
 
 from crm.core.lists import display
@@ -151,15 +151,16 @@ class _ChangeFormatter:
         return rows
 
 
-def entries(obj: models.Model, *, before: str | None = None, hidden=frozenset()) -> dict:
+def entries(
+    obj: models.Model, *, before: datetime.datetime | None = None, hidden=frozenset()
+) -> dict:
     """One page of the timeline: {"items": [...], "next": iso time or None}."""
     content_type = ContentType.objects.get_for_model(obj)
     changes = ObjectChange.objects.filter(content_type=content_type, object_id=obj.pk)
     comments = Comment.objects.filter(content_type=content_type, object_id=obj.pk)
-    cutoff = parse_datetime(before) if before else None
-    if cutoff:
-        changes = changes.filter(time__lt=cutoff)
-        comments = comments.filter(created_at__lt=cutoff)
+    if before:
+        changes = changes.filter(time__lt=before)
+        comments = comments.filter(created_at__lt=before)
     change_rows = list(changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1])
     formatter = _ChangeFormatter(type(obj), [c.changes for c in change_rows], hidden)
     items = [

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.filters import IdFilter
 from crm.customers.models import Contact, Customer
 
 
@@ -14,7 +15,7 @@ class CustomerFilter(django_filters.FilterSet):
         label=_("Updated since"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    parent = django_filters.NumberFilter(field_name="parent_id", widget=forms.HiddenInput)
+    parent = IdFilter(field_name="parent_id")
 
     class Meta:
         model = Customer
@@ -33,7 +34,7 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 class ContactFilter(django_filters.FilterSet):
-    customer = django_filters.NumberFilter(field_name="customer_id", widget=forms.HiddenInput)
+    customer = IdFilter(field_name="customer_id")
 
     class Meta:
         model = Contact

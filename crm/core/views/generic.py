@@ -16,7 +16,17 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.core import access, exports, lists, masking, paging, registry, services, timeline
+from crm.core import (
+    access,
+    exports,
+    lists,
+    masking,
+    paging,
+    params,
+    registry,
+    services,
+    timeline,
+)
 from crm.core.errors import DomainError
 from crm.core.forms import (
     AttachmentForm,
@@ -201,7 +211,7 @@ def timeline_view(request, type_key: str, pk: int):
         "object": obj,
         "timeline": timeline.entries(
             obj,
-            before=request.GET.get("before"),
+            before=params.moment(request.GET.get("before"), "before"),
             hidden=masking.on_pages(object_type),
         ),
     }
@@ -349,13 +359,13 @@ def export_view(request, type_key: str):
 def bulk_view(request, type_key: str):
     """Bulk actions on the selected rows: delete, or export."""
     object_type = registry.get(type_key)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = params.record_ids(request.POST.getlist("ids"), "ids")
     action = request.POST.get("action")
     if action == "export":
-        params = QueryDict(mutable=True)
-        params.setlist("ids", [str(i) for i in ids])
-        params["format"] = request.POST.get("format", "xlsx")
-        return redirect(f"{reverse(object_type.url_name('export'))}?{params.urlencode()}")
+        query = QueryDict(mutable=True)
+        query.setlist("ids", [str(i) for i in ids])
+        query["format"] = request.POST.get("format", "xlsx")
+        return redirect(f"{reverse(object_type.url_name('export'))}?{query.urlencode()}")
     if action != "delete":
         raise PermissionDenied
     done = failed = 0
@@ -502,6 +512,8 @@ def sharing_view(request, type_key: str, pk: int):
     form = None
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "remove":
+            link_id = params.record_id(request.POST.get("id"), "id")
         try:
             if action in ("collaborate", "share"):
                 form = SharingForm(request.POST)
@@ -519,7 +531,7 @@ def sharing_view(request, type_key: str, pk: int):
                 model = Collaborator if request.POST.get("kind") == "collaborator" else Share
                 link = get_object_or_404(
                     model,
-                    pk=request.POST.get("id"),
+                    pk=link_id,
                     object_id=obj.pk,
                     content_type=ContentType.objects.get_for_model(obj),
                 )

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from allauth.account.views import LoginView
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
@@ -215,11 +215,32 @@ class SignInView(LoginView):
     template_name = "registration/login.html"
 
 
+def _for_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "fields": {}}, status=status)
+
+
+def bad_request(request, exception=None):
+    """The 400 page (a parameter that cannot be read), or its JSON body under /api/."""
+    message = getattr(exception, "message", "") or _("The request could not be read.")
+    if _for_api(request):
+        return _api_error(400, getattr(exception, "code", "bad_request"), message)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 def page_not_found(request, exception=None):
-    """The 404 page, inside the layout so the user can navigate on."""
+    """The 404 page, inside the layout so the user can navigate on (JSON under /api/)."""
+    if _for_api(request):
+        return _api_error(404, "not_found", _("Not found."))
     return render(request, "404.html", {"request_path": request.path}, status=404)
 
 
 def server_error(request):
     """The 500 page: rendered without the request context, which may be what failed."""
+    if _for_api(request):
+        message = _("Something went wrong on the server. Please try again.")
+        return _api_error(500, "server_error", message)
     return HttpResponseServerError(loader.get_template("500.html").render())
