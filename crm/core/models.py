@@ -6,6 +6,7 @@ import re
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,23 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None) -> None:
+        """Django's field checks, where a required text of spaces only is blank too (a form
+        strips it, but the API and imports keep what was sent)."""
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.error_dict
+        for field in self._meta.concrete_fields:
+            if field.blank or field.name in errors or field.name in (exclude or ()):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and value and not value.strip():
+                errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class Record(TrackedModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +99,36 @@ class Customer(Record):
                 ),
             )
         ]
+
+    def clean(self) -> None:
+        """A customer is never its own parent, nor above its own parent (a loop)."""
+        super().clean()
+        if self.parent_id is None or self.pk is None:
+            return  # a new customer has no subsidiaries yet
+        if self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A customer cannot be its own parent.")})
+        if self.pk in self._parent_chain():
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "“%(parent)s” belongs under this customer, so it cannot be its parent."
+                    )
+                    % {"parent": self.parent}
+                }
+            )
+
+    def _parent_chain(self) -> set[int]:
+        """The ids from the chosen parent up to the top (deleted customers count too)."""
+        chain: set[int] = set()
+        current = self.parent_id
+        while current is not None and current not in chain:
+            chain.add(current)
+            current = (
+                Customer._base_manager.filter(pk=current)
+                .values_list("parent_id", flat=True)
+                .first()
+            )
+        return chain
 
 
 class Gender(models.TextChoices):
