@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -125,6 +126,25 @@ def fill_mnemonic(obj: models.Model) -> None:
         obj.mnemonic_code = mnemonic(obj.name)[:60]
 
 
+def _null_characters(obj: models.Model) -> dict[str, list[str]]:
+    """Text holding a NUL character, which PostgreSQL cannot store, named by its field."""
+    found = [f.name for f in obj._meta.concrete_fields if _has_nul(getattr(obj, f.attname, None))]
+    custom = getattr(obj, "custom_field_data", None) or {}
+    found = [n for n in found if n != "custom_field_data"]
+    found += [f"custom_fields.{k}" for k, v in custom.items() if _has_nul(v)]
+    return {name: [str(ProhibitNullCharactersValidator.message)] for name in found}
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _validate(obj: models.Model) -> None:
     from crm.customization.custom_fields import clean_custom_fields
 
@@ -134,6 +154,7 @@ def _validate(obj: models.Model) -> None:
         obj.full_clean(exclude=WRITE_PATH_FIELDS, validate_unique=True)
     except ValidationError as exc:
         errors.update(_validation_error(exc).fields)
+    errors.update(_null_characters(obj))
     if isinstance(obj, Record):
         cleaned, cf_errors = clean_custom_fields(type(obj), obj.custom_field_data)
         obj.custom_field_data = cleaned
