@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
 
 from crm.core import access
@@ -51,6 +52,16 @@ def expected_version(form) -> int | None:
 def go_to(request, url: str):
     """A redirect, or for htmx a client-side redirect."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def same_site(request, url: str | None, fallback: str) -> str:
+    """`url` when it leads to a page of this site, else `fallback`: a `next` or `back`
+    the browser sends (or a header) never sends the user on to another site."""
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return fallback
 
 
 def form_page(

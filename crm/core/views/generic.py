@@ -36,7 +36,7 @@ from crm.core.forms import (
     show_domain_error,
 )
 from crm.core.models import Attachment, Collaborator, Share
-from crm.core.views.editing import expected_version, form_page, go_to
+from crm.core.views.editing import expected_version, form_page, go_to, same_site
 
 
 def render_page(request, template: str, context: dict, partial: str | None = None):
@@ -380,7 +380,8 @@ def bulk_view(request, type_key: str):
         _("%(done)d moved to the recycle bin, %(failed)d refused.")
         % {"done": done, "failed": failed},
     )
-    return go_to(request, request.POST.get("back") or reverse(object_type.url_name("list")))
+    back = same_site(request, request.POST.get("back"), reverse(object_type.url_name("list")))
+    return go_to(request, back)
 
 
 @login_required

@@ -14,7 +14,6 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from crm.core import registry
 from crm.core import search as global_search
+from crm.core.views.editing import same_site
 
 RECENT_LIMIT = 10
 SEARCH_MAX_LENGTH = 100
@@ -174,12 +174,8 @@ def search(request):
 def set_language(request):
     """Switch the interface language: remembered on the user and in the language cookie."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or request.headers.get("referer", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    next_url = request.POST.get("next") or request.headers.get("referer")
+    response = HttpResponseRedirect(same_site(request, next_url, "/"))
     if _valid_language(language):
         if request.user.is_authenticated:
             _remember_language(request.user, language)

@@ -14,8 +14,9 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from crm.core.views.editing import same_site
 
 CHECK_METHODS = ("password", "mfa")
 
@@ -66,11 +67,7 @@ def recent_auth_required(view=None, *, allow_get: bool = False):
             if request.headers.get("HX-Request") == "true":
                 # An htmx fragment cannot host the password page: send the whole page
                 # there, then back to the page the user was on.
-                current = request.headers.get("HX-Current-URL", "")
-                if not url_has_allowed_host_and_scheme(
-                    current, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    current = "/"
+                current = same_site(request, request.headers.get("HX-Current-URL"), "/")
                 parts = urlsplit(current)
                 back = parts.path + (f"?{parts.query}" if parts.query else "")
                 return HttpResponseClientRedirect(_reauth_url(request, back or "/"))
