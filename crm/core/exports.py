@@ -1,12 +1,14 @@
 """Export of a list view — exactly its rows and columns — to CSV (UTF-8 with BOM) or XLSX.
 
 Rows are read in keyset batches so memory stays flat; cell text that a spreadsheet would
-run as a formula is neutralised.
+run as a formula is neutralised, and a workbook's cells lose the control characters a
+worksheet cannot hold.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 import tempfile
 from collections.abc import Iterator
 
@@ -18,11 +20,18 @@ from crm.core import lists, masking, paging
 BATCH = 2000
 CHUNK = 64 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The control characters XML 1.0, and so a worksheet, cannot hold (openpyxl refuses them).
+_NOT_IN_WORKSHEET = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def safe_cell(text: str) -> str:
     """Text a spreadsheet shows as typed, never evaluates."""
     return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def workbook_text(text: str) -> str:
+    """A cell's text as a workbook can hold it: control characters replaced, never a formula."""
+    return safe_cell(_NOT_IN_WORKSHEET.sub("\ufffd", text))
 
 
 def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
@@ -81,7 +90,7 @@ def write_xlsx(object_type, lines: Iterator[list[str]], target) -> None:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=str(object_type.label_plural)[:31])
     for row in lines:
-        sheet.append(row)
+        sheet.append([workbook_text(text) for text in row])
     workbook.save(target)
 
 

@@ -312,9 +312,11 @@ def write_error_workbook(sheet: Sheet, errors: Iterator[tuple[int, str]], target
     original cells and an error column to `target` (a path or a file). Returns the count."""
     from openpyxl import Workbook
 
+    from crm.core.exports import workbook_text
+
     workbook = Workbook(write_only=True)
     out = workbook.create_sheet(title=_("Rows not imported")[:31])
-    out.append([*map(_sheet_text, sheet.headers), _("Errors"), _("Row")])
+    out.append([*map(workbook_text, sheet.headers), _("Errors"), _("Row")])
     written = 0
     pending = next(errors, None)
     for number, cells in sheet.rows():
@@ -323,17 +325,8 @@ def write_error_workbook(sheet: Sheet, errors: Iterator[tuple[int, str]], target
         if pending is None:
             break
         if number == pending[0]:
-            out.append([*map(_sheet_text, cells), _sheet_text(pending[1]), number])
+            out.append([*map(workbook_text, cells), workbook_text(pending[1]), number])
             written += 1
             pending = next(errors, None)
     workbook.save(target)
     return written
-
-
-def _sheet_text(text: str) -> str:
-    """A cell's text as a workbook can hold it: no control characters, never a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    from crm.core.exports import safe_cell
-
-    return safe_cell(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))

@@ -1,0 +1,42 @@
+"""Exported lists open in a spreadsheet as the text the user sees, never as formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from crm.customers.tests.test_battery import make_customer
+
+pytestmark = pytest.mark.django_db
+
+
+def export(client, fmt: str, columns: list[str]) -> bytes:
+    response = client.get("/customers/export/", {"format": fmt, "col": columns})
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def xlsx_cells(data: bytes) -> list[list[openpyxl.cell.Cell]]:
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows()]
+
+
+def test_control_characters_in_a_record_are_replaced_in_the_workbook(alice, client_for):
+    make_customer(alice, name="华东\u000b精密\u001b机械")
+    client = client_for(alice)
+
+    cells = xlsx_cells(export(client, "xlsx", ["name"]))
+    assert [[c.value for c in row] for row in cells] == [
+        ["Customer name"],
+        ["华东\ufffd精密\ufffd机械"],
+    ]
+    assert csv_rows(export(client, "csv", ["name"])) == [
+        ["Customer name"],
+        ["华东\u000b精密\u001b机械"],
+    ]
