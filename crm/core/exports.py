@@ -1,8 +1,8 @@
 """Export of a list view — exactly its rows and columns — to CSV (UTF-8 with BOM) or XLSX.
 
 Rows are read in keyset batches so memory stays flat; cell text that a spreadsheet would
-run as a formula is neutralised, and a workbook's cells lose the control characters a
-worksheet cannot hold.
+run as a formula is neutralised, headers included, and a workbook's cells lose the control
+characters a worksheet cannot hold.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ def workbook_text(text: str) -> str:
 
 
 def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
-    """The header, then each row's display texts, batch by batch."""
+    """The header, then each row's display texts, batch by batch (as shown: each writer
+    makes them safe for its format)."""
     yield [str(c.label) for c in query.columns]
     fields = lists.value_fields(query.columns)
     cursor = None
@@ -52,7 +53,7 @@ def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
             links=False,
         )
         for row in formatter.rows(page.rows):
-            yield [safe_cell(text) for text, _ in row["cells"]]
+            yield [text for text, _ in row["cells"]]
         if not page.next_cursor:
             return
         cursor = page.next_cursor
@@ -69,12 +70,13 @@ def _filename(object_type, extension: str) -> str:
 
 
 def csv_chunks(lines: Iterator[list[str]]) -> Iterator[str]:
-    """CSV text (UTF-8 BOM first, for Excel) in chunks of about 64 KB, not one per row."""
+    """CSV text (UTF-8 BOM first, for Excel, no formulas) in chunks of about 64 KB, not one
+    per row."""
     writer = csv.writer(_Echo())
     chunk = ["\ufeff"]
     size = 0
     for row in lines:
-        line = writer.writerow(row)
+        line = writer.writerow([safe_cell(text) for text in row])
         chunk.append(line)
         size += len(line)
         if size >= CHUNK:

@@ -7,10 +7,15 @@ import io
 
 import openpyxl
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
+from crm.customers.models import Customer
 from crm.customers.tests.test_battery import make_customer
+from crm.customization.models import CustomField, FieldType
 
 pytestmark = pytest.mark.django_db
+
+FORMULA = '=HYPERLINK("http://evil.example","点我")'
 
 
 def export(client, fmt: str, columns: list[str]) -> bytes:
@@ -39,4 +44,34 @@ def test_control_characters_in_a_record_are_replaced_in_the_workbook(alice, clie
     assert csv_rows(export(client, "csv", ["name"])) == [
         ["Customer name"],
         ["华东\u000b精密\u001b机械"],
+    ]
+
+
+@pytest.fixture
+def formula_field(db):
+    return CustomField.objects.create(
+        content_type=ContentType.objects.get_for_model(Customer),
+        name="bait",
+        label_zh=FORMULA,
+        label_en=FORMULA,
+        field_type=FieldType.TEXT,
+        show_in_list=True,
+    )
+
+
+def test_a_custom_field_label_that_looks_like_a_formula_is_exported_as_text(
+    alice, client_for, formula_field
+):
+    make_customer(alice, name="=1+2", custom_field_data={"bait": "-3"})
+    client = client_for(alice)
+
+    header, row = xlsx_cells(export(client, "xlsx", ["name", "cf.bait"]))
+    assert [(c.value, c.data_type) for c in header] == [
+        ("Customer name", "s"),
+        (f"'{FORMULA}", "s"),
+    ]
+    assert [(c.value, c.data_type) for c in row] == [("'=1+2", "s"), ("'-3", "s")]
+    assert csv_rows(export(client, "csv", ["name", "cf.bait"])) == [
+        ["Customer name", f"'{FORMULA}"],
+        ["'=1+2", "'-3"],
     ]
