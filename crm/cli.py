@@ -40,7 +40,15 @@ def _wsgi_application():
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
 
-    return StaticFilesHandler(get_wsgi_application())
+    class StaticFiles(StaticFilesHandler):
+        # Static files bypass the middleware, where pages get this header: browsers must
+        # not guess a type other than the one sent for them either.
+        def get_response(self, request):
+            response = super().get_response(request)
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+
+    return StaticFiles(get_wsgi_application())
 
 
 def _serve(host: str, port: int, workers: int, on_ready: Callable[[], None]) -> None:

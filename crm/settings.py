@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "crm.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +66,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "crm.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view reads the body; late enough to answer in the user's language.
+    "crm.core.middleware.RequestSizeMiddleware",
     "crm.org.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,9 +168,32 @@ SESSION_COOKIE_AGE = CRM_SESSION_MAX_HOURS * 3600
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# CRM_SECURE_COOKIES=1 means the CRM is served over HTTPS only: cookies go over HTTPS,
+# plain HTTP is redirected, and browsers are told to use HTTPS alone (HSTS) from then on.
 SESSION_COOKIE_SECURE = _env_bool("CRM_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("CRM_HSTS_SECONDS", 365 * 24 * 3600)) if SESSION_COOKIE_SECURE else 0
+)
 X_FRAME_OPTIONS = "DENY"
+# Every answer's Content-Security-Policy (crm.core.middleware.SecurityHeadersMiddleware):
+# scripts only from the CRM's own files, never inline or eval'd; inline styles stay
+# allowed, as Tabler's components and the widgets set style attributes.
+CRM_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
 
 # Sign-in (django-allauth): by user name, no self sign-up, no email verification; TOTP
 # two-factor with recovery codes. Failed sign-ins are limited by crm.org.security (counted
@@ -194,6 +220,9 @@ MFA_TOTP_ISSUER = os.environ.get("CRM_MFA_ISSUER", "CRM")
 CRM_ADMIN_MFA_REQUIRED = _env_bool("CRM_ADMIN_MFA_REQUIRED", default=True)
 # Behind a reverse proxy: how many proxies append to X-Forwarded-For (0 = use REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("CRM_TRUSTED_PROXY_COUNT", "0"))
+if ALLAUTH_TRUSTED_PROXY_COUNT:
+    # The proxy ends TLS and says which scheme the browser used (nginx: X-Forwarded-Proto).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Lockout: so many failures within the window lock the user name (or the IP address).
 CRM_LOGIN_MAX_FAILURES = int(os.environ.get("CRM_LOGIN_MAX_FAILURES", "5"))
 CRM_LOGIN_IP_MAX_FAILURES = int(os.environ.get("CRM_LOGIN_IP_MAX_FAILURES", "20"))
@@ -247,9 +276,13 @@ if not os.environ.get("CRM_EMAIL_HOST"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_in_one_line": {"()": "crm.core.logs.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CRM_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["refusals_in_one_line"]},
+    },
 }
 
 # Lists: page sizes offered, and the count shown as "1,000+" beyond this.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, PermissionDenied
 
 
 class DomainError(Exception):
@@ -38,8 +38,8 @@ class StaleVersion(DomainError):
         self.current_version = current_version
 
 
-class AccessDenied(DomainError):
-    """The actor may not do this."""
+class AccessDenied(DomainError, PermissionDenied):
+    """The actor may not do this (403 on pages too, where a view does not show it)."""
 
     status = 403
 

@@ -1,6 +1,12 @@
-// Behaviour of the generic record pages: row selection and confirmations.
+// Behaviour of the generic record pages: row selection, confirmations, and forms emptied
+// once htmx has sent them (a note added to the timeline).
 (function () {
   "use strict";
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target;
+    if (form.matches("form[data-reset-after-success]") && event.detail.successful) form.reset();
+  });
 
   document.addEventListener("change", function (event) {
     var box = event.target.closest("[data-select-all]");
