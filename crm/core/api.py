@@ -19,7 +19,7 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, create_model
 from typing_extensions import TypedDict
 
 from crm.core import access, lists, masking, paging, services
@@ -55,6 +55,12 @@ class SessionAuth(APIKeyCookie):
     """The browser's session cookie, with Django's CSRF check on writes."""
 
     param_name = "sessionid"
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session there is nobody to forge a request for: 401, not a CSRF 403.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", AnonymousUser())
@@ -96,7 +102,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        code = {403: "forbidden", 404: "not_found", 409: "conflict"}.get(exc.status_code, "error")
+        codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 409: "conflict"}
+        code = codes.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
 
@@ -104,6 +111,11 @@ class ErrorOut(BaseModel):
     code: str
     message: str
     fields: dict[str, list[str]]
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation documents, each as {code, message, fields}."""
+    return dict.fromkeys(statuses, ErrorOut)
 
 
 def _out_fields(schema: type[BaseModel]) -> list[str]:
@@ -198,14 +210,20 @@ def router_for(object_type: ObjectType) -> Router:
             raise Http404
         return _rename(_mask(row, masking.for_data(object_type, user)))
 
-    class PageOut(BaseModel):
-        items: list[schema_out]  # type: ignore[valid-type]
-        next_cursor: str | None
-
-    PageOut.__name__ = f"{schema_out.__name__}Page"
+    page_out = create_model(
+        f"{schema_out.__name__}Page",
+        items=(list[schema_out], ...),  # type: ignore[valid-type]
+        next_cursor=(str | None, ...),
+    )
     page_adapter = _row_serializer(schema_out)
+    name = object_type.slug.replace("-", "_")
 
-    @router.get("/", response=PageOut, summary=f"List {object_type.slug}")
+    @router.get(
+        "/",
+        response={200: page_out, **errors(400, 401, 403, 422)},
+        summary=f"List {object_type.slug}",
+        operation_id=f"list_{name}",
+    )
     def list_items(
         request, q: str = "", ordering: str = "", limit: int = 50, cursor: str | None = None
     ):
@@ -226,11 +244,19 @@ def router_for(object_type: ObjectType) -> Router:
         body = page_adapter.dump_json({"items": items, "next_cursor": page.next_cursor})
         return HttpResponse(body, content_type="application/json")
 
-    @router.get("/{int:pk}/", response={200: schema_out, 404: ErrorOut})
+    @router.get(
+        "/{int:pk}/",
+        response={200: schema_out, **errors(401, 403, 404)},
+        operation_id=f"get_{name}",
+    )
     def retrieve(request, pk: int):
         return one(request.user, pk)
 
-    @router.post("/", response={201: schema_out, 403: ErrorOut, 422: ErrorOut})
+    @router.post(
+        "/",
+        response={201: schema_out, **errors(400, 401, 403, 409, 422)},
+        operation_id=f"create_{name}",
+    )
     def create(request, payload: schema_in):  # type: ignore[valid-type]
         if not access.can_create(request.user, model):
             raise AccessDenied(_("You may not create %(type)s.") % {"type": object_type.slug})
@@ -241,7 +267,8 @@ def router_for(object_type: ObjectType) -> Router:
 
     @router.patch(
         "/{int:pk}/",
-        response={200: schema_out, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+        response={200: schema_out, **errors(400, 401, 403, 404, 409, 422)},
+        operation_id=f"update_{name}",
     )
     def update(request, pk: int, payload: schema_patch):  # type: ignore[valid-type]
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
@@ -251,7 +278,11 @@ def router_for(object_type: ObjectType) -> Router:
         services.save(obj, actor=request.user, expected_version=expected)
         return one(request.user, pk)
 
-    @router.delete("/{int:pk}/", response={204: None, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut})
+    @router.delete(
+        "/{int:pk}/",
+        response={204: None, **errors(401, 403, 404, 409)},
+        operation_id=f"delete_{name}",
+    )
     def delete(request, pk: int):
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         header = request.headers.get("If-Match", "").strip('W/"')
@@ -260,7 +291,11 @@ def router_for(object_type: ObjectType) -> Router:
         )
         return Status(204, None)
 
-    @router.post("/{int:pk}/restore/", response={200: schema_out, 403: ErrorOut, 404: ErrorOut})
+    @router.post(
+        "/{int:pk}/restore/",
+        response={200: schema_out, **errors(401, 403, 404, 409)},
+        operation_id=f"restore_{name}",
+    )
     def restore(request, pk: int):
         obj = get_object_or_404(
             model.all_objects.visible_to(request.user).filter(deleted_at__isnull=False), pk=pk

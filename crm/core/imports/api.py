@@ -20,6 +20,7 @@ from ninja.files import UploadedFile
 from pydantic import BaseModel
 
 from crm.core import registry
+from crm.core.api import errors
 from crm.core.errors import ValidationFailed
 from crm.core.imports import services
 from crm.core.models import Job
@@ -50,12 +51,6 @@ class ImportOut(BaseModel):
 class RowErrorOut(BaseModel):
     row: int
     message: str
-
-
-class ErrorOut(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, list[str]]
 
 
 def _out(job: Job) -> dict:
@@ -102,7 +97,7 @@ def _job(request, pk: int) -> Job:
     return get_object_or_404(services.visible_imports(request.user), pk=pk)
 
 
-@router.post("/", response={201: ImportOut, 403: ErrorOut, 422: ErrorOut})
+@router.post("/", response={201: ImportOut, **errors(400, 401, 403, 409, 413, 422)})
 def create_import(
     request,
     type: Form[str],
@@ -133,26 +128,26 @@ def create_import(
     return Status(201, _out(job))
 
 
-@router.get("/", response=list[ImportOut])
+@router.get("/", response={200: list[ImportOut], **errors(401, 422)})
 def list_imports(request, limit: int = 50):
     """The caller's imports (all imports for administrators), newest first."""
     jobs = services.visible_imports(request.user).order_by("-created_at", "-pk")
     return [_out(job) for job in jobs[: max(1, min(limit, 200))]]
 
 
-@router.get("/{int:pk}/", response={200: ImportOut, 404: ErrorOut})
+@router.get("/{int:pk}/", response={200: ImportOut, **errors(401, 404)})
 def retrieve_import(request, pk: int):
     return _out(_job(request, pk))
 
 
-@router.get("/{int:pk}/errors/", response={200: list[RowErrorOut], 404: ErrorOut})
+@router.get("/{int:pk}/errors/", response={200: list[RowErrorOut], **errors(401, 404, 422)})
 def import_errors(request, pk: int, after: int = 0):
     """Rows not imported after row `after`, in row order, 500 at a time."""
     rows = _job(request, pk).row_errors.filter(row__gt=after).order_by("row")
     return list(rows.values("row", "message")[:ERRORS_PAGE])
 
 
-@router.post("/{int:pk}/cancel/", response={200: ImportOut, 403: ErrorOut, 404: ErrorOut})
+@router.post("/{int:pk}/cancel/", response={200: ImportOut, **errors(401, 403, 404, 409)})
 def cancel_import(request, pk: int):
     job = _job(request, pk)
     services.cancel(job, request.user)
