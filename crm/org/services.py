@@ -322,6 +322,33 @@ def save_user(
     return user
 
 
+@transaction.atomic
+def change_password(user: User, current_password: str, new_password: str, *, actor) -> User:
+    """A user changes their own password, proving who they are with the current one.
+
+    The new password goes through Django's password validators and must differ from the
+    current one. Writes a change-log row ("password" shows only that it changed); ending
+    the user's other sessions is the caller's, which holds the request. Raises
+    AccessDenied (someone else's account) and ValidationFailed on "current_password" or
+    "new_password". Nothing is written on error.
+    """
+    if actor.pk != user.pk:
+        raise AccessDenied(_("You may change only your own password."))
+    if not user.check_password(current_password):
+        raise ValidationFailed({"current_password": [_("This is not your current password.")]})
+    if new_password == current_password:
+        message = _("Choose a password other than your current one.")
+        raise ValidationFailed({"new_password": [message]})
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationFailed({"new_password": list(exc.messages)}) from None
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    log_change(user, ChangeAction.UPDATE, {"password": [None, "********"]}, actor=actor)
+    return user
+
+
 def next_sort_order(parent: OrgUnit | None) -> int:
     """The order value that puts a new unit last among its siblings."""
     siblings = OrgUnit.objects.filter(parent=parent)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     # Account security and logs
     path("security/", security.account_security, name="security"),
+    path("security/password/", security.password_change, name="password_change"),
     path("security/sessions/<int:pk>/end/", security.session_end, name="session_end"),
     path("security/sessions/end-others/", security.sessions_end_others, name="sessions_end_others"),
     path("logs/logins/", security.login_log, name="login_log"),

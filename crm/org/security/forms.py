@@ -1,5 +1,5 @@
-"""Forms of sign-in: the user name field keeps its name, and two-factor codes count
-towards the same lockouts as passwords."""
+"""Forms of sign-in (the user name field keeps its name, and two-factor codes count
+towards the same lockouts as passwords) and of changing one's password."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from allauth.mfa.base.forms import AuthenticateForm, ReauthenticateForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.forms import StyledFormMixin
 from crm.org.models import LoginResult
 from crm.org.security import sessions, signin
 
@@ -57,3 +58,30 @@ class MFAAuthenticateForm(_LimitedCodeMixin, AuthenticateForm):
 
 class MFAReauthenticateForm(_LimitedCodeMixin, ReauthenticateForm):
     """The code asked for before a sensitive action."""
+
+
+class PasswordChangeForm(StyledFormMixin, forms.Form):
+    """The current password and the new one twice; the service checks the passwords."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        new, again = data.get("new_password"), data.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", _("The two new passwords differ."))
+        return data

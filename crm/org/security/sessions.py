@@ -14,7 +14,7 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -170,6 +170,16 @@ def end_other_sessions(request) -> int:
     for row in rows:
         _end(row)
     return len(rows)
+
+
+def password_changed(request, user) -> int:
+    """After the user changed their password: this session goes on under a new key (the
+    listed row follows it), the user's other sessions end; how many ended."""
+    ended = end_other_sessions(request)
+    old_key = request.session.session_key
+    update_session_auth_hash(request, user)
+    UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+    return ended
 
 
 def can_end_anyones(user) -> bool:

@@ -1,5 +1,6 @@
 """Pages of account security: sign-out, "my account security" (two-factor sign-in and
-sessions), and the logs (sign-ins and lockouts, online users, operations)."""
+sessions), changing one's password, and the logs (sign-ins and lockouts, online users,
+operations)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from functools import wraps
 
 from allauth.account.views import LogoutView
 from django.contrib import messages
+from django.contrib.auth import password_validation
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +18,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from crm.core import access
+from crm.core.errors import DomainError
+from crm.core.forms import show_domain_error
 from crm.core.models import ObjectChange
+from crm.core.views.editing import posted
 from crm.org.models import LoginEvent, LoginLockout
 from crm.org.security import logs, mfa, sessions, signin
+from crm.org.security.forms import PasswordChangeForm
 from crm.org.security.reauth import recent_auth_required
+from crm.org.services import change_password
 
 
 class SignOutView(LogoutView):
@@ -64,6 +71,28 @@ def account_security(request):
         "recent": logs.login_rows(recent),
     }
     return render(request, "org/security/account.html", context)
+
+
+@login_required
+def password_change(request):
+    """Change one's own password; this session goes on, the user's other sessions end."""
+    form = PasswordChangeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = change_password(
+                request.user,
+                form.cleaned_data["current_password"],
+                form.cleaned_data["new_password"],
+                actor=request.user,
+            )
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            sessions.password_changed(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("org:security")
+    rules = password_validation.password_validators_help_texts()
+    return render(request, "org/security/password.html", {"form": form, "rules": rules})
 
 
 @login_required
