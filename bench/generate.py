@@ -806,7 +806,7 @@ def _search_row(ctx: Context, object_type, content_type_id: int, row: dict, toke
         "owner_id": row.get("owner_id"),
         "title": _path(obj, spec.title)[:200],
         "subtitle": _path(obj, spec.subtitle)[:200] if spec.subtitle else "",
-        "tokens": tokens_for(obj, spec, content_type_id),
+        "tokens": tokens_for(obj, object_type, content_type_id),
     }
 
 
@@ -832,9 +832,7 @@ def _verify_tokens(plan, sample: int = 300) -> None:
         if "__" in object_type.search.subtitle:
             objects = objects.select_related(object_type.search.subtitle.split("__")[0])
         wrong = [
-            o.pk
-            for o in objects
-            if tokens_for(o, object_type.search, content_type.pk) != entries[o.pk]
+            o.pk for o in objects if tokens_for(o, object_type, content_type.pk) != entries[o.pk]
         ]
         if wrong:
             _log(

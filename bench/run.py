@@ -67,7 +67,9 @@ SEARCHES = [
     ("S3", "global search, 4 Chinese chars (金蝶软件)", "金蝶软件", 3),
     ("S3", "global search, full pinyin (jindieruanjian)", "jindieruanjian", 3),
     ("S3", "global search, pinyin initials (jdrj)", "jdrj", 3),
+    # Holders of "unmask" find a phone by any fragment, others by its whole number.
     ("S3", "global search, phone digits (86072000)", "86072000", 3),
+    ("S3", "global search, whole phone number (075586072000)", "075586072000", 3),
 ]
 HTMX = {"HX-Request": "true", "HX-Target": "results"}
 

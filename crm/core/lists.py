@@ -91,11 +91,14 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
             qs = qs.filter(Q(**{key: value}))
     query.q = params.get("q", "").strip()[:100]
     if query.q:
-        qs = search.filter_queryset(qs, query.q)
+        qs = search.filter_queryset(qs, query.q, user)
     query.parts = qs.visible_parts(user)
     qs = qs.visible_to(user)
     ordering = params.get("ordering", "")
-    query.ordering = ordering if ordering in object_type.orderings else object_type.default_ordering
+    # What the user may not see in full, they may not sort by.
+    hidden = masking.for_data(object_type, user)
+    allowed = ordering in object_type.orderings and ordering.lstrip("-") not in hidden
+    query.ordering = ordering if allowed else object_type.default_ordering
     available = {c.name: c for c in available_columns(object_type, query.custom_fields)}
     chosen = [name for name in params.getlist("col") if name in available]
     if not chosen:

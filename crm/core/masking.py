@@ -4,7 +4,8 @@ A registered type names its sensitive fields (`ObjectType.masked`). Pages (lists
 timelines) show them masked to everyone; a holder of the "unmask" special permission shows
 one value in full with an explicit action, written to `Disclosure`. Exports and the API
 give holders the values and everyone else the masked text. Sending the masked text back
-(forms, API) keeps the stored value.
+(forms, API) keeps the stored value. Search and sorting tell a user without "unmask"
+nothing the masked text does not show (crm.core.search).
 """
 
 from __future__ import annotations
@@ -16,13 +17,23 @@ from crm.core import access
 MASK = "****"
 
 
+def _kept(length: int) -> tuple[int, int]:
+    return (3, 4) if length >= 10 else (1, 2) if length >= 5 else (0, 1)
+
+
+def visible_ends(value: Any) -> tuple[str, str]:
+    """The head and tail of a number that its masked form shows."""
+    text = str(value or "")
+    head, tail = _kept(len(text))
+    return text[:head], text[len(text) - tail :]
+
+
 def mask(value: Any) -> str:
     """Keep the first 3 and last 4 characters of a number (fewer for short ones)."""
-    text = str(value or "")
-    if not text:
+    if not value:
         return ""
-    keep_head, keep_tail = (3, 4) if len(text) >= 10 else (1, 2) if len(text) >= 5 else (0, 1)
-    return f"{text[:keep_head]}{MASK}{text[len(text) - keep_tail :]}"
+    head, tail = visible_ends(value)
+    return f"{head}{MASK}{tail}"
 
 
 def on_pages(object_type) -> frozenset[str]:
@@ -31,7 +42,7 @@ def on_pages(object_type) -> frozenset[str]:
 
 
 def for_data(object_type, user) -> frozenset[str]:
-    """The fields exports and the API mask for `user`."""
+    """The fields exports, the API and sorting mask for `user`."""
     return frozenset() if access.has_special(user, "unmask") else on_pages(object_type)
 
 

@@ -13,6 +13,7 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[0-9a-z]+")
 _DIGITS = re.compile(r"\d")
 _EMAIL = re.compile(r"[^a-z0-9@._+-]")
+_NUMBER_TERM = re.compile(r"[0-9a-z]*[0-9][0-9a-z]*")
 
 
 @lru_cache(maxsize=65536)
@@ -69,8 +70,17 @@ def name_tokens(text: str) -> set[str]:
 
 def phone_tokens(phone: str) -> set[str]:
     """Every digit suffix of at least 3 digits, so any fragment is a prefix of a token."""
-    digits = "".join(_DIGITS.findall(phone))
-    return {digits[i:] for i in range(max(len(digits) - 2, 0))}
+    return suffix_tokens("".join(_DIGITS.findall(phone)))
+
+
+def number_chars(text: str) -> str:
+    """The letters and digits of a number, lowercased: 0755-8607 2000 -> 075586072000."""
+    return "".join(_WORD.findall(text.lower()))
+
+
+def suffix_tokens(chars: str) -> set[str]:
+    """Every suffix of at least 3 characters, so any fragment is a prefix of a token."""
+    return {chars[i:] for i in range(max(len(chars) - 2, 0))}
 
 
 def email_tokens(email: str) -> set[str]:
@@ -84,6 +94,12 @@ def email_tokens(email: str) -> set[str]:
 def is_exact_term(term: str) -> bool:
     """CJK terms match whole tokens; other terms match as prefixes."""
     return _CJK.match(term) is not None
+
+
+def may_be_number(term: str) -> bool:
+    """Whether a query term could be (part of) a number: letters and digits, a digit among
+    them."""
+    return _NUMBER_TERM.fullmatch(term) is not None
 
 
 def query_terms(query: str) -> list[str]:

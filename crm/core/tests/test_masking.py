@@ -1,13 +1,20 @@
 """Personal numbers are masked in every output; showing one in full is explicit and logged."""
 
 import csv
+import importlib
 import io
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.contenttypes.models import ContentType
 
-from crm.core import services
+from crm.conftest import signed_in
+from crm.core import registry, search, services
 from crm.core.masking import mask
-from crm.core.models import Disclosure
+from crm.core.models import Disclosure, SearchEntry
+from crm.core.testing.api import ApiClient
+from crm.core.text import phone_tokens
+from crm.customers.models import Contact
 from crm.customers.tests.test_battery import make_customer
 from crm.org.models import Role, RolePermission
 
@@ -112,3 +119,128 @@ def test_the_timeline_masks_changed_numbers(alice, client_for):
     services.save(customer, actor=alice, expected_version=1)
     page = client_for(alice).get(f"/customers/{customer.pk}/").content.decode()
     assert "13900001111" not in page and "139****1111" in page
+
+
+# Search, filters and sorting -------------------------------------------------------------
+
+MOBILE = "13012343250"  # shown as 130****3250
+HIDDEN = ["1301", "13012", "0123", "1234", "43250", "12343250"]  # reach past the mask
+VISIBLE = ["130", "13", "3250", "250", MOBILE]  # within what the mask shows, or all of it
+
+
+def found_by(user, query: str) -> dict[str, list[str]]:
+    """The names each search surface finds for `query`, as `user`."""
+    page = signed_in(user).get("/contacts/", {"q": query, "col": "name"}).context
+    api = ApiClient.for_user(user)
+    return {
+        "list page": [row["cells"][0][0] for row in page["rows"]],
+        "list count": [str(page["count"])],
+        "API list": [c["name"] for c in api.get("/api/v1/contacts/", {"q": query}).json()["items"]],
+        "type-ahead": [
+            c["name"]
+            for c in api.get("/api/v1/contacts/", {"q": query, "limit": 20}).json()["items"]
+        ],
+        "global search": [
+            h.title for g in search.search(user, query) for h in g.hits if g.slug == "contacts"
+        ],
+    }
+
+
+def nothing() -> dict[str, list[str]]:
+    return {
+        "list page": [],
+        "list count": ["0"],
+        "API list": [],
+        "type-ahead": [],
+        "global search": [],
+    }
+
+
+def only(name: str) -> dict[str, list[str]]:
+    return {**{k: [name] for k in nothing()}, "list count": ["1"]}
+
+
+@pytest.fixture
+def contact_of(db):
+    def make(owner, **fields):
+        customer = make_customer(owner, name=f"{owner.username}的公司")
+        return services.save(Contact(customer=customer, owner=owner, **fields), actor=owner)
+
+    return make
+
+
+@pytest.mark.django_db
+def test_a_fragment_of_a_masked_number_finds_nothing_without_unmask(alice, contact_of):
+    contact_of(alice, name="张伟", mobile=MOBILE)
+    for query in [*HIDDEN, ".1301@", "+13012343250@"]:  # the last two: as an email would
+        assert found_by(alice, query) == nothing(), query
+    for query in VISIBLE:
+        assert found_by(alice, query) == only("张伟"), query
+
+
+@pytest.mark.django_db
+def test_holders_of_unmask_find_a_number_by_any_fragment(unmasker, contact_of):
+    contact_of(unmasker, name="张伟", mobile=MOBILE)
+    for query in HIDDEN + VISIBLE:
+        assert found_by(unmasker, query) == only("张伟"), query
+
+
+@pytest.mark.django_db
+def test_a_name_and_the_visible_digits_still_find_together(alice, contact_of):
+    contact_of(alice, name="张伟", mobile=MOBILE, phone="0755-86072000")
+    contact_of(alice, name="张伟明", mobile="13900001111")
+    assert found_by(alice, "张伟 3250") == only("张伟")
+    assert found_by(alice, "zhangwei 075586072000") == only("张伟")
+    assert found_by(alice, "张伟 0755") == nothing()  # 075****2000: the 5 is hidden
+
+
+@pytest.mark.django_db
+def test_lists_sort_by_a_masked_number_only_for_holders_of_unmask(
+    alice, unmasker, contact_of, monkeypatch
+):
+    contacts = registry.get("contact")
+    monkeypatch.setattr(contacts, "orderings", (*contacts.orderings, "mobile", "-mobile"))
+    for user in (alice, unmasker):
+        contact_of(user, name="乙", mobile="13800001111")
+        contact_of(user, name="甲", mobile="13900001111")
+
+    def order(user, ordering):
+        page = signed_in(user).get("/contacts/", {"ordering": ordering, "col": "name"})
+        api = ApiClient.for_user(user).get("/api/v1/contacts/", {"ordering": ordering})
+        return (
+            [row["cells"][0][0] for row in page.context["rows"]],
+            [c["name"] for c in api.json()["items"]],
+        )
+
+    # Without unmask the order (and the page cursor) would tell the hidden digits apart:
+    # the list keeps its default order, newest first.
+    assert order(alice, "mobile") == order(alice, "-updated_at") == (["甲", "乙"], ["甲", "乙"])
+    assert order(unmasker, "mobile") == (["乙", "甲"], ["乙", "甲"])
+
+
+def test_no_list_filter_reads_a_masked_field():
+    """Masked numbers are found by the quick search, which knows who may see what; a list
+    filter on one would answer to fragments."""
+    for object_type in registry.all_types():
+        filters = object_type.filterset.base_filters.values()
+        read = {f.field_name.split("__")[0].removesuffix("_id") for f in filters}
+        assert not read & set(object_type.masked), object_type.key
+
+
+@pytest.mark.django_db
+def test_the_migration_writes_stored_tokens_again_in_the_masked_form(alice, contact_of):
+    contact = contact_of(alice, name="张伟", mobile=MOBILE)
+    content_type = ContentType.objects.get_for_model(Contact)
+    before = {search.type_prefix(content_type.pk) + t for t in phone_tokens(MOBILE)}
+    SearchEntry.objects.filter(object_id=contact.pk, content_type=content_type).update(
+        tokens=" ".join(sorted(before))
+    )
+    assert found_by(alice, "1301")["API list"] == ["张伟"]
+    migration = importlib.import_module("crm.customers.migrations.0006_masked_number_tokens")
+
+    migration.Migration.operations[0].code(django_apps, None)
+
+    assert found_by(alice, "1301") == nothing()
+    assert found_by(alice, "张伟 " + MOBILE) == only("张伟")
+    entry = SearchEntry.objects.get(object_id=contact.pk, content_type=content_type)
+    assert entry.tokens == search.tokens_for(contact, registry.get("contact"), content_type.pk)

@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from crm.core import registry, search, services
 from crm.core.models import SearchEntry
-from crm.core.text import name_tokens, phone_tokens
+from crm.core.text import name_tokens
 from crm.customers.models import Customer
 from crm.customers.tests.test_battery import make_customer
 from crm.customization.models import DictionaryItem
@@ -169,7 +169,7 @@ def add_bulk_customers(owner, count: int) -> None:
                 title=c.name,
                 tokens=" ".join(
                     search.type_prefix(content_type.pk) + t
-                    for t in sorted(name_tokens(c.name) | phone_tokens(f"0755-2{n:07d}"))
+                    for t in sorted(name_tokens(c.name) | search.masked_tokens(f"0755-2{n:07d}"))
                 ),
             )
             for n, c in enumerate(customers)
