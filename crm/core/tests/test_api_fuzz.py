@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -102,6 +102,7 @@ def _routed(path: str) -> bool:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_keeps_its_contract(case, personas):
@@ -118,6 +119,13 @@ def test_sequences_of_calls_keep_the_contract(personas, persona):
     headers = getattr(personas, persona)
 
     class Sequences(schema.as_state_machine()):  # type: ignore[misc]
+        # Each sequence starts from the same data, so a failing one replays the same way.
+        def setup(self):
+            self.savepoint = transaction.savepoint()
+
+        def teardown(self):
+            transaction.savepoint_rollback(self.savepoint)
+
         def get_call_kwargs(self, case):
             return {"headers": headers}
 
@@ -129,6 +137,7 @@ def test_sequences_of_calls_keep_the_contract(personas, persona):
             max_examples=SEQUENCES,
             stateful_step_count=6,
             deadline=None,
+            database=None,
             suppress_health_check=list(HealthCheck),
         )
     )
