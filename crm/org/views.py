@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from crm.core import access, registry
 from crm.core.errors import DomainError
 from crm.core.forms import show_domain_error
+from crm.core.params import record_id
 from crm.core.views.editing import expected_version, form_page, paginate, posted, special_required
 from crm.org import services
 from crm.org.forms import (
@@ -94,8 +95,11 @@ def _unit_form(request, unit, initial=None):
 
 @manages_users
 def unit_create(request):
+    wanted = request.GET.get("parent")
     parent = (
-        OrgUnit.objects.visible_to(request.user).filter(pk=request.GET.get("parent") or 0).first()
+        get_object_or_404(OrgUnit.objects.visible_to(request.user), pk=record_id(wanted, "parent"))
+        if wanted
+        else None
     )
     initial = {"parent": parent, "sort_order": services.next_sort_order(parent)}
     if parent is None:

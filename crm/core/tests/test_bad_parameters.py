@@ -122,3 +122,11 @@ def test_api_errors_outside_its_routes_are_json(alice, api_for):
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json"
         assert response.json()["code"] == "not_found"
+
+
+def test_a_bad_parent_for_a_new_org_unit_is_400(admin, client_for):
+    client = client_for(admin)
+    assert client.get("/org/units/new/", {"parent": "abc"}).status_code == 400
+    assert client.get("/org/units/new/", {"parent": HUGE}).status_code == 400
+    assert client.get("/org/units/new/", {"parent": "999999"}).status_code == 404
+    assert client.get("/org/units/new/").status_code == 200

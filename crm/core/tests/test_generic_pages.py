@@ -111,8 +111,8 @@ def test_unknown_pages_and_records_get_the_404_page(alice, client_for):
 def test_garbage_in_list_parameters_never_breaks_the_page(alice, client_for):
     make_customer(alice)
     client = client_for(alice)
+    assert client.get("/customers/", {"cursor": "%%%"}).status_code == 400
     for params in (
-        {"cursor": "%%%"},
         {"per_page": "many"},
         {"ordering": "password"},
         {"level": "abc"},
