@@ -130,3 +130,15 @@ def test_a_bad_parent_for_a_new_org_unit_is_400(admin, client_for):
     assert client.get("/org/units/new/", {"parent": HUGE}).status_code == 400
     assert client.get("/org/units/new/", {"parent": "999999"}).status_code == 404
     assert client.get("/org/units/new/").status_code == 200
+
+
+def test_a_server_error_under_the_api_is_its_json_body(rf):
+    from crm.core.views.shell import server_error
+
+    response = server_error(rf.get("/api/v1/customers/"))
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["code"] == "server_error"
+    page = server_error(rf.get("/customers/"))
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
