@@ -128,23 +128,16 @@ def _rename(row: dict) -> dict:
     return row
 
 
-def _mask(row: dict, hidden) -> dict:
-    for name in hidden:
-        if row.get(name):
-            row[name] = masking.mask(row[name])
-    return row
-
-
 def _apply(obj: models.Model, data: dict, user, masked=()) -> None:
     """Copy payload values onto `obj`; foreign keys resolve only to rows the user sees, and
-    a masked number sent back unchanged keeps the stored one."""
+    a masked number sent back unchanged keeps the stored one (`masked`: masking.on_pages)."""
     errors: dict[str, list[str]] = {}
     for name, value in data.items():
         if name in masked and masking.is_masked_echo(value, getattr(obj, name)):
             continue
         if name == "custom_fields":
             merged = dict(obj.custom_field_data or {})
-            merged.update(value or {})
+            merged.update(masking.without_echoes(value or {}, merged, masked))
             obj.custom_field_data = merged
             continue
         field = obj._meta.get_field(name)
@@ -208,7 +201,7 @@ def router_for(object_type: ObjectType) -> Router:
         row = qs.values(*fields).first()
         if row is None:
             raise Http404
-        return _rename(_mask(row, masking.for_data(object_type, user)))
+        return _rename(masking.mask_row(row, masking.for_data(object_type, user)))
 
     page_out = create_model(
         f"{schema_out.__name__}Page",
@@ -240,7 +233,7 @@ def router_for(object_type: ObjectType) -> Router:
             parts=query.parts,
         )
         hidden = masking.for_data(object_type, request.user)
-        items = [_rename(_mask(r, hidden)) for r in page.rows]
+        items = [_rename(masking.mask_row(r, hidden)) for r in page.rows]
         body = page_adapter.dump_json({"items": items, "next_cursor": page.next_cursor})
         return HttpResponse(body, content_type="application/json")
 
@@ -274,7 +267,7 @@ def router_for(object_type: ObjectType) -> Router:
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         data = payload.model_dump(exclude_unset=True)
         expected = _version(request, data.pop("version", None))
-        _apply(obj, data, request.user, object_type.masked)
+        _apply(obj, data, request.user, masking.on_pages(object_type))
         services.save(obj, actor=request.user, expected_version=expected)
         return one(request.user, pk)
 

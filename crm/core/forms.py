@@ -116,13 +116,26 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
             if not self.is_bound and getattr(self.instance, name):
                 self.initial[name] = masking.mask(getattr(self.instance, name))
         data = self.instance.custom_field_data or {}
+        masked_custom = masking.custom_names(type(self.instance)) if self.custom_fields else ()
         for definition in self.custom_fields:
-            self.fields[f"cf_{definition.name}"] = form_field(definition)
-            if definition.name in data:
-                self.initial[f"cf_{definition.name}"] = data[definition.name]
+            key, stored = f"cf_{definition.name}", data.get(definition.name)
+            self.fields[key] = form_field(definition)
+            if definition.name in masked_custom and stored:
+                self._mask_custom(key, stored)
+            elif definition.name in data:
+                self.initial[key] = stored
             elif not self.instance.pk and definition.default is not None:
-                self.initial[f"cf_{definition.name}"] = definition.default
+                self.initial[key] = definition.default
         style_widgets(self)
+
+    def _mask_custom(self, key: str, stored) -> None:
+        """Show a masked custom number masked; sent back unchanged, it keeps the stored one
+        (before the field's own checks, which the masked text would fail)."""
+        if not self.is_bound:
+            self.initial[key] = masking.mask(stored)
+        elif masking.is_masked_echo(self.data.get(key), stored):
+            self.data = self.data.copy()
+            self.data[key] = stored
 
     def clean(self):
         data = super().clean()

@@ -78,12 +78,16 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     ids = record_ids(params.getlist("ids"), "ids")
     if ids:
         qs = qs.filter(pk__in=ids)
+    # What the user may not see in full, they may neither filter by a fragment of nor sort by.
+    hidden = masking.for_data(object_type, user)
     for definition in query.custom_fields:
         value = params.get(f"cf_{definition.name}", "").strip()
         if not value:
             continue
         key = f"custom_field_data__{definition.name}"
-        if definition.field_type in ("text", "longtext", "email", "url", "phone"):
+        if masking.CUSTOM + definition.name in hidden:
+            qs = qs.filter(**{key: value})
+        elif definition.field_type in ("text", "longtext", "email", "url", "phone"):
             qs = qs.filter(**{f"{key}__icontains": value})
         elif definition.field_type == "multichoice":
             qs = qs.filter(**{f"{key}__contains": [value]})
@@ -95,8 +99,6 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     query.parts = qs.visible_parts(user)
     qs = qs.visible_to(user)
     ordering = params.get("ordering", "")
-    # What the user may not see in full, they may not sort by.
-    hidden = masking.for_data(object_type, user)
     allowed = ordering in object_type.orderings and ordering.lstrip("-") not in hidden
     query.ordering = ordering if allowed else object_type.default_ordering
     available = {c.name: c for c in available_columns(object_type, query.custom_fields)}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 from crm.core.lists import display
-from crm.core.masking import mask
+from crm.core.masking import CUSTOM, mask, mask_custom
 from crm.core.models import Comment, ObjectChange
 
 PAGE = 20
@@ -71,8 +71,8 @@ def detail_fields(obj: models.Model, names: list[str], hidden=frozenset()) -> li
     return fields
 
 
-def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
-    """(label, display value) of each custom field."""
+def custom_values(obj: models.Model, custom_fields, hidden=frozenset()) -> list[Field]:
+    """The custom fields; those in `hidden` (as `cf.<name>`) are masked."""
     from crm.customization.custom_fields import item_labels
 
     data = getattr(obj, "custom_field_data", None) or {}
@@ -86,7 +86,10 @@ def custom_values(obj: models.Model, custom_fields) -> list[tuple[str, str]]:
         else:
             kind = "money" if field.field_type == "money" else field.field_type
             text = display(kind, value)
-        out.append((field.label, text))
+        if text and CUSTOM + field.name in hidden:
+            out.append(Field(field.name, field.label, mask(text), masked=True))
+        else:
+            out.append(Field(field.name, field.label, text))
     return out
 
 
@@ -144,6 +147,8 @@ class _ChangeFormatter:
                 continue
             field = self._field(name)
             label = capfirst(field.verbose_name) if field is not None else name.replace("_", " ")
+            if name == "custom_field_data":
+                pair = [mask_custom(value, self.hidden) for value in pair]
             before, after = self._value(field, pair[0]), self._value(field, pair[1])
             if name in self.hidden:
                 before, after = mask(before), mask(after)

@@ -21,6 +21,10 @@ from crm.core import kept
 from crm.core.validators import validate_phone
 from crm.customization.models import CustomField, DictionaryItem, FieldType
 
+# Kinds that hold personal numbers, masked as a type's declared `masked` fields are
+# (crm.core.masking); a kind for ID or bank account numbers belongs here too.
+MASKED_KINDS = frozenset({FieldType.PHONE})
+
 
 def fields_for(model) -> list[CustomField]:
     """Active custom fields of a model, in display order (a per-process copy)."""
@@ -48,6 +52,21 @@ def retired_names(model) -> frozenset[str]:
         )
 
     return kept.kept(("retired_fields", content_type.pk), read)
+
+
+def masked_names(model) -> frozenset[str]:
+    """Names of a model's custom fields of a masked kind, deactivated ones too (their
+    stored values are still read)."""
+    content_type = ContentType.objects.get_for_model(model)
+
+    def read() -> frozenset[str]:
+        return frozenset(
+            CustomField.objects.filter(
+                content_type=content_type, field_type__in=MASKED_KINDS
+            ).values_list("name", flat=True)
+        )
+
+    return kept.kept(("masked_fields", content_type.pk), read)
 
 
 def dictionary_items() -> dict[int, DictionaryItem]:

@@ -125,6 +125,7 @@ class Importer:
     ):
         self.object_type = object_type
         self.model = object_type.model
+        self.masked = masking.on_pages(object_type)  # custom fields as "cf.<name>", as targets
         self.user = user
         self.headers = headers
         self.options = options
@@ -185,7 +186,7 @@ class Importer:
             text = unneutralised(cells[column])
             if not text:
                 continue  # blank: keep what is stored
-            if target.key in self.object_type.masked and masking.MASK in text:
+            if target.key in self.masked and masking.MASK in text:
                 outcome.masked[target.key] = column  # echoed from an export: keep it too
                 continue
             if target.reference is not None:

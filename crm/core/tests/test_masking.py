@@ -7,15 +7,18 @@ import io
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from crm.conftest import signed_in
 from crm.core import registry, search, services
 from crm.core.masking import mask
 from crm.core.models import Disclosure, SearchEntry
 from crm.core.testing.api import ApiClient
+from crm.core.tests.test_imports import run as run_import
 from crm.core.text import phone_tokens
-from crm.customers.models import Contact
+from crm.customers.models import Contact, Customer
 from crm.customers.tests.test_battery import make_customer
+from crm.customization.models import CustomField
 from crm.org.models import Role, RolePermission
 
 PHONE = "13812345678"
@@ -227,6 +230,131 @@ def test_no_list_filter_reads_a_masked_field():
         assert not read & set(object_type.masked), object_type.key
 
 
+# Custom fields of a masked kind ----------------------------------------------------------
+
+
+@pytest.fixture
+def backup_mobile(db):
+    return CustomField.objects.create(
+        content_type=ContentType.objects.get_for_model(Customer),
+        name="backup_mobile",
+        label_zh="备用手机",
+        label_en="Backup mobile",
+        field_type="phone",
+    )
+
+
+@pytest.mark.django_db
+def test_custom_phone_fields_are_masked_everywhere_without_unmask(
+    alice, unmasker, backup_mobile, client_for, api_for
+):
+    for user, expected in ((alice, "130****3250"), (unmasker, MOBILE)):
+        customer = make_customer(
+            user, name=f"{user.username}公司", custom_field_data={"backup_mobile": MOBILE}
+        )
+        api = api_for(user)
+        detail = api.get(f"/api/v1/customers/{customer.pk}/").json()
+        assert detail["custom_fields"] == {"backup_mobile": expected}
+        listed = api.get("/api/v1/customers/").json()["items"]
+        assert [c["custom_fields"] for c in listed] == [{"backup_mobile": expected}]
+        client = client_for(user)
+        export = client.get(
+            "/customers/export/", {"format": "csv", "col": ["name", "cf.backup_mobile"]}
+        )
+        text = b"".join(export.streaming_content).decode("utf-8-sig")
+        assert list(csv.reader(io.StringIO(text)))[1] == [customer.name, expected]
+        # Pages mask for everyone; holders show one number with a logged action.
+        listing = client.get("/customers/", {"col": ["name", "cf.backup_mobile"]})
+        page = client.get(f"/customers/{customer.pk}/").content.decode()
+        for html in (listing.content.decode(), page):
+            assert MOBILE not in html
+            assert "130****3250" in html
+    shown = client_for(unmasker).post(f"/customers/{customer.pk}/unmask/backup_mobile/")
+    assert shown.status_code == 200 and MOBILE in shown.content.decode()
+    (logged,) = Disclosure.objects.all()
+    assert (logged.user, logged.field, logged.object_id) == (
+        unmasker,
+        "backup_mobile",
+        customer.pk,
+    )
+    theirs = Customer.objects.get(owner=alice)
+    assert (
+        client_for(alice).post(f"/customers/{theirs.pk}/unmask/backup_mobile/").status_code == 403
+    )
+
+
+@pytest.mark.django_db
+def test_a_custom_phone_filter_answers_only_to_the_whole_number_without_unmask(
+    alice, unmasker, backup_mobile, client_for, api_for
+):
+    for user in (alice, unmasker):
+        make_customer(
+            user, name=f"{user.username}公司", custom_field_data={"backup_mobile": MOBILE}
+        )
+
+    def names(user, value):
+        page = client_for(user).get("/customers/", {"cf_backup_mobile": value, "col": "name"})
+        api = api_for(user).get("/api/v1/customers/", {"cf_backup_mobile": value}).json()
+        return [r["cells"][0][0] for r in page.context["rows"]], [c["name"] for c in api["items"]]
+
+    assert names(alice, "1301") == ([], [])
+    assert names(alice, MOBILE) == (["alice公司"], ["alice公司"])
+    assert names(unmasker, "1301") == (["ursula公司"], ["ursula公司"])
+
+
+@pytest.mark.django_db
+def test_sending_a_masked_custom_number_back_keeps_the_real_one(
+    alice, backup_mobile, client_for, api_for
+):
+    customer = make_customer(alice, custom_field_data={"backup_mobile": MOBILE})
+    response = api_for(alice).patch(
+        f"/api/v1/customers/{customer.pk}/",
+        {"custom_fields": {"backup_mobile": "130****3250"}, "city": "深圳", "version": 1},
+    )
+    assert response.status_code == 200, response.json()
+    customer.refresh_from_db()
+    assert (customer.custom_field_data, customer.city) == ({"backup_mobile": MOBILE}, "深圳")
+    client = client_for(alice)
+    form = client.get(f"/customers/{customer.pk}/edit/").context["form"]
+    assert form["cf_backup_mobile"].value() == "130****3250"
+    data = {n: form[n].value() for n in form.fields if form[n].value() not in (None, False)}
+    data["city"] = "上海"
+    assert client.post(f"/customers/{customer.pk}/edit/", data).status_code == 302
+    customer.refresh_from_db()
+    assert (customer.custom_field_data, customer.city) == ({"backup_mobile": MOBILE}, "上海")
+
+
+@pytest.mark.django_db
+def test_the_timeline_masks_changed_custom_numbers(alice, backup_mobile, client_for):
+    customer = make_customer(alice, custom_field_data={"backup_mobile": MOBILE})
+    customer.custom_field_data = {"backup_mobile": "13900001111"}
+    services.save(customer, actor=alice, expected_version=1)
+    page = client_for(alice).get(f"/customers/{customer.pk}/").content.decode()
+    assert "13900001111" not in page and "139****1111" in page
+    assert MOBILE not in page and "130****3250" in page
+
+
+@pytest.mark.django_db
+def test_an_exported_custom_number_imports_back_unchanged(
+    alice, backup_mobile, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    customer = make_customer(alice, custom_field_data={"backup_mobile": MOBILE})
+    Customer.objects.filter(pk=customer.pk).update(number="KH00001")
+    export = client_for(alice).get(
+        "/customers/export/", {"format": "csv", "col": ["name", "number", "cf.backup_mobile"]}
+    )
+    upload = SimpleUploadedFile("customers.csv", b"".join(export.streaming_content))
+    assert "130****3250" in upload.read().decode("utf-8-sig")
+    upload.seek(0)
+
+    job = run_import(alice, upload, on_duplicate="update", match="number")
+
+    assert job.summary["unchanged"] == 1, job.summary
+    customer.refresh_from_db()
+    assert customer.custom_field_data == {"backup_mobile": MOBILE}
+
+
 @pytest.mark.django_db
 def test_the_migration_writes_stored_tokens_again_in_the_masked_form(alice, contact_of):
     contact = contact_of(alice, name="张伟", mobile=MOBILE)
@@ -244,3 +372,17 @@ def test_the_migration_writes_stored_tokens_again_in_the_masked_form(alice, cont
     assert found_by(alice, "张伟 " + MOBILE) == only("张伟")
     entry = SearchEntry.objects.get(object_id=contact.pk, content_type=content_type)
     assert entry.tokens == search.tokens_for(contact, registry.get("contact"), content_type.pk)
+
+
+@pytest.mark.django_db
+def test_the_operation_log_masks_custom_numbers(alice, make_user, backup_mobile, client_for):
+    role = Role.objects.create(
+        code="auditor", name_zh="审计", name_en="Auditor", specials=["view_logs"]
+    )
+    auditor = make_user("audrey", roles=[role])
+    customer = make_customer(alice, custom_field_data={"backup_mobile": MOBILE})
+    customer.custom_field_data = {"backup_mobile": "13900001111"}
+    services.save(customer, actor=alice, expected_version=1)
+    page = client_for(auditor).get("/org/logs/changes/").content.decode()
+    assert "130****3250" in page and "139****1111" in page
+    assert MOBILE not in page and "13900001111" not in page

@@ -154,7 +154,7 @@ def detail_view(request, type_key: str, pk: int):
         "object_type": object_type,
         "object": obj,
         "fields": timeline.detail_fields(obj, object_type.detail_fields, hidden),
-        "custom_values": timeline.custom_values(obj, custom_fields),
+        "custom_values": timeline.custom_values(obj, custom_fields, hidden),
         "attachments": Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         ).select_related("uploaded_by"),

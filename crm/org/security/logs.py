@@ -3,12 +3,14 @@ operation log (`crm.core.models.ObjectChange`).
 
 Personal numbers in logged changes follow crm.core.masking: masked on the page for everyone,
 and in the export for users without the "unmask" permission. The fields are those a
-registered type declares masked, plus, for any model, fields named like phone or ID numbers.
+registered type declares masked and its custom fields of a masked kind, plus, for any model,
+fields named like phone or ID numbers.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime, time, timedelta
@@ -23,10 +25,9 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import access, paging, registry
+from crm.core import access, masking, paging, registry
 from crm.core.exports import safe_cell
 from crm.core.forms import StyledFormMixin
-from crm.core.masking import mask
 from crm.core.models import ChangeAction, ObjectChange, TrackedModel
 from crm.org.models import LoginEvent, LoginResult, User
 
@@ -199,13 +200,14 @@ def _text(value) -> str:
 
 def _masked_fields(model) -> frozenset[str]:
     object_type = registry.for_model(model) if model else None
-    return frozenset(getattr(object_type, "masked", ()) or ())
+    return masking.on_pages(object_type) if object_type else frozenset()
 
 
 def change_rows(user, *, export: bool = False) -> Callable[[list[dict]], list[dict]]:
     """A function that dresses raw `ObjectChange` rows for display (or `export`)."""
     unmasked = export and access.has_special(user, "unmask")
     actions = dict(ChangeAction.choices)
+    masked_fields = functools.cache(_masked_fields)  # once per type, not once per row
 
     def dress(rows: list[dict]) -> list[dict]:
         for row in rows:
@@ -216,15 +218,17 @@ def change_rows(user, *, export: bool = False) -> Callable[[list[dict]], list[di
             row["actor_label"] = row["actor__full_name"] or row["actor__username"] or ""
             row["url"] = _detail_url(model, row["object_id"])
             fields = []
+            masked = frozenset() if unmasked else masked_fields(model)
             for name, pair in (row["changes"] or {}).items():
                 before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+                if name == "custom_field_data":
+                    before = masking.mask_custom(before, masked)
+                    after = masking.mask_custom(after, masked)
                 before, after = _text(before), _text(after)
                 if not before and not after:
                     continue
-                if not unmasked and (
-                    name in _masked_fields(model) or _SENSITIVE_FIELD.search(name)
-                ):
-                    before, after = mask(before), mask(after)
+                if not unmasked and (name in masked or _SENSITIVE_FIELD.search(name)):
+                    before, after = masking.mask(before), masking.mask(after)
                 fields.append({"label": _label(model, name), "before": before, "after": after})
             row["fields"] = fields
         return rows
