@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.core import access, context, search
+from crm.core import access, context, masking, search
 from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
 from crm.core.models import (
     Attachment,
@@ -319,14 +319,16 @@ def attach_file(obj: Record, upload, *, actor) -> Attachment:
 
 
 def unmask_field(obj: Record, field: str, *, actor) -> str:
-    """The full value of a masked field, for a holder of "unmask"; the showing is logged.
+    """The full value of a masked field, built-in or custom (by its name), for a holder of
+    "unmask"; the showing is logged.
 
     Raises AccessDenied without the permission or when the record is hidden.
     """
     from crm.core import registry
 
     object_type = registry.for_model(type(obj))
-    if object_type is None or field not in object_type.masked:
+    custom = field in masking.custom_names(type(obj))
+    if object_type is None or (field not in object_type.masked and not custom):
         raise AccessDenied(_("This field is not masked."))
     if not access.has_special(actor, "unmask"):
         raise AccessDenied(_("You may not see unmasked numbers."))
@@ -338,7 +340,8 @@ def unmask_field(obj: Record, field: str, *, actor) -> str:
         field=field,
         request_id=context.request_id.get(),
     )
-    return str(getattr(obj, field) or "")
+    value = (obj.custom_field_data or {}).get(field) if custom else getattr(obj, field)
+    return str(value or "")
 
 
 def _require_editable(obj: models.Model, actor) -> None:
