@@ -233,6 +233,8 @@ CRM_LOGIN_LOG_DAYS = max(180, int(os.environ.get("CRM_LOGIN_LOG_DAYS", "365")))
 
 # Sessions and single-use two-factor codes are kept in the cache, which every process must share:
 # Redis in production, files under var/ when embedded, memory in tests.
+# CRMs sharing one Redis keep their cache keys and queues apart by CRM_REDIS_PREFIX.
+_redis_prefix = os.environ.get("CRM_REDIS_PREFIX", "")
 if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 elif os.environ.get("CRM_REDIS_URL"):
@@ -240,6 +242,7 @@ elif os.environ.get("CRM_REDIS_URL"):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["CRM_REDIS_URL"],
+            "KEY_PREFIX": _redis_prefix,
         }
     }
 else:
@@ -255,7 +258,12 @@ _redis_url = os.environ.get("CRM_REDIS_URL")
 if TESTING:
     HUEY = {"huey_class": "huey.MemoryHuey", "name": "crm", "immediate": True}
 elif _redis_url:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "crm", "url": _redis_url, "immediate": False}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": _redis_prefix or "crm",
+        "url": _redis_url,
+        "immediate": False,
+    }
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",

@@ -14,12 +14,12 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from crm.core.models import Job, JobStatus
+from crm.core.models import Job, JobStatus, PeriodicRun
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +143,20 @@ def request_cancel(job: Job) -> None:
     Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
         status=JobStatus.CANCELLED, finished_at=timezone.now()
     )
+
+
+def claim_period(task: str, period: datetime.timedelta) -> bool:
+    """Whether this run of a periodic task is the first of its period (periods counted
+    from midnight UTC): each consumer with a scheduler queues the task, one does the work."""
+    now = timezone.now()
+    seconds = period.total_seconds()
+    start = datetime.datetime.fromtimestamp(now.timestamp() // seconds * seconds, datetime.UTC)
+    if PeriodicRun.objects.filter(task=task, period__lt=start).update(period=start, ran_at=now):
+        return True
+    try:
+        with transaction.atomic():
+            PeriodicRun.objects.create(task=task, period=start, ran_at=now)
+    except IntegrityError:  # this period's run is claimed already
+        log.info("%s was run for this period by another consumer", task)
+        return False
+    return True

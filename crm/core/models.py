@@ -400,6 +400,18 @@ class JobRowError(models.Model):
         return f"{self.row}: {self.message}"
 
 
+class PeriodicRun(models.Model):
+    """The last period a periodic task was run for. Every consumer started with a scheduler
+    queues the task; the first run of a period claims it here, the others do nothing."""
+
+    task = models.CharField(max_length=100, unique=True)
+    period = models.DateTimeField()  # the start of the last period claimed
+    ran_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.period:%Y-%m-%d %H:%M}"
+
+
 class ImportTemplate(TrackedModel):
     """A saved mapping of spreadsheet columns to fields, offered again on later imports."""
 
