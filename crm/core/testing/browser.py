@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("CRM_CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
@@ -19,31 +19,86 @@ FLAGS = [
     "--no-first-run",
 ]
 
+# What sticks out of the viewport sideways: the page's own width, any visible element not
+# inside a box that scrolls or clips it, and a page title on more than one line.
+LAYOUT_PROBLEMS = """() => {
+  const width = window.innerWidth;
+  const problems = [];
+  const page = document.documentElement.scrollWidth;
+  if (page > width) problems.push(`the page is ${page} px wide`);
+  const clipped = (el) => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    [...el.classList].map((c) => "." + c).join("") + ` "${el.textContent.trim().slice(0, 30)}"`;
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === "hidden") continue;
+    if ((box.left < -1 || box.right > width + 1) && !clipped(el)) {
+      problems.push(`${name(el)} spans ${Math.round(box.left)}..${Math.round(box.right)} px`);
+    }
+  }
+  const title = document.querySelector("h1");
+  if (title) {
+    const style = getComputedStyle(title);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.2;
+    const height = title.getBoundingClientRect().height;
+    if (height > line * 1.5) problems.push(`the title takes ${Math.round(height / line)} lines`);
+  }
+  return problems;
+}"""
+
 
 @contextmanager
-def chromium_page(*, width: int = 1280, height: int = 900) -> Iterator[tuple[Page, list[str]]]:
-    """A page and the list of problems it met (console errors, failed requests, 4xx/5xx)."""
+def chromium() -> Iterator[Browser]:
+    """The browser, for the tests of one module to share."""
     # Playwright's sync API runs an event loop; the live server's ORM calls are in
     # another thread, so Django's async guard does not apply to them.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-        page = context.new_page()
-        page.on(
-            "console",
-            lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
-        )
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-        page.on(
-            "response",
-            lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
-        )
-        page.on("dialog", lambda d: d.accept())
         try:
-            yield page, problems
+            yield browser
         finally:
-            context.close()
             browser.close()
+
+
+@contextmanager
+def chromium_page(
+    *, width: int = 1280, height: int = 900, browser: Browser | None = None
+) -> Iterator[tuple[Page, list[str]]]:
+    """A page and the list of problems it met (console errors, failed requests, 4xx/5xx),
+    in a browser of its own unless one is given."""
+    if browser is None:
+        with chromium() as own, chromium_page(width=width, height=height, browser=own) as found:
+            yield found
+        return
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
+    )
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
+    )
+    page.on("dialog", lambda d: d.accept())
+    try:
+        yield page, problems
+    finally:
+        context.close()
+
+
+def assert_fits(page: Page) -> None:
+    """Nothing sticks out of the viewport sideways and the page title takes one line."""
+    page.wait_for_load_state("networkidle")  # parts the page loads after it shows
+    problems = page.evaluate(LAYOUT_PROBLEMS)
+    if problems:
+        raise AssertionError(f"{page.url}: " + "; ".join(problems))

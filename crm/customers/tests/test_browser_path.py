@@ -7,13 +7,28 @@ from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
 from crm.conftest import PASSWORD
-from crm.core.testing.browser import chromium_page
+from crm.core.testing.browser import assert_fits, chromium, chromium_page
 from crm.customers.models import Contact, Customer
 from crm.customization.models import CustomField
 
 
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def sign_in(page, base_url: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", "sales1")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base_url}/")
+    page.wait_for_load_state("networkidle")  # the workbench's parts, before leaving it
+
+
 @pytest.mark.django_db(transaction=True)
-def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, make_user):
+def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, make_user, browser):
     make_user("sales1", full_name="张伟", language="zh-hans")
     CustomField.objects.create(
         content_type=ContentType.objects.get_for_model(Customer),
@@ -22,7 +37,7 @@ def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, 
         label_en="Annual purchase",
         field_type="money",
     )
-    with chromium_page() as (page, problems):
+    with chromium_page(browser=browser) as (page, problems):
         page.goto(f"{live_server.url}/login/")
         page.fill("input[name=username]", "sales1")
         page.fill("input[name=password]", PASSWORD)
@@ -90,4 +105,39 @@ def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, 
         page.click("[aria-label='Language'], [aria-label='语言']")
         page.click("button[name=language][value=zh-hans]")
         expect(page.locator("html")).to_have_attribute("lang", re.compile("zh", re.I))
+        assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("language", "name", "edit"),
+    [("zh-hans", "华东精密机械有限公司", "编辑"), ("en", "Acme Trading", "Edit")],
+)
+def test_customer_path_fits_a_phone_in_both_languages(
+    live_server, make_user, browser, language, name, edit
+):
+    make_user("sales1", full_name="张伟", language=language)
+    with chromium_page(width=360, height=740, browser=browser) as (page, problems):
+        sign_in(page, live_server.url)
+        page.click(".navbar-toggler")
+        page.click("#sidebar-menu a[href='/customers/']")
+        expect(page).to_have_url(f"{live_server.url}/customers/")
+        assert_fits(page)
+
+        page.click("[data-shortcut=new]")
+        expect(page).to_have_url(f"{live_server.url}/customers/new/")
+        assert_fits(page)
+        page.fill("input[name=name]", name)
+        page.fill("input[name=phone]", "021-55501234")
+        page.click("#record-form button[type=submit]")
+        expect(page.locator("h1")).to_contain_text(name)
+        assert_fits(page)
+
+        page.click("[data-shortcut=edit]")
+        expect(page.locator("h1")).to_have_text(f"{edit} {name}")
+        assert_fits(page)
+        page.fill("input[name=city]", "上海")
+        page.click("#record-form button[type=submit]")
+        expect(page.locator("[data-field=city]")).to_have_text("上海")
+        assert_fits(page)
         assert problems == []
