@@ -297,8 +297,9 @@ def add_comment(obj: Record, body: str, *, actor) -> Comment:
 
 @transaction.atomic
 def attach_file(obj: Record, upload, *, actor) -> Attachment:
-    """Attach an uploaded file to a record (size-capped); logged on the record."""
-    _require_visible(obj, actor)
+    """Attach an uploaded file to a record (size-capped); logged on the record. The file
+    becomes part of the record, so this needs the right to change it."""
+    _require_editable(obj, actor)
     if upload.size > settings.CRM_ATTACHMENT_MAX_BYTES:
         message = _("The file is larger than %(mb)d MB.") % {
             "mb": settings.CRM_ATTACHMENT_MAX_BYTES // (1024 * 1024)

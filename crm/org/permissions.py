@@ -53,8 +53,11 @@ class Permissions:
         return any(action in (row["actions"] or []) for row in self._grants(type_key))
 
     def scopes(self, kind: str, type_key: str) -> set[str]:
-        """The data scopes for "view" or "edit" on a type, over all roles."""
-        return {row[f"{kind}_scope"] for row in self._grants(type_key)}
+        """The data scopes for "view" or "edit" on a type, over the roles that grant it: a
+        role that does not let its holders edit a type lends them no edit scope for it."""
+        return {
+            row[f"{kind}_scope"] for row in self._grants(type_key) if kind in (row["actions"] or [])
+        }
 
     def owner_ids(self, kind: str, type_key: str) -> set[int] | None:
         """Owners whose records the user reaches; None when the scope is everyone."""
@@ -85,7 +88,9 @@ class Permissions:
             return scope.department_user_ids(user)
         if name == DataScope.DEPARTMENT_TREE:
             return scope.department_user_ids(user, with_sub_departments=True)
-        return scope.company_user_ids(user)
+        if name == DataScope.COMPANY:
+            return scope.company_user_ids(user)
+        return set()  # a scope no longer offered (an old row, a hand edit) reaches nobody
 
     @cached_property
     def unit_ancestors(self) -> set[int]:

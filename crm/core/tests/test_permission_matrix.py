@@ -1,5 +1,6 @@
 """The permission matrix: for random organisation worlds, every persona reaches through every
-surface exactly the records the rules allow — no more, no fewer — for every registered type.
+surface exactly the records the rules allow — no more, no fewer — for every registered type,
+and a refused action leaves the record, its version and its change log as they were.
 
 The reference is `crm.core.testing.worlds.Oracle`, written from the rules of access control.
 """
@@ -7,18 +8,30 @@ The reference is `crm.core.testing.worlds.Oracle`, written from the rules of acc
 import csv
 import io
 import itertools
+import random
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from crm.core import registry, search
-from crm.core.testing.worlds import Factory, Oracle, build_world
+from crm.core import access, registry, search
+from crm.core.models import Attachment, Comment, ObjectChange
+from crm.core.testing.worlds import ACTIONS, SPECIALS, Factory, Oracle, build_world
 from crm.customers.models import Contact, Customer
 
 WORLDS = 200
-HTTP_WORLDS = 4
+HTTP_WORLDS = 3
+# Records per type and world on which every persona also comments, attaches, downloads,
+# opens related tabs and deletes through the pages (each write undone): all of them
+# would cost minutes.
+SAMPLE = 2
 _counter = itertools.count()
 
 
@@ -56,40 +69,48 @@ def test_every_registered_type_has_a_world_factory():
 
 @pytest.mark.django_db
 def test_visible_and_editable_sets_equal_the_reference_in_200_worlds():
-    checked = split = 0
+    checked = split = binned = 0
     for seed in range(WORLDS):
         with transaction.atomic():
             world = build_world(seed, FACTORIES)
             oracle = Oracle(world)
-            users = [p.user for p in world.people.values()] + [world.admin, None]
-            for user, object_type in itertools.product(users, registry.all_types()):
-                model = object_type.model
-                from django.contrib.auth.models import AnonymousUser
-
+            users = [*world.users(), None]
+            for user in users:
                 who = user or AnonymousUser()
+                for code in SPECIALS:
+                    expected = oracle.has_special(user, code)
+                    assert access.has_special(who, code) == expected, (seed, who.username, code)
+            for user, object_type in itertools.product(users, registry.all_types()):
+                model, key = object_type.model, object_type.key
+                who = user or AnonymousUser()
+                where = (seed, who.username, key)
+                for action in ACTIONS:
+                    expected = oracle.may(user, action, key)
+                    assert access.can(who, action, model) == expected, (*where, action)
                 for kind, manager in (
                     ("view", model.objects.visible_to),
                     ("edit", model.objects.editable_by),
                 ):
                     got = set(manager(who).values_list("pk", flat=True))
-                    expected = _expected(world, oracle, user, object_type.key, kind)
-                    assert got == expected, (
-                        seed,
-                        getattr(user, "username", None),
-                        object_type.key,
-                        kind,
-                    )
+                    assert got == _expected(world, oracle, user, key, kind), (*where, kind)
                     checked += 1
+                in_bin = model.all_objects.visible_to(who).filter(deleted_at__isnull=False)
+                expected = {
+                    i.obj.pk for i in world.items if i.type_key == key and oracle.in_bin(user, i)
+                }
+                assert set(in_bin.values_list("pk", flat=True)) == expected, (*where, "bin")
+                binned += len(expected)
                 parts = model.objects.all().visible_parts(who)
                 if parts is not None:
                     # Read part by part, a list holds each visible record exactly once.
                     ids = [pk for part in parts for pk in part.values_list("pk", flat=True)]
-                    expected = _expected(world, oracle, user, object_type.key, "view")
-                    assert sorted(ids) == sorted(expected), (seed, who.username, "parts")
+                    expected = _expected(world, oracle, user, key, "view")
+                    assert sorted(ids) == sorted(expected), (*where, "parts")
                     split += 1
             transaction.set_rollback(True)
-    assert checked == WORLDS * 10 * 2 * 2
+    assert checked == WORLDS * 11 * 2 * 2
     assert split > WORLDS
+    assert binned > WORLDS
 
 
 def _csv_ids(response, world, type_key):
@@ -98,80 +119,145 @@ def _csv_ids(response, world, type_key):
     return {i.obj.pk for i in world.items if i.type_key == type_key and i.obj.name in names}
 
 
+def _state(item):
+    """What a refused action must leave as it was, read in one query: the row (version, bin
+    and all) and how many change-log entries, comments and attachments it has."""
+    model = type(item.obj)
+    content_type = ContentType.objects.get_for_model(model)
+
+    def count(links):
+        rows = links.filter(content_type=content_type, object_id=OuterRef("pk"))
+        return Coalesce(
+            Subquery(rows.order_by().values("object_id").annotate(n=Count("pk")).values("n")), 0
+        )
+
+    return (
+        model.all_objects.filter(pk=item.obj.pk)
+        .annotate(
+            changes=count(ObjectChange.objects),
+            comments=count(Comment.objects),
+            attachments=count(Attachment.objects),
+        )
+        .values()
+        .first()
+    )
+
+
+def _attempt(item, send, *args, **kwargs):
+    """Send a request that may write (`send(*args, **kwargs)`), undo whatever it wrote, and
+    tell whether it changed the record's state (`_state`), with the response."""
+    before = _state(item)
+    with transaction.atomic():
+        response = send(*args, **kwargs)
+        changed = _state(item) != before
+        transaction.set_rollback(True)
+    return response, changed
+
+
 @pytest.mark.django_db
-def test_every_surface_shows_exactly_the_reference(api_for):
+def test_every_surface_shows_exactly_the_reference(api_for, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    met = set()
     for seed in range(HTTP_WORLDS):
         with transaction.atomic():
             world = build_world(1000 + seed, FACTORIES, people=5, records=6)
             oracle = Oracle(world)
-            for person in world.people.values():
-                user = person.user
-                client = Client()
-                client.force_login(user)
-                api = api_for(user)
+            rng = random.Random(seed)
+            sample = []
+            for object_type in registry.all_types():
+                items = [i for i in world.items if i.type_key == object_type.key]
+                live = [i for i in items if not i.deleted]
+                sample += rng.sample(live, min(SAMPLE, len(live)))
+                sample += [i for i in items if i.deleted]
+            for item in sample:
+                Attachment.objects.create(
+                    content_type=ContentType.objects.get_for_model(item.obj),
+                    object_id=item.obj.pk,
+                    file=ContentFile(b"quote", name="quote.txt"),
+                    name="quote.txt",
+                    size=5,
+                    uploaded_by=world.admin,
+                )
+            for user in world.users():
+                client, api = client_for(user), api_for(user)
+                if not user.is_active:
+                    _check_shut_out(client, api, sample)
+                    continue
                 for object_type in registry.all_types():
                     _check_surfaces(world, oracle, user, client, api, object_type)
+                met |= _check_record_actions(world, oracle, user, client, api, sample)
+            _check_shut_out(Client(), Client(), sample)
             transaction.set_rollback(True)
+    # The worlds hold every case of these actions: done, refused, and on a hidden record
+    # (a comment is never refused on a record its author sees).
+    cases = {(a, o) for a in ("attach", "delete", "restore", "purge") for o in OUTCOMES}
+    assert met == cases | {("comment", "done"), ("comment", "hidden")}, met
 
 
 def _check_surfaces(world, oracle, user, client, api, object_type):
     key, slug = object_type.key, object_type.slug
+    where = (user.username, key)
     visible = _expected(world, oracle, user, key, "view")
     editable = _expected(world, oracle, user, key, "edit")
     items = [i for i in world.items if i.type_key == key]
-    can_view = user.is_superuser or any(
-        "view" in g.actions for g in oracle._grants(world.people[user.pk], key)
-    )
     listing = client.get(f"/{slug}/", {"per_page": 100, "col": "name"})
-    if can_view:
-        assert {r["id"] for r in listing.context["rows"]} == visible, (key, "list")
-        assert listing.context["count"] == len(visible), (key, "count")
+    if oracle.may(user, "view", key):
+        assert {r["id"] for r in listing.context["rows"]} == visible, (*where, "list")
+        assert listing.context["count"] == len(visible), (*where, "count")
     else:
-        assert listing.status_code == 403
+        assert listing.status_code == 403, (*where, "list", listing.status_code)
         assert not visible
+    trash = client.get(f"/{slug}/trash/")
+    in_bin = {i.obj.pk for i in items if oracle.in_bin(user, i)}
+    assert {r["id"] for r in trash.context["rows"]} == in_bin, (*where, "recycle bin")
     api_ids = {row["id"] for row in api.get(f"/api/v1/{slug}/", {"limit": 200}).json()["items"]}
-    assert api_ids == visible, (key, "api list")
-    hits = (
-        {h.url for g in search.search(user, "矩阵") for h in g.hits if g.slug == slug}
-        if len(visible) < 5
-        else None
-    )
-    if hits is not None:
-        assert hits == {f"/{slug}/{pk}/" for pk in visible}, (key, "search")
+    assert api_ids == visible, (*where, "api list")
+    # Every record's name holds the word, hidden ones included.
+    groups = search.search(user, "矩阵", per_type=100)
+    hits = {h.url for g in groups for h in g.hits if g.slug == slug}
+    assert hits == {f"/{slug}/{pk}/" for pk in visible}, (*where, "search")
     export = client.get(f"/{slug}/export/", {"format": "csv", "col": "name"})
-    if export.status_code == 200:
-        assert _csv_ids(export, world, key) == visible, (key, "export")
+    if oracle.may(user, "export", key):
+        assert export.status_code == 200, (*where, "export", export.status_code)
+        assert _csv_ids(export, world, key) == visible, (*where, "export")
+    else:
+        assert export.status_code == 403, (*where, "export", export.status_code)
     for item in items:
         pk = item.obj.pk
         seen = pk in visible
-        assert (client.get(f"/{slug}/{pk}/").status_code == 200) == seen, (key, pk, "detail")
-        assert (api.get(f"/api/v1/{slug}/{pk}/").status_code == 200) == seen, (key, pk, "api")
-        assert (client.get(f"/{slug}/{pk}/timeline/").status_code == 200) == seen
+        at = (*where, pk)
+        assert (client.get(f"/{slug}/{pk}/").status_code == 200) == seen, (*at, "detail")
+        assert (api.get(f"/api/v1/{slug}/{pk}/").status_code == 200) == seen, (*at, "api")
+        assert (client.get(f"/{slug}/{pk}/timeline/").status_code == 200) == seen, at
         sharing = client.get(f"/{slug}/{pk}/sharing/").status_code
-        assert (sharing == 200) == (seen and object_type.shareable), (key, pk, "sharing")
+        assert (sharing == 200) == (seen and object_type.shareable), (*at, "sharing")
         for field in object_type.masked:
             shown = client.post(f"/{slug}/{pk}/unmask/{field}/").status_code
-            assert shown == (403 if seen else 404), (key, pk, "unmask", shown)
+            holder = oracle.has_special(user, "unmask")
+            assert shown == ((200 if holder else 403) if seen else 404), (*at, "unmask", shown)
         edit_page = client.get(f"/{slug}/{pk}/edit/").status_code
-        assert (edit_page == 200) == (pk in editable), (key, pk, "edit page", edit_page)
+        assert (edit_page == 200) == (pk in editable), (*at, "edit page", edit_page)
         version = type(item.obj).all_objects.get(pk=pk).version
-        patch = api.patch(f"/api/v1/{slug}/{pk}/", {"version": version})
-        assert (patch.status_code == 200) == (pk in editable), (key, pk, "api patch")
-        may_delete = pk in editable and (
-            user.is_superuser
-            or any("delete" in g.actions for g in oracle._grants(world.people[user.pk], key))
-        )
-        with transaction.atomic():  # undone, so later personas see the same world
-            deleted = api.delete(f"/api/v1/{slug}/{pk}/").status_code
-            restored = api.post(f"/api/v1/{slug}/{pk}/restore/").status_code
-            transaction.set_rollback(True)
-        assert (deleted == 204) == may_delete, (key, pk, "api delete", deleted)
-        assert (restored == 200) == may_delete, (key, pk, "api restore", restored)
+        if pk in editable:  # kept: later personas read the version again
+            patch = api.patch(f"/api/v1/{slug}/{pk}/", {"version": version})
+            assert patch.status_code == 200, (*at, "api patch", patch.status_code)
+        else:
+            patch, changed = _attempt(
+                item, api.patch, f"/api/v1/{slug}/{pk}/", {"version": version}
+            )
+            assert patch.status_code == (403 if seen else 404), (*at, "api patch")
+            assert not changed, (*at, "api patch")
+        if item.deleted:
+            continue  # the bin's actions are checked on the sample
+        may_delete = oracle.may_delete(user, item)
+        (deleted, restored), changed = _attempt(item, _delete_and_restore, api, slug, pk)
+        assert (deleted == 204) == may_delete == changed, (*at, "api delete", deleted)
+        assert deleted in (204, 403 if seen else 404), (*at, "api delete", deleted)
+        # Who deleted a record may restore it.
+        assert (restored == 200) == may_delete, (*at, "api restore", restored)
     if key == "contact":
         # A contact can only be attached to a customer the user sees.
-        may_create = user.is_superuser or any(
-            "create" in g.actions for g in oracle._grants(world.people[user.pk], "contact")
-        )
+        may_create = oracle.may(user, "create", "contact")
         customers = _expected(world, oracle, user, "customer", "view")
         for item in (i for i in world.items if i.type_key == "customer"):
             with transaction.atomic():  # undone, so later personas see the same world
@@ -186,6 +272,104 @@ def _check_surfaces(world, oracle, user, client, api, object_type):
             else:
                 assert response.status_code == 422
                 assert "customer" in response.json()["fields"]
+
+
+OUTCOMES = ("done", "refused", "hidden")
+
+
+def _delete_and_restore(api, slug, pk):
+    deleted = api.delete(f"/api/v1/{slug}/{pk}/").status_code
+    return deleted, api.post(f"/api/v1/{slug}/{pk}/restore/").status_code
+
+
+def _outcome(reached, changed):
+    return "done" if changed else "refused" if reached else "hidden"
+
+
+def _check_record_actions(world, oracle, user, client, api, sample):
+    """Comment, attach, download, related tabs, delete, restore and erase on the sampled
+    records through the pages (restore through the API too); returns the outcomes met."""
+    met = set()
+    for item in sample:
+        object_type = registry.get(item.type_key)
+        pk, slug = item.obj.pk, object_type.slug
+        base = f"/{slug}/{pk}"
+        at = (user.username, item.type_key, pk)
+        seen = oracle.allows(user, item, "view")
+        miss = 404
+
+        response, changed = _attempt(item, client.post, f"{base}/comments/", {"body": "看过"})
+        assert response.status_code == (200 if seen else miss), (*at, "comment")
+        assert changed == seen, (*at, "comment")
+        met.add(("comment", _outcome(seen, changed)))
+
+        upload = SimpleUploadedFile("报价.txt", b"quote", content_type="text/plain")
+        response, changed = _attempt(item, client.post, f"{base}/attachments/", {"file": upload})
+        assert response.status_code == (302 if seen else miss), (*at, "attach")
+        assert changed == oracle.allows(user, item, "edit"), (*at, "attach")
+        met.add(("attach", _outcome(seen, changed)))
+
+        attachment = Attachment.objects.get(
+            content_type=ContentType.objects.get_for_model(item.obj), object_id=pk
+        )
+        download = client.get(f"{base}/attachments/{attachment.pk}/")
+        assert download.status_code == (200 if seen else miss), (*at, "download")
+
+        for relation in object_type.related:
+            tab = client.get(f"{base}/related/{relation.type_key}/")
+            assert tab.status_code == (200 if seen else miss), (*at, "related")
+            if seen:
+                expected = {
+                    i.obj.pk
+                    for i in world.items
+                    if i.parent is item and oracle.allows(user, i, "view")
+                }
+                assert {r["id"] for r in tab.context["rows"]} == expected, (*at, "related")
+
+        response, changed = _attempt(item, client.post, f"{base}/delete/")
+        assert response.status_code == (302 if seen else miss), (*at, "delete")
+        assert changed == oracle.may_delete(user, item), (*at, "delete")
+        met.add(("delete", _outcome(seen, changed)))
+
+        in_bin = oracle.in_bin(user, item)
+        may_restore = oracle.may_restore(user, item)
+        response, changed = _attempt(item, client.post, f"{base}/restore/")
+        assert response.status_code == (302 if in_bin else miss), (*at, "restore")
+        assert changed == may_restore, (*at, "restore")
+        met.add(("restore", _outcome(in_bin, changed)))
+        response, changed = _attempt(item, api.post, f"/api/v1/{slug}/{pk}/restore/")
+        status = (200 if may_restore else 403) if in_bin else miss
+        assert response.status_code == status, (*at, "api restore", response.status_code)
+        assert changed == may_restore, (*at, "api restore")
+
+        response, changed = _attempt(item, client.post, f"{base}/purge/")
+        assert response.status_code == (302 if in_bin else miss), (*at, "purge")
+        assert changed == oracle.may_purge(user, item), (*at, "purge")
+        met.add(("purge", _outcome(in_bin, changed)))
+    return met
+
+
+def _check_shut_out(client, api, sample):
+    """Nobody signed in, or an account deactivated, reaches nothing and changes nothing."""
+    for object_type in registry.all_types():
+        assert client.get(f"/{object_type.slug}/").status_code == 302
+        assert api.get(f"/api/v1/{object_type.slug}/").status_code == 401
+    for item in sample:
+        slug, pk = registry.get(item.type_key).slug, item.obj.pk
+        base = f"/{slug}/{pk}"
+        assert client.get(f"{base}/").status_code == 302
+        assert api.get(f"/api/v1/{slug}/{pk}/").status_code == 401
+        for send, url in (
+            (client.post, f"{base}/comments/"),
+            (client.post, f"{base}/attachments/"),
+            (client.post, f"{base}/delete/"),
+            (client.post, f"{base}/restore/"),
+            (client.post, f"{base}/purge/"),
+            (api.delete, f"/api/v1/{slug}/{pk}/"),
+            (api.post, f"/api/v1/{slug}/{pk}/restore/"),
+        ):
+            response, changed = _attempt(item, send, url)
+            assert response.status_code in (302, 401) and not changed, (item.type_key, pk)
 
 
 # Every URL that takes an object id, and how the matrix above or a special-permission
