@@ -148,6 +148,8 @@ FORMAT_MODULE_PATH = ["crm.formats"]
 TIME_ZONE = os.environ.get("CRM_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Reports add up amounts in this ISO 4217 currency, converting others by exchange rate.
+CRM_COMPANY_CURRENCY = os.environ.get("CRM_COMPANY_CURRENCY", "CNY").upper()
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.models import TrackedModel
+from crm.core.money import CurrencyField, company_currency
 
 
 def localized(zh: str, en: str) -> str:
@@ -233,3 +238,38 @@ class SavedSearch(TrackedModel):
     @classmethod
     def editable_rule(cls, user) -> Q:
         return Q(user=user)
+
+
+class ExchangeRate(TrackedModel):
+    """What one unit of a currency is worth in the company currency from a day on (汇率),
+    for reports in the company currency (crm.core.money.convert)."""
+
+    manage_permission = "manage_settings"
+
+    currency = CurrencyField()
+    rate_to_company_currency = models.DecimalField(
+        _("rate"),
+        max_digits=18,
+        decimal_places=8,
+        validators=[MinValueValidator(Decimal("0.00000001"))],
+        help_text=_("How much one unit of the currency is worth in the company currency."),
+    )
+    valid_from = models.DateField(_("valid from"))
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "valid_from"], name="exchange_rate_day"),
+            models.CheckConstraint(
+                condition=Q(rate_to_company_currency__gt=0), name="exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.rate_to_company_currency} ({self.valid_from})"
+
+    def clean(self) -> None:
+        if self.currency == company_currency():
+            raise ValidationError({"currency": _("The company currency needs no exchange rate.")})
