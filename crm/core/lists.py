@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from crm.core import masking, search
+from crm.core import masking, money, search
 from crm.core.forms import style_widgets
 from crm.core.params import record_ids
 from crm.core.registry import Column, ObjectType
@@ -155,6 +155,8 @@ def value_fields(columns: list[Column]) -> list[str]:
             paths.append(f"{column.name}_id")
         elif column.kind == "link":
             paths += [f"{column.name}_id", f"{column.name}__name"]
+        elif column.kind == "money":
+            paths += [f"{column.name}_amount", f"{column.name}_currency"]
         else:
             paths.append(column.name)
     return list(dict.fromkeys(paths))
@@ -248,6 +250,13 @@ class Formatter:
                 row.get(f"{name}__name") or "",
                 self._url(url_name, row.get(f"{name}_id")),
             )
+        if kind == "money":  # a pair of columns (crm.core.money.MoneyField)
+            return lambda row: (
+                money.to_text(money.Money(row[f"{name}_amount"], row[f"{name}_currency"]))
+                if row.get(f"{name}_amount") is not None
+                else "",
+                "",
+            )
         if kind == "title":
             url_name = self.object_type.url_name("detail")
             return lambda row: (
@@ -289,9 +298,9 @@ def display(kind: str, value: Any, dates: DateTexts | None = None) -> str:
         return ""
     if kind == "bool" or isinstance(value, bool):
         return _("Yes") if value else _("No")
-    if kind == "money":
+    if kind == "money":  # a bare amount (a custom field) is in the company currency
         try:
-            return formats.number_format(decimal.Decimal(str(value)), 2, force_grouping=True)
+            return money.to_text(money.Money(decimal.Decimal(str(value)), money.company_currency()))
         except decimal.InvalidOperation:
             return str(value)
     if isinstance(value, datetime.date):

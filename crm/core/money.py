@@ -209,6 +209,19 @@ def parse(text: str, currency: str | None = None) -> Money:
     return Money(amount, named.pop() if named else currency or company_currency())
 
 
+def parse_amount(text: str, currency: str | None = None) -> Decimal:
+    """The amount of `text` for a column held in `currency` (the company currency by
+    default), such as a custom money field: naming another currency is refused."""
+    currency = currency or company_currency()
+    parsed = parse(text, currency)
+    if parsed.currency != currency:
+        raise ValidationError(
+            _("Enter the amount in %(currency)s.") % {"currency": currency},
+            code="wrong_currency",
+        )
+    return parsed.amount
+
+
 # Conversion -----------------------------------------------------------------------------
 
 

@@ -13,9 +13,10 @@ from django.utils.text import capfirst
 class Column:
     """A list column over `values()` rows.
 
-    kind: text, number, money, date, datetime, bool, choice (model choices), dict (dictionary
-    item), user, link (a foreign record: shows `<name>__name`, links to it), title (links to
-    the row's own detail page).
+    kind: text, number, money (the pair `<name>_amount`, `<name>_currency`, shown as
+    ¥1,234.50), date, datetime, bool, choice (model choices), dict (dictionary item), user,
+    link (a foreign record: shows `<name>__name`, links to it), title (links to the row's own
+    detail page).
     """
 
     name: str

@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm.core import registry
+from crm.core import money, registry
 
 _IGNORED = re.compile(r"[\s_*:：()（）\-—·./]")
 _TRUE = {"1", "true", "yes", "y", "on", "是", "√", "对"}
@@ -275,7 +275,9 @@ class Schema:
             return lambda text: parse_date(text).isoformat()
         if kind == "datetime":
             return lambda text: parse_datetime(text).isoformat()
-        if kind in ("integer", "decimal", "money"):
+        if kind == "money":
+            return lambda text: str(money.parse_amount(text))
+        if kind in ("integer", "decimal"):
             return parse_number
         return _text
 

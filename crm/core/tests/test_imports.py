@@ -832,7 +832,7 @@ def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fiel
         4: "WeChat group: Ensure this value has at most 10 characters (it has 11).; "
         "客户评级: “Bronze” is not one of the Grade.; "
         "签约日期: “2026-02-30” is not a real date.; "
-        "Credit limit: Enter a number.; "
+        "Credit limit: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.; "
         "贵宾: “maybe” is neither yes nor no."
     }
     data = dict(Customer.objects.values_list("name", "custom_field_data"))
@@ -852,6 +852,30 @@ def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fiel
             "vip": False,
         },
     }
+
+
+def test_money_custom_fields_import_amounts_as_people_write_them(alice, custom_fields):
+    header = ["客户名称", "信用额度"]
+    rows = [
+        ["甲", "1.2万"],
+        ["乙", "￥１，２３４．５"],
+        ["丙", "-5元"],
+        ["丁", "$5"],
+        ["戊", "1.2万万"],
+    ]
+
+    job = run(alice, csv_file([header, *rows]), on_duplicate="create", match="")
+
+    assert job.summary == summary(created=3, failed=2)
+    assert errors_of(job) == {
+        5: "信用额度: Enter the amount in CNY.",
+        6: "信用额度: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.",
+    }
+    limits = {
+        name: data["credit_limit"]
+        for name, data in Customer.objects.values_list("name", "custom_field_data")
+    }
+    assert limits == {"甲": "12000.00", "乙": "1234.50", "丙": "-5.00"}
 
 
 # ---------------------------------------------------------------------- export round trip

@@ -114,7 +114,7 @@ def test_every_kind_of_cell_is_written_as_the_user_reads_it(alice, bob):
     assert written["cf.grade"] == ("金牌", "")
     assert written["cf.grades"] == ("金牌, 银牌", "")
     assert written["cf.manager"] == ("Bob", "")
-    assert written["cf.limit"] == ("1,234.50", "")
+    assert written["cf.limit"] == ("¥1,234.50", "")
     assert plain[0]["cells"][0] == ("金蝶软件", "")
     assert plain[0]["cells"][3][0] == "0755-86072000"
 
