@@ -289,6 +289,7 @@ def search(user, query: str, *, per_type: int = 5) -> list[HitGroup]:
     named exactly what was typed, shortest title first (the closest to what was typed):
     a common word costs what a rare one does. "More" leads to the type's list, which holds
     every match."""
+    query = query.replace("\x00", "")  # compared with titles, which cannot hold one
     if not query_terms(query):
         return []
     if connection.vendor != "postgresql":
