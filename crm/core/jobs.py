@@ -12,19 +12,25 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from huey.contrib.djhuey import db_task
 
 from crm.core.models import Job, JobStatus, PeriodicRun
 
 log = logging.getLogger(__name__)
 
 # kind -> the function(job) doing the work; it calls `commit_batch` after each batch.
-HANDLERS = {"import": "crm.core.imports.services.run_import"}
+_HANDLERS: dict[str, Callable[[Job], None]] = {}
+
+
+def register_kind(kind: str, handler: Callable[[Job], None]) -> None:
+    """Name the work jobs of `kind` do (a module does this in its AppConfig.ready)."""
+    _HANDLERS[kind] = handler
 
 
 class LeaseLost(Exception):
@@ -102,7 +108,7 @@ def run(job_id: int) -> None:
     if job is None:
         return
     try:
-        import_string(HANDLERS[job.kind])(job)
+        _HANDLERS[job.kind](job)
     except LeaseLost:
         log.warning("Job %s was taken over by another consumer", job_id)
     except Cancelled:
@@ -114,10 +120,14 @@ def run(job_id: int) -> None:
         finish(job, JobStatus.FAILED, str(exc)[:2000])
 
 
+@db_task()
+def run_job_task(job_id: int) -> None:
+    """Wake a consumer for one job."""
+    run(job_id)
+
+
 def enqueue(job: Job) -> None:
     """Queue the job for a consumer once the current transaction commits."""
-    from crm.core.tasks import run_job_task
-
     job_id = job.pk
     transaction.on_commit(lambda: run_job_task(job_id))
 
@@ -125,8 +135,6 @@ def enqueue(job: Job) -> None:
 def resume_jobs() -> int:
     """Queue jobs nobody holds (queued, or running under a lapsed lease), and look again
     when a live lease would lapse. Returns how many were queued."""
-    from crm.core.tasks import run_job_task
-
     queued = 0
     for job_id in Job.objects.filter(_claimable()).values_list("pk", flat=True):
         run_job_task(job_id)

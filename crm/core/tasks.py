@@ -1,4 +1,5 @@
-"""Background tasks of the platform (thin: they call crm.core.jobs).
+"""Periodic tasks of the platform (thin: they call crm.core.jobs; a job's own queue task
+is `jobs.run_job_task`).
 
 Periodic tasks' crontabs are in UTC; each claims its period first (`jobs.claim_period`),
 so a second consumer with a scheduler does not run it again.
@@ -6,33 +7,25 @@ so a second consumer with a scheduler does not run it again.
 
 from datetime import timedelta
 
+from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
+from huey.contrib.djhuey import HUEY, db_periodic_task
+
+from crm.core import jobs
+from crm.core.imports.services import purge_drafts
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)
 
 
-@db_task()
-def run_job_task(job_id: int) -> None:
-    from crm.core import jobs
-
-    jobs.run(job_id)
-
-
 @db_periodic_task(crontab(minute="*"))
 def resume_jobs_task() -> None:
-    from crm.core import jobs
-
     if jobs.claim_period("resume_jobs", MINUTE):
         jobs.resume_jobs()
 
 
 @db_periodic_task(crontab(minute="17", hour="3"))
 def purge_draft_imports_task() -> None:
-    from crm.core import jobs
-    from crm.core.imports.services import purge_drafts
-
     if jobs.claim_period("purge_draft_imports", DAY):
         purge_drafts()
 
@@ -40,9 +33,5 @@ def purge_draft_imports_task() -> None:
 @HUEY.on_startup()
 def resume_jobs_on_start() -> None:
     """A consumer that starts (again) picks up the work a killed one left."""
-    from django.db import close_old_connections
-
-    from crm.core import jobs
-
     jobs.resume_jobs()
     close_old_connections()

@@ -6,3 +6,10 @@ class OrgConfig(AppConfig):
     name = "crm.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        # Apps are loaded only now: the handover's job imports the models.
+        from crm.core import jobs
+        from crm.org.handover import KIND, run_handover_job
+
+        jobs.register_kind(KIND, run_handover_job)

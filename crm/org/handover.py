@@ -11,11 +11,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core import access, registry, services
+from crm.core import access, jobs, registry, services
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
+from crm.core.models import Job, JobStatus
 from crm.org.models import Handover, HandoverStatus, User
 
 BATCH = 100
+KIND = "handover"
 
 
 def transferable_types() -> list[registry.ObjectType]:
@@ -74,9 +76,14 @@ def start_handover(
         total=sum(preview(from_user, type_keys, actor=actor).values()),
     )
     handover.to_users.set(to_users)
-    from crm.org.tasks import run_handover_task
-
-    transaction.on_commit(lambda: run_handover_task(handover.pk))
+    job = Job.objects.create(
+        kind=KIND,
+        status=JobStatus.QUEUED,
+        created_by=actor,
+        total=handover.total,
+        params={"handover": handover.pk},
+    )
+    jobs.enqueue(job)
     return handover
 
 
@@ -92,9 +99,16 @@ def transfer_record(obj, new_owner: User, *, actor) -> None:
             services.save(child, actor=actor, expected_version=child.version)
 
 
-def run_handover(handover_id: int) -> Handover:
-    """The job: move the records still owned by the employee, batch by batch, counting
-    progress as it goes. Safe to run again after a crash: it continues with what is left."""
+def run_handover_job(job: Job) -> None:
+    """The background job of a handover (a `core.Job` of kind "handover")."""
+    handover = run_handover(job.params["handover"], job=job)
+    jobs.finish(job, JobStatus.DONE, checkpoint=handover.done + handover.failed)
+
+
+def run_handover(handover_id: int, job: Job | None = None) -> Handover:
+    """Move the records still owned by the employee, batch by batch, counting progress as
+    it goes (each batch renews `job`'s lease with its checkpoint). Safe to run again after
+    a crash: it continues with what is left."""
     handover = Handover.objects.get(pk=handover_id)
     if handover.status == HandoverStatus.DONE:
         return handover
@@ -131,6 +145,8 @@ def run_handover(handover_id: int) -> Handover:
                 Handover.objects.filter(pk=handover.pk).update(
                     done=F("done") + done, failed=F("failed") + failed
                 )
+                if job is not None:
+                    jobs.commit_batch(job, checkpoint=turn)
     Handover.objects.filter(pk=handover.pk).update(
         status=HandoverStatus.DONE, finished_at=timezone.now()
     )
