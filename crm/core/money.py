@@ -11,7 +11,6 @@ writes the pair as one `Money`.
 
 from __future__ import annotations
 
-import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -21,11 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from crm.core.errors import DomainError
 
 # Code: (digits after the point, symbol). The symbols are those of the zh CLDR locale,
 # the same in both languages: ¥ is the yuan, and no symbol stands for two currencies.
@@ -220,43 +217,6 @@ def parse_amount(text: str, currency: str | None = None) -> Decimal:
             code="wrong_currency",
         )
     return parsed.amount
-
-
-# Conversion -----------------------------------------------------------------------------
-
-
-def rate(currency: str, on: datetime.date) -> Decimal:
-    """How much of the company currency one unit of `currency` was worth on `on`: the
-    latest rate valid from that day or before. Raises DomainError "no_exchange_rate"."""
-    from crm.customization.models import ExchangeRate
-
-    if currency == company_currency():
-        return Decimal(1)
-    found = (
-        ExchangeRate.objects.filter(currency=currency, valid_from__lte=on)
-        .order_by("-valid_from")
-        .values_list("rate_to_company_currency", flat=True)
-        .first()
-    )
-    if found is None:
-        raise DomainError(
-            "no_exchange_rate",
-            _("There is no exchange rate for %(currency)s valid on %(date)s.")
-            % {"currency": currency, "date": on.isoformat()},
-        )
-    return found
-
-
-def convert(money: Money, to: str | None = None, on: datetime.date | None = None) -> Money:
-    """`money` in currency `to` (the company currency by default) at the rates valid on
-    `on` (today by default), rounded to the target's minor unit.
-    Raises DomainError "no_exchange_rate"."""
-    to = to or company_currency()
-    if money.currency == to:
-        return money
-    on = on or timezone.localdate()
-    in_company = money.amount * rate(money.currency, on)
-    return round_line(Money(in_company / rate(to, on), to))
 
 
 # Capital numerals -----------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""Money: parsing, rounding, totals, display in both languages, capitals, conversion."""
+"""Money: parsing, rounding, totals, display in both languages, capitals."""
 
-import datetime
+import re
 from decimal import ROUND_FLOOR, Decimal
 
 import cn2an
@@ -12,7 +12,6 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from crm.core import money
-from crm.core.errors import DomainError
 from crm.core.money import CurrencyMismatch, Money
 
 CENTS = st.integers(min_value=-(10**18) + 1, max_value=10**18 - 1)
@@ -236,6 +235,7 @@ def test_amounts_are_shown_with_symbol_grouping_and_the_minor_unit(language):
         ("6007.14", "陆仟零柒元壹角肆分"),
         ("107000.53", "壹拾万柒仟元伍角叁分"),
         ("100020003", "壹亿零贰万零叁元整"),
+        ("100001000", "壹亿零壹仟元整"),
         ("1000000001", "壹拾亿零壹元整"),
         ("100010000000", "壹仟亿壹仟万元整"),
         ("1000000000000", "壹万亿元整"),
@@ -260,12 +260,20 @@ def reference_capitals(amount: Decimal) -> str:
     return text + "整" if text.endswith("角") else text
 
 
+# The People's Bank's rules for written amounts let a 零 be written or not where the 万 (or
+# 亿) place is zero and the 仟 after it is not: 壹亿零壹仟 and 壹亿壹仟 are both right. We write
+# it (the examples above pin that); cn2an does not. The comparison leaves that 零 aside.
+_OPTIONAL_ZERO = re.compile("(?<=[万亿])零(?=[壹贰叁肆伍陆柒捌玖]仟)")
+
+
 @given(st.one_of(CENTS, ZEROED, ZEROED.map(lambda c: -c)))
 @example(10**18 - 1)
 @example(100000000000)
+@example(10000100000)
 def test_capitals_agree_with_an_independent_reference(cents):
     amount = yuan(cents)
-    assert money.to_capitals(amount) == reference_capitals(amount)
+    ours, reference = money.to_capitals(amount), reference_capitals(amount)
+    assert _OPTIONAL_ZERO.sub("", ours) == _OPTIONAL_ZERO.sub("", reference)
 
 
 def test_capitals_are_for_yuan_within_the_storage_limit():
@@ -300,71 +308,3 @@ def test_a_money_field_reads_and_writes_the_pair():
 
 
 # Conversion ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def rates(db):
-    from crm.customization.models import ExchangeRate
-
-    for currency, rate, day in (
-        ("USD", "7.0", datetime.date(2026, 1, 1)),
-        ("USD", "7.2", datetime.date(2026, 3, 1)),
-        ("EUR", "8.0", datetime.date(2026, 1, 1)),
-        ("JPY", "0.048", datetime.date(2026, 1, 1)),
-    ):
-        ExchangeRate.objects.create(
-            currency=currency, rate_to_company_currency=Decimal(rate), valid_from=day
-        )
-
-
-def test_conversion_takes_the_latest_rate_valid_on_the_day(rates):
-    hundred = Money(Decimal(100), "USD")
-    assert money.convert(hundred, on=datetime.date(2026, 2, 28)) == Money(Decimal(700))
-    assert money.convert(hundred, on=datetime.date(2026, 3, 1)) == Money(Decimal(720))
-    assert money.convert(hundred, on=datetime.date(2027, 1, 1)) == Money(Decimal(720))
-    assert money.convert(Money(Decimal(720)), "USD", datetime.date(2026, 3, 1)) == hundred
-    # Between two foreign currencies through the company currency, rounded once at the end.
-    assert money.convert(hundred, "EUR", datetime.date(2026, 3, 1)) == Money(Decimal(90), "EUR")
-    assert money.convert(Money(Decimal("1234.567"), "JPY"), on=datetime.date(2026, 3, 1)) == (
-        Money(Decimal("59.26"))
-    )
-
-
-def test_conversion_without_a_rate_on_the_day_says_so(rates):
-    with pytest.raises(DomainError) as caught:
-        money.convert(Money(Decimal(1), "USD"), on=datetime.date(2025, 12, 31))
-    assert caught.value.code == "no_exchange_rate"
-    assert caught.value.message == "There is no exchange rate for USD valid on 2025-12-31."
-    with pytest.raises(DomainError):
-        money.convert(Money(Decimal(1), "GBP"), on=datetime.date(2026, 3, 1))
-
-
-def test_the_company_currency_needs_no_rate(db):
-    same = Money(Decimal("1.005"))
-    assert money.convert(same) is same
-
-
-@override_settings(CRM_COMPANY_CURRENCY="USD")
-def test_rates_are_to_the_configured_company_currency(db):
-    from crm.customization.models import ExchangeRate
-
-    ExchangeRate.objects.create(
-        currency="CNY",
-        rate_to_company_currency=Decimal("0.14"),
-        valid_from=datetime.date(2026, 1, 1),
-    )
-    converted = money.convert(Money(Decimal(100)), on=datetime.date(2026, 1, 2))
-    assert converted == Money(Decimal(14), "USD")
-
-
-def test_a_rate_for_the_company_currency_is_refused(db):
-    from crm.customization.models import ExchangeRate
-
-    rate = ExchangeRate(
-        currency="CNY", rate_to_company_currency=Decimal(1), valid_from=datetime.date(2026, 1, 1)
-    )
-    with pytest.raises(ValidationError) as caught:
-        rate.full_clean()
-    assert caught.value.message_dict == {
-        "currency": ["The company currency needs no exchange rate."]
-    }
