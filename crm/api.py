@@ -3,8 +3,9 @@
 from ninja import NinjaAPI
 
 from crm.core import registry
-from crm.core.api import SessionAuth, TokenAuth, install_error_handlers, router_for
+from crm.core.api import SessionAuth, install_error_handlers, router_for
 from crm.core.imports.api import router as imports_router
+from crm.org.tokens import TokenAuth
 
 api = NinjaAPI(
     title="CRM API",

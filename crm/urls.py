@@ -3,9 +3,13 @@
 from django.urls import include, path
 
 from crm.api import api
+from crm.org.security.views import SignOutView
 
 urlpatterns = [
     path("", include("crm.core.urls")),
+    # Signing out and account security belong to the organisation app.
+    path("logout/", SignOutView.as_view(), name="logout"),
+    path("accounts/", include("crm.org.security.urls")),
     path("org/", include("crm.org.urls")),
     path("settings/", include("crm.customization.urls")),
     path("", include("crm.customers.urls")),

@@ -18,7 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+
+from crm.core import extensions
 
 # Scopes that reach at most this many owners are read owner by owner (see visible_parts).
 PART_OWNERS = 16
@@ -40,10 +44,8 @@ def type_key(model: type) -> str:
     return model._meta.model_name
 
 
-def permissions(user):
-    from crm.org.permissions import permissions_of
-
-    return permissions_of(user)
+def permissions(user) -> extensions.UserPermissions:
+    return extensions.organisation().permissions_of(user)
 
 
 def has_special(user: Any, code: str | None) -> bool:
@@ -85,13 +87,11 @@ def _reach(model: type, user: Any, kind: str) -> Q:
 def _granted(model: type, user: Any, kind: str) -> Q:
     """Records `user` collaborates on or that are shared with them, their team or their
     department."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from crm.core.models import Collaborator, Share
-
+    # By name: the models' querysets call this module (crm.core.models imports it).
+    collaborator, share = apps.get_model("core", "Collaborator"), apps.get_model("core", "Share")
     content_type = ContentType.objects.get_for_model(model)
-    collaborations = Collaborator.objects.filter(content_type=content_type, user=user)
-    shares = Share.objects.filter(content_type=content_type).filter(
+    collaborations = collaborator.objects.filter(content_type=content_type, user=user)
+    shares = share.objects.filter(content_type=content_type).filter(
         Q(user=user)
         | Q(team__members__user=user)
         | Q(department_id__in=permissions(user).unit_ancestors)

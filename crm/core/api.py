@@ -5,7 +5,6 @@ bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they 
 the body or `If-Match`); a stale one answers 409.
 """
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -13,12 +12,11 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from pydantic import BaseModel, TypeAdapter, create_model
 from typing_extensions import TypedDict
 
@@ -28,27 +26,6 @@ from crm.core.registry import ObjectType
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_LIMIT = 200
-
-
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>` with a personal API token."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from crm.org.models import ApiToken
-
-        digest = hashlib.sha256(token.encode()).hexdigest()
-        found = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
-        if found is None or not found.user.is_active:
-            return None
-        now = timezone.now()
-        if found.expires_at and found.expires_at <= now:
-            return None
-        if found.read_only and request.method not in SAFE_METHODS:
-            raise HttpError(403, _("This token may only read."))
-        if not found.last_used_at or (now - found.last_used_at).total_seconds() > 300:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
 
 
 class SessionAuth(APIKeyCookie):

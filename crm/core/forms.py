@@ -7,7 +7,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import masking
+from crm.core import extensions, masking, registry
 from crm.core.errors import DomainError
 
 
@@ -95,7 +95,7 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, user, custom_fields=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from crm.customization.custom_fields import form_field
+        form_field = extensions.customization().form_field
 
         self.user = user
         self.custom_fields = list(custom_fields)
@@ -108,8 +108,6 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
                 field.queryset = field.queryset.filter(
                     pk__in=model.objects.visible_to(user).values("pk")
                 )
-        from crm.core import registry
-
         object_type = registry.for_model(type(self.instance))
         self.masked = [n for n in (object_type.masked if object_type else ()) if n in self.fields]
         for name in self.masked:
@@ -147,7 +145,7 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
 
     def custom_field_values(self) -> dict:
         """Cleaned custom values over the record's stored ones (unknown keys kept)."""
-        from crm.customization.custom_fields import to_json
+        to_json = extensions.customization().to_json
 
         values = dict(self.instance.custom_field_data or {})
         for definition in self.custom_fields:
@@ -219,7 +217,8 @@ class SharingForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         from django.contrib.auth import get_user_model
 
-        from crm.org.models import OrgUnit, Team
+        OrgUnit = extensions.organisation().OrgUnit
+        Team = extensions.organisation().Team
 
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = get_user_model().objects.filter(is_active=True)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from crm.core import masking, money, search
+from crm.core import extensions, masking, money, search
 from crm.core.forms import style_widgets
 from crm.core.params import record_ids
 from crm.core.registry import Column, ObjectType
@@ -67,7 +67,7 @@ def available_columns(object_type: ObjectType, custom_fields) -> list[Column]:
 def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     """The filtered, searched queryset of what `user` sees, and the ListQuery describing
     it (with the same rows as parts where reading them so is faster)."""
-    from crm.customization.custom_fields import fields_for
+    fields_for = extensions.customization().fields_for
 
     model = object_type.model
     query = ListQuery(object_type, params, user)
@@ -120,7 +120,7 @@ class CustomFilter:
 
 
 def custom_filters(query: ListQuery) -> list[CustomFilter]:
-    from crm.customization.custom_fields import dictionary_items
+    dictionary_items = extensions.customization().dictionary_items
 
     items: dict[int, list[tuple[str, str]]] = {}
     for item in dictionary_items().values():
@@ -175,7 +175,8 @@ class Formatter:
         hidden=frozenset(),
         links: bool = True,
     ):
-        from crm.customization.custom_fields import dictionary_items, item_labels
+        dictionary_items = extensions.customization().dictionary_items
+        item_labels = extensions.customization().item_labels
 
         self.object_type = object_type
         self.columns = columns

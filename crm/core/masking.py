@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.core import access
+from crm.core import access, extensions
 
 MASK = "****"
 CUSTOM = "cf."  # a custom field among masked names, as its list column is named
@@ -40,7 +40,7 @@ def mask(value: Any) -> str:
 
 def custom_names(model) -> frozenset[str]:
     """The names of a model's custom fields whose kind is masked."""
-    from crm.customization.custom_fields import masked_names
+    masked_names = extensions.customization().masked_names
 
     return masked_names(model)
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.core import access, context, masking, search
+from crm.core import access, context, extensions, masking, registry, search
 from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
 from crm.core.models import (
     Attachment,
@@ -109,7 +109,7 @@ def _take_number(obj: TrackedModel) -> None:
     commit, so concurrent creates wait for one insert, not for each other's checks."""
     if not isinstance(obj, Record) or obj.number:
         return
-    from crm.customization.numbering import next_number
+    next_number = extensions.customization().next_number
 
     model = type(obj)
     while number := next_number(model):
@@ -146,7 +146,7 @@ def _has_nul(value: Any) -> bool:
 
 
 def _validate(obj: models.Model) -> None:
-    from crm.customization.custom_fields import clean_custom_fields
+    clean_custom_fields = extensions.customization().clean_custom_fields
 
     errors: dict[str, list[str]] = {}
     try:
@@ -325,8 +325,6 @@ def unmask_field(obj: Record, field: str, *, actor) -> str:
 
     Raises AccessDenied without the permission or when the record is hidden.
     """
-    from crm.core import registry
-
     object_type = registry.for_model(type(obj))
     custom = field in masking.custom_names(type(obj))
     if object_type is None or (field not in object_type.masked and not custom):

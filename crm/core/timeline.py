@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import capfirst
 
+from crm.core import extensions, registry
 from crm.core.lists import display
 from crm.core.masking import CUSTOM, mask, mask_custom
 from crm.core.models import Comment, ObjectChange
@@ -38,8 +39,6 @@ def foreign_keys(model, names: list[str]) -> list[str]:
 
 
 def _link(obj: models.Model, name: str) -> str:
-    from crm.core import registry
-
     field = obj._meta.get_field(name)
     target = getattr(obj, name) if isinstance(field, models.ForeignKey) else None
     if target is None or registry.for_model(type(target)) is None:
@@ -73,7 +72,7 @@ def detail_fields(obj: models.Model, names: list[str], hidden=frozenset()) -> li
 
 def custom_values(obj: models.Model, custom_fields, hidden=frozenset()) -> list[Field]:
     """The custom fields; those in `hidden` (as `cf.<name>`) are masked."""
-    from crm.customization.custom_fields import item_labels
+    item_labels = extensions.customization().item_labels
 
     data = getattr(obj, "custom_field_data", None) or {}
     codes = item_labels(f.dictionary_id for f in custom_fields if f.dictionary_id)

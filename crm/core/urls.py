@@ -1,12 +1,11 @@
 """The shell's pages, and `patterns_for`, which gives a registered type its generic pages."""
 
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import path
 from django.views.generic import RedirectView
 
 from crm.core.registry import ObjectType
 from crm.core.views import generic, imports, shell
-from crm.org.security.views import SignOutView
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -15,8 +14,6 @@ urlpatterns = [
     path("search/", shell.search, name="search"),
     path("language/", shell.set_language, name="set_language"),
     path("login/", shell.SignInView.as_view(), name="login"),
-    path("logout/", SignOutView.as_view(), name="logout"),
-    path("accounts/", include("crm.org.security.urls")),
     path("imports/", imports.list_view, name="imports"),
     path("imports/<int:pk>/", imports.detail_view, name="import_detail"),
     path("imports/<int:pk>/preview/", imports.preview_view, name="import_preview"),

@@ -8,7 +8,10 @@ class CustomizationConfig(AppConfig):
     verbose_name = _("Customization")
 
     def ready(self) -> None:
-        from crm.core import kept
+        # Apps are loaded only now: what is handed to the platform imports the models.
+        from crm.core import extensions, kept
+        from crm.customization import platform
         from crm.customization.models import CustomField, Dictionary, DictionaryItem
 
         kept.watch(CustomField, Dictionary, DictionaryItem)
+        extensions.provide(customization=platform)

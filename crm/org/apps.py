@@ -8,8 +8,10 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        # Apps are loaded only now: the handover's job imports the models.
-        from crm.core import jobs
+        # Apps are loaded only now: what is handed to the platform imports the models.
+        from crm.core import extensions, jobs
+        from crm.org import platform
         from crm.org.handover import KIND, run_handover_job
 
         jobs.register_kind(KIND, run_handover_job)
+        extensions.provide(organisation=platform)

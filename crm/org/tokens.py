@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+
+from crm.core.api import SAFE_METHODS
 from crm.org.models import ApiToken
 
 
@@ -19,3 +27,22 @@ def create_token(user, name: str, *, read_only: bool = False) -> tuple[ApiToken,
         read_only=read_only,
     )
     return token, raw
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` with a personal API token."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        found = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+        if found is None or not found.user.is_active:
+            return None
+        now = timezone.now()
+        if found.expires_at and found.expires_at <= now:
+            return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise HttpError(403, _("This token may only read."))
+        if not found.last_used_at or (now - found.last_used_at).total_seconds() > 300:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user

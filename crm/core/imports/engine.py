@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from crm.core import access, bulk, masking, registry, search
+from crm.core import access, bulk, extensions, masking, registry, search
 from crm.core.exports import safe_cell
 from crm.core.imports.fields import Schema, Target
 from crm.core.models import ChangeAction, ObjectChange
@@ -514,7 +514,7 @@ class Importer:
     def _number(self, created: list) -> None:
         """Numbers from the numbering rule for new records without one; a number the
         sequence gives that a file or an older record already uses is passed over."""
-        from crm.customization.numbering import take_numbers
+        take_numbers = extensions.customization().take_numbers
 
         unnumbered = [obj for obj in created if not obj.number]
         while unnumbered:

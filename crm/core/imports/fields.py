@@ -21,7 +21,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from crm.core import money, registry
+from crm.core import extensions, money, registry
 
 _IGNORED = re.compile(r"[\s_*:：()（）\-—·./]")
 _TRUE = {"1", "true", "yes", "y", "on", "是", "√", "对"}
@@ -164,7 +164,7 @@ def _users() -> Lookup:
 
 
 def _dictionary(code: str, what: str) -> Lookup:
-    from crm.customization.models import DictionaryItem
+    DictionaryItem = extensions.customization().DictionaryItem
 
     lookup = Lookup(what)
     items = DictionaryItem.objects.filter(dictionary__code=code).order_by("-is_active", "pk")
@@ -175,7 +175,7 @@ def _dictionary(code: str, what: str) -> Lookup:
 
 
 def _items_by_id(dictionary_id: int, what: str) -> Lookup:
-    from crm.customization.models import DictionaryItem
+    DictionaryItem = extensions.customization().DictionaryItem
 
     lookup = Lookup(what)
     items = DictionaryItem.objects.filter(dictionary_id=dictionary_id, is_active=True)
@@ -243,7 +243,7 @@ class Schema:
                 field=field,
                 reference=reference,
             )
-        from crm.customization.custom_fields import CustomFieldChecker
+        CustomFieldChecker = extensions.customization().CustomFieldChecker
 
         self.custom_fields = CustomFieldChecker(model)
         for definition in self.custom_fields.definitions:

@@ -310,6 +310,7 @@ def open_sheet(path: Path | str) -> Sheet:
 def write_error_workbook(sheet: Sheet, errors: Iterator[tuple[int, str]], target) -> int:
     """Write the rows named in `errors` ((row number, message), in row order) with their
     original cells and an error column to `target` (a path or a file). Returns the count."""
+    # Here, not above: reading a file needs neither openpyxl nor Django's settings.
     from openpyxl import Workbook
 
     from crm.core.exports import workbook_text

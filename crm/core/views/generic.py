@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from crm.core import (
     access,
     exports,
+    extensions,
     lists,
     masking,
     paging,
@@ -90,7 +91,7 @@ def list_view(request, type_key: str):
         query.custom_fields,
         hidden=masking.on_pages(object_type),
     )
-    from crm.customization.models import SavedSearch
+    SavedSearch = extensions.customization().SavedSearch
 
     saved_views = SavedSearch.objects.visible_to(request.user).filter(
         content_type=ContentType.objects.get_for_model(object_type.model)
@@ -146,7 +147,7 @@ def detail_view(request, type_key: str, pk: int):
     obj = get_object_or_404(
         object_type.model.objects.visible_to(request.user).select_related(*related), pk=pk
     )
-    from crm.customization.custom_fields import fields_for
+    fields_for = extensions.customization().fields_for
 
     custom_fields = fields_for(object_type.model)
     hidden = masking.on_pages(object_type)
@@ -219,7 +220,7 @@ def timeline_view(request, type_key: str, pk: int):
 
 
 def _form(object_type, request, instance, data=None):
-    from crm.customization.custom_fields import fields_for
+    fields_for = extensions.customization().fields_for
 
     initial = {}
     if not instance.pk:
@@ -388,7 +389,7 @@ def bulk_view(request, type_key: str):
 @require_POST
 def save_view_view(request, type_key: str):
     """Save the current list state as a named view (检索方案), private or shared."""
-    from crm.customization.models import SavedSearch
+    SavedSearch = extensions.customization().SavedSearch
 
     object_type = registry.get(type_key)
     form = SavedViewForm(request.POST)
@@ -415,7 +416,7 @@ def save_view_view(request, type_key: str):
 @login_required
 @require_POST
 def delete_saved_view(request, type_key: str, view_id: int):
-    from crm.customization.models import SavedSearch
+    SavedSearch = extensions.customization().SavedSearch
 
     object_type = registry.get(type_key)
     view = get_object_or_404(SavedSearch.objects.editable_by(request.user), pk=view_id)
