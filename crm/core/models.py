@@ -433,3 +433,38 @@ class ImportTemplate(TrackedModel):
     def editable_rule(cls, user) -> models.Q:
         """Everyone may use a template; whoever saved it changes it."""
         return models.Q(created_by=user)
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    DELIVERED = "delivered", _("Delivered")
+
+
+class EventOutbox(models.Model):
+    """An event waiting for one background subscriber (crm.core.events), written in the
+    transaction of the change it tells of, so a committed change is never left unheard."""
+
+    event_uid = models.CharField(max_length=32)
+    name = models.CharField(max_length=150)
+    subscriber = models.CharField(max_length=200)
+    event = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event delivery")
+        verbose_name_plural = _("event deliveries")
+        constraints = [
+            # A subscriber hears of an event once: its key for telling a repeat.
+            models.UniqueConstraint(fields=["event_uid", "subscriber"], name="outbox_key")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.subscriber}"

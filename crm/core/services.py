@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.core import access, context, extensions, masking, registry, search
+from crm.core import access, context, events, extensions, masking, registry, search
 from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
 from crm.core.models import (
     Attachment,
@@ -203,6 +203,9 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
     search.index(obj)
     if not access.visible(model._base_manager.filter(pk=obj.pk), actor).exists():
         raise AccessDenied(_("You would no longer see this record after that change."))
+    if creating or changes:
+        verb = "created" if creating else "updated"
+        events.publish(model, verb, [obj.pk], actor=actor, changed=changes)
     return obj
 
 
@@ -244,6 +247,8 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
     action = ChangeAction.DELETE if deleted else ChangeAction.RESTORE
     changes = {"deleted_at": [_plain(previous), _plain(current.deleted_at)]}
     log_change(current, action, changes, actor=actor)
+    verb = "deleted" if deleted else "restored"
+    events.publish(model, verb, [current.pk], actor=actor, changed=changes)
     if deleted:
         search.unindex(current)
     else:
@@ -261,6 +266,7 @@ def purge(obj: Record, *, actor) -> None:
     if current.deleted_at is None:
         raise AccessDenied(_("Only records in the recycle bin can be erased."))
     log_change(current, ChangeAction.PURGE, snapshot(current), actor=actor)
+    events.publish(model, "purged", [current.pk], actor=actor)
     search.unindex(current)
     current.delete()
 
@@ -274,6 +280,7 @@ def delete_config(obj: TrackedModel, *, actor) -> None:
     log_change(
         obj, ChangeAction.DELETE, {k: [v, None] for k, v in snapshot(obj).items()}, actor=actor
     )
+    events.publish(model, "deleted", [obj.pk], actor=actor)
     obj.delete()
 
 

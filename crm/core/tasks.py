@@ -11,7 +11,7 @@ from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from crm.core import jobs
+from crm.core import events, jobs
 from crm.core.imports.services import purge_drafts
 
 MINUTE = timedelta(minutes=1)
@@ -22,6 +22,13 @@ DAY = timedelta(days=1)
 def resume_jobs_task() -> None:
     if jobs.claim_period("resume_jobs", MINUTE):
         jobs.resume_jobs()
+
+
+@db_periodic_task(crontab(minute="*"))
+def deliver_events_task() -> None:
+    """Deliver outbox rows whose retry time has come (new ones are woken on commit)."""
+    if jobs.claim_period("deliver_events", MINUTE):
+        events.deliver_due()
 
 
 @db_periodic_task(crontab(minute="17", hour="3"))

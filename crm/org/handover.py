@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.core import access, jobs, registry, services
+from crm.core import access, events, jobs, registry, services
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.models import Job, JobStatus
 from crm.org.models import Handover, HandoverStatus, User
@@ -125,7 +125,9 @@ def run_handover(handover_id: int, job: Job | None = None) -> Handover:
         )
         for start in range(0, len(pending), BATCH):
             done = failed = 0
-            with transaction.atomic():
+            # One event per batch and type with every id moved; a record that fails
+            # drops its own events with its writes.
+            with transaction.atomic(), events.gathered():
                 rows = (
                     model.objects.filter(
                         pk__in=pending[start : start + BATCH], owner=handover.from_user
@@ -137,7 +139,7 @@ def run_handover(handover_id: int, job: Job | None = None) -> Handover:
                     receiver = receivers[turn % len(receivers)]
                     turn += 1
                     try:
-                        with transaction.atomic():
+                        with transaction.atomic(), events.gathered():
                             transfer_record(obj, receiver, actor=actor)
                         done += 1
                     except DomainError:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from crm.core import access, bulk, extensions, masking, registry, search
+from crm.core import access, bulk, events, extensions, masking, registry, search
 from crm.core.exports import safe_cell
 from crm.core.imports.fields import Schema, Target
 from crm.core.models import ChangeAction, ObjectChange
@@ -561,3 +561,26 @@ class Importer:
         )
         search.index_new(created)
         search.index_many([o.obj for o in updated])
+        # One event per batch and action, carrying every id (crm.core.events).
+        created_fields = {
+            name
+            for obj, action, change in changes
+            if action == ChangeAction.CREATE
+            for name in change
+        }
+        events.publish(
+            self.model,
+            "created",
+            [obj.pk for obj in created],
+            actor=self.user,
+            changed=created_fields,
+            request_id=self.tag,
+        )
+        events.publish(
+            self.model,
+            "updated",
+            [o.obj.pk for o in updated],
+            actor=self.user,
+            changed=changed_fields,
+            request_id=self.tag,
+        )

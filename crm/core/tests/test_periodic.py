@@ -34,6 +34,7 @@ def test_the_scheduler_queues_each_task_once_a_day_or_every_minute():
             when[task.name] = at.strftime("%H:%M")
     assert queued == {
         "resume_jobs_task": 24 * 60,
+        "deliver_events_task": 24 * 60,
         "purge_draft_imports_task": 1,
         "purge_login_log_task": 1,
         "purge_stale_sessions_task": 1,
