@@ -244,7 +244,8 @@ def deliver(row_id: int) -> bool:
             )
     except Exception as exc:
         log.exception("Delivering event %s to %s failed", row.event_uid, row.subscriber)
-        delay = min(RETRY_FIRST * 2 ** (row.attempts - 1), RETRY_CAP)
+        # The exponent is bounded so that a row failing for days cannot overflow.
+        delay = min(RETRY_FIRST * 2 ** min(row.attempts - 1, 20), RETRY_CAP)
         EventOutbox.objects.filter(pk=row_id).update(
             next_attempt_at=timezone.now() + delay, last_error=repr(exc)[:2000]
         )
