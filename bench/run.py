@@ -555,7 +555,7 @@ class Bench:
         value, pk = qs.order_by(f"{sign}{field_name}", f"{sign}pk").values_list(field_name, "pk")[
             depth * PAGE_SIZE - 1
         ]
-        return paging._encode(value, pk, False), depth
+        return paging._encode(field_name, value, pk, False), depth
 
     def measure_l4(self, persona: Persona) -> None:
         found = self.deep_cursor(persona)
