@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "crm.customization",
     "crm.customers",
 ]
+if TESTING:
+    # A document type with a state machine that only the tests use.
+    INSTALLED_APPS.append("crm.core.testing.sample")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,5 +1,6 @@
 """URL map of the CRM: the shell, each module, and the API."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from crm.api import api
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", include("crm.customers.urls")),
     path("api/v1/", api.urls),
 ]
+if "crm.core.testing.sample" in settings.INSTALLED_APPS:
+    urlpatterns.append(path("", include("crm.core.testing.sample.urls")))
 
 handler400 = "crm.core.views.shell.bad_request"
 handler404 = "crm.core.views.shell.page_not_found"

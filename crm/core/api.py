@@ -5,6 +5,7 @@ bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they 
 the body or `If-Match`); a stale one answers 409.
 """
 
+import json
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -17,7 +18,7 @@ from ninja import NinjaAPI, Router, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie
-from pydantic import BaseModel, TypeAdapter, create_model
+from pydantic import BaseModel, Field, TypeAdapter, create_model
 from typing_extensions import TypedDict
 
 from crm.core import access, lists, masking, paging, services
@@ -147,6 +148,30 @@ def _version(request: HttpRequest, payload_version: int | None) -> int:
     )
 
 
+def _refuse_state(request: HttpRequest, object_type: ObjectType, current: str) -> None:
+    """A status sent with a create or an update is refused unless it is the record's
+    `current` one (what was read, sent back): it moves only through the type's
+    transitions (`POST …/{id}/transitions/{name}/`)."""
+    machine = object_type.state_machine
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return  # the payload was read already; what it could not read was answered then
+    if isinstance(body, dict) and body.get(machine.field, current) != current:
+        message = _("The status changes only through its actions.")
+        raise ValidationFailed({machine.field: [message]}, message)
+
+
+def _transition_schema(object_type: ObjectType) -> type[BaseModel]:
+    """The body of a transition: the fields some transition takes (each optional), and the
+    version the client read."""
+    fields: dict[str, Any] = {"version": (int | None, None)}
+    for name in object_type.state_machine.data_fields:
+        field = object_type.model._meta.get_field(name)
+        fields[name] = (str | None, Field(None, max_length=field.max_length))
+    return create_model(f"{object_type.model.__name__}TransitionIn", **fields)
+
+
 def _row_serializer(schema_out: type[BaseModel]) -> TypeAdapter:
     """Serializes a page of `values()` rows straight to JSON in the shape of `schema_out`:
     the rows come from the database typed already, so they are not validated again
@@ -231,6 +256,8 @@ def router_for(object_type: ObjectType) -> Router:
         if not access.can_create(request.user, model):
             raise AccessDenied(_("You may not create %(type)s.") % {"type": object_type.slug})
         obj = model()
+        if object_type.state_machine:
+            _refuse_state(request, object_type, object_type.state_machine.initial)
         _apply(obj, payload.model_dump(exclude_unset=True), request.user, object_type.masked)
         services.save(obj, actor=request.user)
         return Status(201, one(request.user, obj.pk))
@@ -242,6 +269,8 @@ def router_for(object_type: ObjectType) -> Router:
     )
     def update(request, pk: int, payload: schema_patch):  # type: ignore[valid-type]
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        if object_type.state_machine:
+            _refuse_state(request, object_type, getattr(obj, object_type.state_machine.field))
         data = payload.model_dump(exclude_unset=True)
         expected = _version(request, data.pop("version", None))
         _apply(obj, data, request.user, masking.on_pages(object_type))
@@ -273,4 +302,36 @@ def router_for(object_type: ObjectType) -> Router:
         services.restore(obj, actor=request.user)
         return one(request.user, pk)
 
+    if object_type.state_machine:
+        _add_transitions(router, object_type, one, schema_out, name)
     return router
+
+
+def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, name: str) -> None:
+    """`POST /{id}/transitions/{name}/`: the record moved along a transition of its type."""
+    machine = object_type.state_machine
+    model = object_type.model
+    schema = _transition_schema(object_type)
+
+    @router.post(
+        "/{int:pk}/transitions/{transition}/",
+        response={200: schema_out, **errors(400, 401, 403, 404, 409, 422)},
+        operation_id=f"transition_{name}",
+        summary=f"Move one of the {object_type.slug} along a transition",
+        description=(
+            f"Transitions: {', '.join(t.name for t in machine.transitions)}. The body holds "
+            "the fields the transition takes and the version read (or `If-Match`); a wrong "
+            "state or a refusing rule answers 409 with its reason, a missing field 422."
+        ),
+    )
+    def transition(request, pk: int, transition: str, payload: schema | None = None):  # type: ignore[valid-type]
+        obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        if machine.transition(transition) is None:
+            raise Http404
+        data = payload.model_dump(exclude_unset=True) if payload else {}
+        version = data.pop("version", None)
+        header = request.headers.get("If-Match", "").strip('W/"')
+        if version is None and header.isdigit():
+            version = int(header)
+        services.transition(obj, transition, actor=request.user, expected_version=version, **data)
+        return one(request.user, pk)

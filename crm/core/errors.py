@@ -55,3 +55,12 @@ class BadParameter(DomainError, BadRequest):
 
     def __init__(self, name: str, message: str):
         super().__init__("bad_parameter", message, {name: [message]})
+
+
+class TransitionRefused(DomainError):
+    """A status transition the record's state or a guard refuses (409), or one that lacks
+    the fields it needs (422)."""
+
+    def __init__(self, code: str, message: str, fields=None, status: int = 409):
+        super().__init__(code, message, fields)
+        self.status = status

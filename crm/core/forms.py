@@ -109,6 +109,9 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
                     pk__in=model.objects.visible_to(user).values("pk")
                 )
         object_type = registry.for_model(type(self.instance))
+        if object_type and object_type.state_machine:
+            # The status moves only through its transitions (services.transition).
+            self.fields.pop(object_type.state_machine.field, None)
         self.masked = [n for n in (object_type.masked if object_type else ()) if n in self.fields]
         for name in self.masked:
             if not self.is_bound and getattr(self.instance, name):
@@ -225,3 +228,24 @@ class SharingForm(StyledFormMixin, forms.Form):
         self.fields["team"].queryset = Team.objects.all()
         self.fields["department"].queryset = OrgUnit.objects.filter(is_active=True)
         style_widgets(self)
+
+
+class TransitionForm(StyledFormMixin, forms.Form):
+    """The version read and the fields a transition takes (a field already filled on the
+    record may be left empty: the service checks what is still missing)."""
+
+    version = VersionField()
+
+    def __init__(self, *args, model, step, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{step.name}_%s")
+        super().__init__(*args, **kwargs)
+        self.step = step
+        for name in step.required:
+            field = formfield_for(model._meta.get_field(name), required=False)
+            field.widget.attrs["placeholder"] = field.label
+            self.fields[name] = field
+        style_widgets(self)
+
+    def data_fields(self) -> dict:
+        """The fields to send to the transition: those typed in."""
+        return {n: self.cleaned_data[n] for n in self.step.required if self.cleaned_data.get(n)}

@@ -142,6 +142,7 @@ class ChangeAction(models.TextChoices):
     DELETE = "delete", _("Deleted")
     RESTORE = "restore", _("Restored")
     PURGE = "purge", _("Purged")
+    TRANSITION = "transition", _("Status changed")
 
 
 class ObjectChange(models.Model):

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import models
 from django.utils.text import capfirst
 
+from crm.core.states import StateMachine
+
 
 @dataclass(frozen=True)
 class Column:
@@ -70,6 +72,8 @@ class ObjectType:
     masked: tuple[str, ...] = ()  # personal numbers shown as 138****5678 (crm.core.masking)
     # Fields that find the existing record an imported row stands for, one tuple per way.
     match_keys: tuple[tuple[str, ...], ...] = (("number",), ("external_id",))
+    # The status field and its transitions (crm.core.states); the field is then read-only.
+    state_machine: StateMachine | None = None
 
     @property
     def key(self) -> str:

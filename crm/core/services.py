@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from crm.core import access, context, events, extensions, masking, registry, search
-from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
+from crm.core.errors import AccessDenied, StaleVersion, TransitionRefused, ValidationFailed
 from crm.core.models import (
     Attachment,
     ChangeAction,
@@ -164,11 +164,15 @@ def _validate(obj: models.Model) -> None:
 
 
 @transaction.atomic
-def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> TrackedModel:
+def save(
+    obj: TrackedModel, *, actor, expected_version: int | None = None, moves_state: bool = False
+) -> TrackedModel:
     """Create or update `obj` as `actor`.
 
     `expected_version` is the version the actor read; a newer one in the database raises
-    StaleVersion. Raises AccessDenied and ValidationFailed (nothing is written then).
+    StaleVersion. A type's status field changes only through `transition`, which alone
+    passes `moves_state` (the change log then says so). Raises AccessDenied and
+    ValidationFailed (nothing is written then).
     """
     model = type(obj)
     creating = obj._state.adding
@@ -187,6 +191,8 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
             raise _stale(current)
         before = snapshot(current)
         obj.version = current.version
+        if not moves_state:
+            _keep_state(obj, current)
     fill_mnemonic(obj)
     _validate(obj)
     if creating:
@@ -197,9 +203,8 @@ def save(obj: TrackedModel, *, actor, expected_version: int | None = None) -> Tr
     after = snapshot(obj)
     changes = diff(before, after)
     if creating or changes:
-        log_change(
-            obj, ChangeAction.CREATE if creating else ChangeAction.UPDATE, changes, actor=actor
-        )
+        action = ChangeAction.TRANSITION if moves_state else ChangeAction.UPDATE
+        log_change(obj, ChangeAction.CREATE if creating else action, changes, actor=actor)
     search.index(obj)
     if not access.visible(model._base_manager.filter(pk=obj.pk), actor).exists():
         raise AccessDenied(_("You would no longer see this record after that change."))
@@ -394,3 +399,101 @@ def remove_access(obj: Record, link: Collaborator | Share, *, actor) -> None:
     key = "collaborator" if isinstance(link, Collaborator) else "shared_with"
     log_change(obj, ChangeAction.UPDATE, {key: [str(link), None]}, actor=actor)
     link.delete()
+
+
+# --------------------------------------------------------------------------- state machines
+
+
+def _machine(model: type[models.Model]):
+    object_type = registry.for_model(model)
+    return object_type.state_machine if object_type else None
+
+
+def _keep_state(obj: models.Model, current: models.Model) -> None:
+    """Refuse a change of the status field by any write but a transition."""
+    machine = _machine(type(obj))
+    if machine and getattr(obj, machine.field) != getattr(current, machine.field):
+        message = _("The status changes only through its actions.")
+        raise ValidationFailed({machine.field: [message]}, message)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def transition_refusal(obj: Record, step, *, actor) -> str | None:
+    """Why `step` may not run on `obj` as it stands (its state, else its first guard), or
+    None. The permission and the fields it takes are checked by `transition`."""
+    machine = _machine(type(obj))
+    if getattr(obj, machine.field) not in step.sources:
+        state = machine.state(getattr(obj, machine.field))
+        return _("“%(action)s” is not possible while the record is %(state)s.") % {
+            "action": step.label,
+            "state": state.label if state else getattr(obj, machine.field),
+        }
+    for guard in step.guards:
+        reason = guard(obj, actor)
+        if reason:
+            return str(reason)
+    return None
+
+
+def may_transition(obj: Record, step, *, actor) -> bool:
+    """Whether `actor` holds the permission `step` needs and may change `obj`."""
+    return access.can(actor, step.action, type(obj)) and _editable(obj, actor)
+
+
+def _editable(obj: models.Model, actor) -> bool:
+    return access.editable(type(obj)._base_manager.filter(pk=obj.pk), actor).exists()
+
+
+@transaction.atomic
+def transition(
+    obj: Record, name: str, *, actor, expected_version: int | None = None, **data: Any
+) -> Record:
+    """Move `obj` along its type's transition `name`, setting the fields in `data` (those
+    the transition takes), as one logged write; then the transition's effects run, and
+    `<app>.<model>.<event>` is published after commit (besides the write's "updated").
+
+    Raises AccessDenied (403), StaleVersion (409), TransitionRefused with code
+    "unknown_transition" or "wrong_state" or "guard_refused" (409) or "fields_required"
+    (422), and ValidationFailed (422). A refused transition writes nothing.
+    """
+    model = type(obj)
+    machine = _machine(model)
+    step = machine.transition(name) if machine else None
+    if step is None:
+        raise TransitionRefused("unknown_transition", _("There is no such action."))
+    current = model._base_manager.select_for_update().get(pk=obj.pk)
+    if not may_transition(current, step, actor=actor):
+        raise AccessDenied(_("You may not do “%(action)s” here.") % {"action": step.label})
+    if expected_version is not None and current.version != expected_version:
+        raise _stale(current)
+    extra = set(data) - set(step.required)
+    if extra:
+        message = _("“%(action)s” does not take this field.") % {"action": step.label}
+        raise ValidationFailed({key: [message] for key in sorted(extra)})
+    if getattr(current, machine.field) not in step.sources:
+        raise TransitionRefused("wrong_state", transition_refusal(current, step, actor=actor))
+    for field_name, value in data.items():
+        setattr(current, field_name, value)
+    missing = [f for f in step.required if _blank(getattr(current, f))]
+    if missing:
+        required = _("Required for “%(action)s”.") % {"action": step.label}
+        labels = ", ".join(str(model._meta.get_field(f).verbose_name) for f in missing)
+        raise TransitionRefused(
+            "fields_required",
+            _("“%(action)s” needs: %(fields)s.") % {"action": step.label, "fields": labels},
+            {key: [required] for key in missing},
+            status=422,
+        )
+    reason = transition_refusal(current, step, actor=actor)
+    if reason:
+        raise TransitionRefused("guard_refused", reason)
+    setattr(current, machine.field, step.target)
+    save(current, actor=actor, moves_state=True)
+    for effect in step.effects:
+        effect(current, actor)
+    changed = [machine.field, *data]
+    events.publish(model, step.event or step.name, [current.pk], actor=actor, changed=changed)
+    return current

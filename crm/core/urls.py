@@ -76,6 +76,12 @@ def patterns_for(object_type: ObjectType) -> list:
             name=f"{key}_unmask",
         ),
         path(
+            f"{base}/<int:pk>/transitions/<str:name>/",
+            generic.transition_view,
+            kw,
+            name=f"{key}_transition",
+        ),
+        path(
             f"{base}/<int:pk>/related/<str:related_key>/",
             generic.related_view,
             kw,

@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.core.forms import StyledFormMixin, VersionField, style_widgets
 from crm.org.models import (
-    Action,
     DataScope,
     Employee,
     EmployeeStatus,
@@ -17,6 +16,7 @@ from crm.org.models import (
     Special,
     Team,
     User,
+    action_choices,
 )
 
 
@@ -234,7 +234,7 @@ class RoleForm(StyledFormMixin, forms.ModelForm):
                 )
             self.fields[f"{key}__actions"] = forms.MultipleChoiceField(
                 label=label,
-                choices=Action.choices,
+                choices=action_choices(key),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 initial=list(row.actions) if row else [],

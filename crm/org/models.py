@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.core import registry
 from crm.core.models import TrackedModel
 
 
@@ -192,6 +195,18 @@ class Action(models.TextChoices):
     IMPORT = "import", _("Import")
     TRANSFER = "transfer", _("Assign and transfer")
     APPROVE = "approve", _("Approve")
+
+
+def action_choices(type_key: str = "*") -> list[tuple[str, Any]]:
+    """The function permissions a role may grant on a type: the common ones, then those its
+    transitions declare (convert, claim …); for "*", those of every registered type."""
+    choices = list(Action.choices)
+    for object_type in registry.all_types():
+        machine = object_type.state_machine
+        if machine and type_key in ("*", object_type.key):
+            known = {value for value, _label in choices}
+            choices += [(a, label) for a, label in machine.actions.items() if a not in known]
+    return choices
 
 
 class Special(models.TextChoices):

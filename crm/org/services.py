@@ -17,7 +17,6 @@ from crm.core.models import ChangeAction
 from crm.core.services import delete_config, log_change
 from crm.core.services import save as core_save
 from crm.org.models import (
-    Action,
     Employee,
     OrgUnit,
     OrgUnitKind,
@@ -26,6 +25,7 @@ from crm.org.models import (
     Special,
     Team,
     User,
+    action_choices,
 )
 
 # Which kinds of unit may sit directly under which: a company under the group or under
@@ -388,7 +388,8 @@ def save_role(
             if row is not None and key != "*":
                 delete_config(row, actor=actor)
             continue
-        actions = sorted(set(grant.get("actions", [])) & set(Action.values))
+        offered = {value for value, _label in action_choices(key)}
+        actions = sorted(set(grant.get("actions", [])) & offered)
         row = row or RolePermission(role=role, type_key=key)
         changed = (
             row.pk is None

@@ -208,8 +208,11 @@ class Schema:
         self.targets: dict[str, Target] = {}
         users: Lookup | None = None
         column_labels = {c.name: c.label for c in object_type.columns}
+        machine = object_type.state_machine
+        # The status moves only through its transitions: a status column is left unmatched.
+        skip = {machine.field} if machine else set()
         for name in [*EXTRA_FIELDS, *object_type.form._meta.fields]:
-            if name in self.targets:
+            if name in self.targets or name in skip:
                 continue
             field = model._meta.get_field(name)
             convert: Callable[[str], Any] = _text

@@ -21,7 +21,6 @@ from django.utils import timezone
 from crm.core import search
 from crm.core.models import Collaborator, Share
 from crm.org.models import (
-    Action,
     DataScope,
     Employee,
     EmployeeStatus,
@@ -30,10 +29,12 @@ from crm.org.models import (
     RolePermission,
     Team,
     User,
+    action_choices,
 )
 
 SCOPES = [s.value for s in DataScope]
-ACTIONS = [a.value for a in Action]
+# The common actions and those the registered types' transitions declare.
+ACTIONS = [value for value, _label in action_choices()]
 # The special permissions that bear on records; the others guard settings pages.
 SPECIALS = ["restore", "unmask", "view_logs"]
 # A scope the role pages no longer offer, as an older version or a hand edit may leave in

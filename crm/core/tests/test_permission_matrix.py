@@ -23,6 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from crm.core import access, registry, search
 from crm.core.models import Attachment, Comment, ObjectChange
+from crm.core.testing.sample.models import SampleDocument
 from crm.core.testing.worlds import ACTIONS, SPECIALS, Factory, Oracle, build_world
 from crm.customers.models import Contact, Customer
 
@@ -51,9 +52,19 @@ def _contact(owner, parent):
     return contact
 
 
+def _document(owner, parent):
+    n = next(_counter)
+    document = SampleDocument.objects.create(
+        owner=owner, name=f"矩阵申请{n}号", number=f"D{n}", amount=100
+    )
+    search.index(document)
+    return document
+
+
 FACTORIES = {
     "customer": Factory(_customer),
     "contact": Factory(_contact, parent_type="customer"),
+    "sampledocument": Factory(_document),
 }
 
 
@@ -108,7 +119,7 @@ def test_visible_and_editable_sets_equal_the_reference_in_200_worlds():
                     assert sorted(ids) == sorted(expected), (*where, "parts")
                     split += 1
             transaction.set_rollback(True)
-    assert checked == WORLDS * 11 * 2 * 2
+    assert checked == WORLDS * 11 * len(registry.all_types()) * 2
     assert split > WORLDS
     assert binned > WORLDS
 
@@ -326,6 +337,20 @@ def _check_record_actions(world, oracle, user, client, api, sample):
                 }
                 assert {r["id"] for r in tab.context["rows"]} == expected, (*at, "related")
 
+        machine = object_type.state_machine
+        if machine:
+            # The first way out of the record's state, through the page and the API.
+            step = machine.leaving(getattr(item.obj, machine.field))[0]
+            may = oracle.allows(user, item, "edit") and oracle.may(user, step.action, item.type_key)
+            url = f"{base}/transitions/{step.name}/"
+            response, changed = _attempt(item, client.post, url)
+            assert response.status_code == ((302 if may else 403) if seen else miss), (*at, url)
+            assert changed == may, (*at, url)
+            url = f"/api/v1/{slug}/{pk}/transitions/{step.name}/"
+            response, changed = _attempt(item, api.post, url)
+            assert response.status_code == ((200 if may else 403) if seen else miss), (*at, url)
+            assert changed == may, (*at, url)
+
         response, changed = _attempt(item, client.post, f"{base}/delete/")
         assert response.status_code == (302 if seen else miss), (*at, "delete")
         assert changed == oracle.may_delete(user, item), (*at, "delete")
@@ -367,9 +392,19 @@ def _check_shut_out(client, api, sample):
             (client.post, f"{base}/purge/"),
             (api.delete, f"/api/v1/{slug}/{pk}/"),
             (api.post, f"/api/v1/{slug}/{pk}/restore/"),
+            *_transition_urls(client, api, item),
         ):
             response, changed = _attempt(item, send, url)
             assert response.status_code in (302, 401) and not changed, (item.type_key, pk)
+
+
+def _transition_urls(client, api, item):
+    """Each transition of the record's type, through the page and the API."""
+    object_type = registry.get(item.type_key)
+    steps = object_type.state_machine.transitions if object_type.state_machine else ()
+    for step in steps:
+        yield client.post, f"/{object_type.slug}/{item.obj.pk}/transitions/{step.name}/"
+        yield api.post, f"/api/v1/{object_type.slug}/{item.obj.pk}/transitions/{step.name}/"
 
 
 # Every URL that takes an object id, and how the matrix above or a special-permission
@@ -387,6 +422,7 @@ RECORD_ACTIONS = {
     "related",
     "unmask",
     "sharing",
+    "transition",
 }
 SETTINGS_PAGES = {
     "org:unit_edit",
@@ -422,7 +458,13 @@ IMPORT_PAGES = {
     "import_errors",
 }
 # The API's record operations, by their names in the generic router.
-API_RECORD_OPERATIONS = {"api:retrieve", "api:update", "api:delete", "api:restore"}
+API_RECORD_OPERATIONS = {
+    "api:retrieve",
+    "api:update",
+    "api:delete",
+    "api:restore",
+    "api:transition",
+}
 
 
 def _id_urls(resolver=None, prefix=""):

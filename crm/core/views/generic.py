@@ -28,12 +28,13 @@ from crm.core import (
     services,
     timeline,
 )
-from crm.core.errors import DomainError
+from crm.core.errors import AccessDenied, DomainError
 from crm.core.forms import (
     AttachmentForm,
     CommentForm,
     SavedViewForm,
     SharingForm,
+    TransitionForm,
     show_domain_error,
 )
 from crm.core.models import Attachment, Collaborator, Share
@@ -170,7 +171,71 @@ def detail_view(request, type_key: str, pk: int):
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
     }
+    if object_type.state_machine:
+        context.update(_transitions(object_type, obj, request.user, context["can_edit"]))
     return render(request, "core/detail.html", context)
+
+
+def _transitions(object_type, obj, user, can_edit: bool) -> dict:
+    """The record's state and the transitions `user` may start from it, each with the
+    reason a rule refuses it now (None when it may go ahead) and the form it takes."""
+    machine = object_type.state_machine
+    steps = [
+        step
+        for step in machine.leaving(getattr(obj, machine.field))
+        if can_edit and access.can(user, step.action, object_type.model)
+    ]
+    return {
+        "state": machine.state(getattr(obj, machine.field)),
+        "transitions": [
+            {
+                "step": step,
+                "refusal": services.transition_refusal(obj, step, actor=user),
+                "form": TransitionForm(model=object_type.model, step=step),
+            }
+            for step in steps
+        ],
+    }
+
+
+@login_required
+@require_POST
+def transition_view(request, type_key: str, pk: int, name: str):
+    """Move the record along one of its transitions; back on its page a toast says what
+    became of it, or why not."""
+    object_type = registry.get(type_key)
+    obj = _visible(object_type, request.user, pk)
+    machine = object_type.state_machine
+    step = machine.transition(name) if machine else None
+    if step is None:
+        raise Http404
+    form = TransitionForm(request.POST, model=object_type.model, step=step)
+    detail = reverse(object_type.url_name("detail"), args=[pk])
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return go_to(request, detail)
+    try:
+        services.transition(
+            obj,
+            name,
+            actor=request.user,
+            expected_version=form.cleaned_data["version"],
+            **form.data_fields(),
+        )
+    except AccessDenied:
+        raise PermissionDenied from None
+    except DomainError as error:
+        # Field rules broken by what was typed are named; a refusal says it all itself.
+        details = [m for ms in error.fields.values() for m in ms] if error.code == "invalid" else []
+        messages.error(request, " ".join([error.message, *details]))
+    else:
+        state = machine.state(step.target)
+        messages.success(
+            request,
+            _("“%(name)s”: %(action)s, now %(state)s.")
+            % {"name": obj, "action": step.label, "state": state.label},
+        )
+    return go_to(request, detail)
 
 
 @login_required

@@ -1,0 +1,114 @@
+"""State machines of business documents: a type declares its status field, its states and
+the transitions between them; `crm.core.services.transition` is the only way the status
+changes (forms, the API and imports leave it alone)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    """What a state means for lists and reports, whatever the type calls it."""
+
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    CLOSED = "closed", _("Closed")
+
+
+@dataclass(frozen=True)
+class State:
+    """One value of the status field, with its label in the user's language."""
+
+    value: str
+    label: Any
+    category: str = Category.OPEN
+
+
+# A guard answers None when the transition may go ahead, else the reason it may not (translated).
+Guard = Callable[[Any, Any], Any]
+# An effect runs inside the transition's transaction, after the record is written.
+Effect = Callable[[Any, Any], None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A named move from one or more states to a target state.
+
+    `action` is the permission a role must grant on the type ("edit", "approve", or one the
+    type declares, such as "convert"); `required` names the record fields that must hold a
+    value afterwards (sent with the transition or already there); `guards` are called as
+    `guard(record, actor)` and `effects` as `effect(record, actor)`; `event` is the past
+    tense published after commit (`approved`), the name itself when not given.
+    """
+
+    name: str
+    source: str | tuple[str, ...]
+    target: str
+    label: Any
+    action: str = "edit"
+    required: tuple[str, ...] = ()
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    event: str = ""
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.source,) if isinstance(self.source, str) else tuple(self.source)
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """The status field of a type, its states (the first is where a new record starts) and
+    its transitions."""
+
+    field: str
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+
+    def __post_init__(self) -> None:
+        values = [s.value for s in self.states]
+        names = [t.name for t in self.transitions]
+        assert len(set(values)) == len(values), f"states repeat: {values}"
+        assert len(set(names)) == len(names), f"transitions repeat: {names}"
+        for step in self.transitions:
+            unknown = {*step.sources, step.target} - set(values)
+            assert not unknown, f"{step.name} names unknown states {unknown}"
+
+    @property
+    def initial(self) -> str:
+        return self.states[0].value
+
+    @property
+    def choices(self) -> list[tuple[str, Any]]:
+        """The states as model field choices."""
+        return [(s.value, s.label) for s in self.states]
+
+    def state(self, value: str) -> State | None:
+        return next((s for s in self.states if s.value == value), None)
+
+    def transition(self, name: str) -> Transition | None:
+        return next((t for t in self.transitions if t.name == name), None)
+
+    def leaving(self, value: str) -> list[Transition]:
+        """The transitions that start from state `value`."""
+        return [t for t in self.transitions if value in t.sources]
+
+    @property
+    def data_fields(self) -> tuple[str, ...]:
+        """Every field some transition takes with it, in declaration order."""
+        return tuple(dict.fromkeys(f for t in self.transitions for f in t.required))
+
+    @property
+    def actions(self) -> dict[str, Any]:
+        """The permission actions the transitions need, each with the label of the first
+        transition that needs it (for the role matrix)."""
+        found: dict[str, Any] = {}
+        for step in self.transitions:
+            found.setdefault(step.action, step.label)
+        return found
