@@ -72,9 +72,14 @@ def personas(make_user, bob) -> Personas:
 
 
 def _load_schema():
+    """The API's document, made without a request (collecting tests must not run one: its
+    end would close the test database's connection), called on the WSGI application."""
+    from crm.api import api
     from crm.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+    loaded = schemathesis.openapi.from_dict(api.get_openapi_schema())
+    loaded.app = application
+    return loaded
 
 
 schema = _load_schema()
