@@ -21,6 +21,7 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/crm makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	CRM_TESTING=1 $(BIN)/mypy
 	CRM_TESTING=1 $(BIN)/pytest $(ARGS)
 
 # Scale S on PostgreSQL by default; `make bench SCALE=M`, `make bench BACKEND=sqlite`.

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from crm.core import extensions
 
@@ -36,12 +36,14 @@ def is_admin(user: Any) -> bool:
     return is_active_user(user) and user.is_superuser
 
 
-def _is_record(model: type) -> bool:
+def _is_record(model: type[Model]) -> bool:
     return getattr(model, "access_policy", "config") == "record"
 
 
-def type_key(model: type) -> str:
-    return model._meta.model_name
+def type_key(model: type[Model]) -> str:
+    name = model._meta.model_name
+    assert name is not None  # set on every model class Django has prepared
+    return name
 
 
 def permissions(user) -> extensions.UserPermissions:
@@ -55,7 +57,7 @@ def has_special(user: Any, code: str | None) -> bool:
     return is_admin(user) or (code is not None and permissions(user).has_special(code))
 
 
-def can(user: Any, action: str, model: type) -> bool:
+def can(user: Any, action: str, model: type[Model]) -> bool:
     """Whether `user` may do `action` ("view", "create", "edit", "delete", "export",
     "import", "transfer", "approve") on rows of `model` at all (scopes aside)."""
     if not is_active_user(user):
@@ -71,7 +73,8 @@ def can(user: Any, action: str, model: type) -> bool:
     return has_special(user, getattr(model, "manage_permission", None))
 
 
-def _reach(model: type, user: Any, kind: str) -> Q:
+# `model` is a record type, left `Any`: crm.core.models imports this module, so no Record here.
+def _reach(model: Any, user: Any, kind: str) -> Q:
     """The condition a record of `model` meets when `user` may view or edit it."""
     if model.access_parent:
         parent = model._meta.get_field(model.access_parent).related_model
@@ -84,7 +87,7 @@ def _reach(model: type, user: Any, kind: str) -> Q:
     return Q(owner_id__in=owners) | _granted(model, user, kind)
 
 
-def _granted(model: type, user: Any, kind: str) -> Q:
+def _granted(model: type[Model], user: Any, kind: str) -> Q:
     """Records `user` collaborates on or that are shared with them, their team or their
     department."""
     # By name: the models' querysets call this module (crm.core.models imports it).
@@ -164,12 +167,13 @@ def editable(queryset, user):
     return visible(queryset, user).filter(_reach(model, user, "edit"))
 
 
-def can_create(user: Any, model: type) -> bool:
+def can_create(user: Any, model: type[Model]) -> bool:
     """Whether `user` may create rows of `model`."""
     return can(user, "create", model)
 
 
-def owners_within(user: Any, model: type, kind: str = "view") -> set[int] | None:
+# `model` is a record type, left `Any`: crm.core.models imports this module, so no Record here.
+def owners_within(user: Any, model: Any, kind: str = "view") -> set[int] | None:
     """The owners whose records of `model` the user reaches by role scope (None: anyone).
 
     A new record, not yet shared with anybody, is reached only this way."""
@@ -180,7 +184,7 @@ def owners_within(user: Any, model: type, kind: str = "view") -> set[int] | None
     return permissions(user).owner_ids(kind, type_key(model))
 
 
-def can_purge(user: Any, model: type) -> bool:
+def can_purge(user: Any, model: type[Model]) -> bool:
     """Whether `user` may erase records from the recycle bin for good."""
     return is_admin(user)
 

@@ -6,7 +6,7 @@ the body or `If-Match`); a stale one answers 409.
 """
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
@@ -23,6 +23,7 @@ from typing_extensions import TypedDict
 
 from crm.core import access, lists, masking, paging, services
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
+from crm.core.models import Record, TrackedModel
 from crm.core.registry import ObjectType
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -106,7 +107,7 @@ def _rename(row: dict) -> dict:
     return row
 
 
-def _apply(obj: models.Model, data: dict, user, masked=()) -> None:
+def _apply(obj: Record, data: dict, user, masked=()) -> None:
     """Copy payload values onto `obj`; foreign keys resolve only to rows the user sees, and
     a masked number sent back unchanged keeps the stored one (`masked`: masking.on_pages)."""
     errors: dict[str, list[str]] = {}
@@ -124,9 +125,9 @@ def _apply(obj: models.Model, data: dict, user, masked=()) -> None:
                 # What was read is sent back as it is, even a choice deactivated since.
                 setattr(obj, field.attname, value)
                 continue
-            target = field.related_model.objects.visible_to(user).complex_filter(
-                field.get_limit_choices_to()
-            )
+            # A foreign key a user may set points at rows read through the access rules.
+            related = cast("type[TrackedModel]", field.related_model)
+            target = related.objects.visible_to(user).complex_filter(field.get_limit_choices_to())
             try:
                 setattr(obj, name, target.get(pk=value))
             except (ObjectDoesNotExist, ValueError, TypeError):
@@ -153,6 +154,7 @@ def _refuse_state(request: HttpRequest, object_type: ObjectType, current: str) -
     `current` one (what was read, sent back): it moves only through the type's
     transitions (`POST …/{id}/transitions/{name}/`)."""
     machine = object_type.state_machine
+    assert machine is not None  # called only for types with a state machine
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -165,9 +167,12 @@ def _refuse_state(request: HttpRequest, object_type: ObjectType, current: str) -
 def _transition_schema(object_type: ObjectType) -> type[BaseModel]:
     """The body of a transition: the fields some transition takes (each optional), and the
     version the client read."""
+    machine = object_type.state_machine
+    assert machine is not None  # called only for types with a state machine
     fields: dict[str, Any] = {"version": (int | None, None)}
-    for name in object_type.state_machine.data_fields:
-        field = object_type.model._meta.get_field(name)
+    for name in machine.data_fields:
+        # A transition takes the model's own text fields, never a relation's reverse side.
+        field = cast("models.Field", object_type.model._meta.get_field(name))
         fields[name] = (str | None, Field(None, max_length=field.max_length))
     return create_model(f"{object_type.model.__name__}TransitionIn", **fields)
 
@@ -258,7 +263,9 @@ def router_for(object_type: ObjectType) -> Router:
         obj = model()
         if object_type.state_machine:
             _refuse_state(request, object_type, object_type.state_machine.initial)
-        _apply(obj, payload.model_dump(exclude_unset=True), request.user, object_type.masked)
+        # The payload's schema is built at run time: to the type checker it is a BaseModel.
+        data = cast(BaseModel, payload).model_dump(exclude_unset=True)
+        _apply(obj, data, request.user, object_type.masked)
         services.save(obj, actor=request.user)
         return Status(201, one(request.user, obj.pk))
 
@@ -271,7 +278,7 @@ def router_for(object_type: ObjectType) -> Router:
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         if object_type.state_machine:
             _refuse_state(request, object_type, getattr(obj, object_type.state_machine.field))
-        data = payload.model_dump(exclude_unset=True)
+        data = cast(BaseModel, payload).model_dump(exclude_unset=True)
         expected = _version(request, data.pop("version", None))
         _apply(obj, data, request.user, masking.on_pages(object_type))
         services.save(obj, actor=request.user, expected_version=expected)
@@ -310,6 +317,7 @@ def router_for(object_type: ObjectType) -> Router:
 def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, name: str) -> None:
     """`POST /{id}/transitions/{name}/`: the record moved along a transition of its type."""
     machine = object_type.state_machine
+    assert machine is not None  # called only for types with a state machine
     model = object_type.model
     schema = _transition_schema(object_type)
 
@@ -328,7 +336,7 @@ def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, n
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         if machine.transition(transition) is None:
             raise Http404
-        data = payload.model_dump(exclude_unset=True) if payload else {}
+        data = cast(BaseModel, payload).model_dump(exclude_unset=True) if payload else {}
         version = data.pop("version", None)
         header = request.headers.get("If-Match", "").strip('W/"')
         if version is None and header.isdigit():

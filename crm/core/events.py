@@ -140,6 +140,7 @@ def publish(
     `events.publish(type(lead), "converted", [lead.pk], actor=actor, changed=["status"])`.
     """
     meta = model._meta
+    assert meta.model_name is not None  # set on every model class Django has prepared
     name = f"{meta.app_label}.{meta.model_name}.{action}"
     ids = tuple(ids)
     if not ids or not _matching(name):

@@ -141,6 +141,7 @@ def resume_jobs() -> int:
         queued += 1
     held = Job.objects.filter(status=JobStatus.RUNNING, lease_until__isnull=False)
     for job_id, until in held.values_list("pk", "lease_until"):
+        assert until is not None  # the filter above leaves out jobs without a lease
         run_job_task.schedule(args=(job_id,), eta=until + datetime.timedelta(seconds=1))
     return queued
 

@@ -227,7 +227,8 @@ _PLACES = ("", "拾", "佰", "仟")
 
 def _below_10000(n: int) -> str:
     """0 < n < 10000: a 零 stands for any run of zeros between two digits."""
-    out, zero = [], False
+    out: list[str] = []
+    zero = False
     for place in range(3, -1, -1):
         digit = n // 10**place % 10
         if digit == 0:

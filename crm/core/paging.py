@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core import signing
 from django.db import connections
@@ -45,7 +47,12 @@ def _decode(cursor: str, field: str):
             raise ValueError(name)
         if isinstance(value, dict):
             ((kind, text),) = value.items()
-            value = {"dt": parse_datetime, "d": parse_date, "n": decimal.Decimal}[kind](text)
+            parsers: dict[str, Callable[[str], Any]] = {
+                "dt": parse_datetime,
+                "d": parse_date,
+                "n": decimal.Decimal,
+            }
+            value = parsers[kind](text)
         return value, int(pk), bool(backwards)
     except (signing.BadSignature, ValueError, TypeError, KeyError) as error:
         raise BadParameter(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.text import capfirst
 
 from crm.core.states import StateMachine
+
+if TYPE_CHECKING:  # the models are not loaded yet when types are declared
+    from crm.core.models import Record
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class SearchSpec:
 class ObjectType:
     """Everything the platform needs to know to serve one object type."""
 
-    model: type[models.Model]
+    model: type[Record]
     slug: str  # plural English name used in URLs and the API: "customers"
     form: type
     filterset: type
@@ -77,7 +80,9 @@ class ObjectType:
 
     @property
     def key(self) -> str:
-        return self.model._meta.model_name
+        name = self.model._meta.model_name
+        assert name is not None  # set on every model class Django has prepared
+        return name
 
     @property
     def app_label(self) -> str:
@@ -118,7 +123,9 @@ def get(key: str) -> ObjectType:
 
 
 def for_model(model: type[models.Model]) -> ObjectType | None:
-    return _types.get(model._meta.model_name)
+    name = model._meta.model_name
+    assert name is not None  # set on every model class Django has prepared
+    return _types.get(name)
 
 
 def all_types() -> list[ObjectType]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -122,8 +122,10 @@ WRITE_PATH_FIELDS = ("created_by", "updated_by", "deleted_by")
 
 
 def fill_mnemonic(obj: models.Model) -> None:
-    if hasattr(obj, "mnemonic_code") and not obj.mnemonic_code and getattr(obj, "name", ""):
-        obj.mnemonic_code = mnemonic(obj.name)[:60]
+    if hasattr(obj, "mnemonic_code") and not obj.mnemonic_code:
+        name = getattr(obj, "name", "")
+        if name:
+            obj.mnemonic_code = mnemonic(name)[:60]
 
 
 def _null_characters(obj: models.Model) -> dict[str, list[str]]:
@@ -289,7 +291,7 @@ def delete_config(obj: TrackedModel, *, actor) -> None:
     obj.delete()
 
 
-def _require_visible(obj: models.Model, actor) -> None:
+def _require_visible(obj: TrackedModel, actor) -> None:
     model = type(obj)
     if not model.objects.visible_to(actor).filter(pk=obj.pk).exists():
         raise AccessDenied(_("You may not see this record."))
@@ -355,7 +357,7 @@ def unmask_field(obj: Record, field: str, *, actor) -> str:
     return str(value or "")
 
 
-def _require_editable(obj: models.Model, actor) -> None:
+def _require_editable(obj: TrackedModel, actor) -> None:
     if not type(obj).objects.editable_by(actor).filter(pk=obj.pk).exists():
         raise AccessDenied(_("You may not change this record."))
 
@@ -474,13 +476,17 @@ def transition(
         message = _("“%(action)s” does not take this field.") % {"action": step.label}
         raise ValidationFailed({key: [message] for key in sorted(extra)})
     if getattr(current, machine.field) not in step.sources:
-        raise TransitionRefused("wrong_state", transition_refusal(current, step, actor=actor))
+        refusal = transition_refusal(current, step, actor=actor)
+        assert refusal is not None  # a step from another state is always refused
+        raise TransitionRefused("wrong_state", refusal)
     for field_name, value in data.items():
         setattr(current, field_name, value)
     missing = [f for f in step.required if _blank(getattr(current, f))]
     if missing:
         required = _("Required for “%(action)s”.") % {"action": step.label}
-        labels = ", ".join(str(model._meta.get_field(f).verbose_name) for f in missing)
+        # What a step requires is the model's own fields, never a relation's reverse side.
+        fields = [cast("models.Field", model._meta.get_field(f)) for f in missing]
+        labels = ", ".join(str(field.verbose_name) for field in fields)
         raise TransitionRefused(
             "fields_required",
             _("“%(action)s” needs: %(fields)s.") % {"action": step.label, "fields": labels},
