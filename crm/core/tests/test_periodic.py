@@ -8,8 +8,10 @@ import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
@@ -23,15 +25,16 @@ RESUME = "crm.core.tasks.resume_jobs_task"
 
 
 def test_the_scheduler_queues_each_task_once_a_day_or_every_minute():
-    # Huey reads crontabs in UTC.
+    # Huey reads crontabs in UTC; the daily ones run at night in the CRM's time zone.
     midnight = datetime.datetime(2026, 3, 2)
+    zone = ZoneInfo(settings.TIME_ZONE)
     queued = Counter()
     when = {}
     for minute in range(24 * 60):
         at = midnight + timedelta(minutes=minute)
         for task in HUEY.read_periodic(at):
             queued[task.name] += 1
-            when[task.name] = at.strftime("%H:%M")
+            when[task.name] = at.replace(tzinfo=datetime.UTC).astimezone(zone).strftime("%H:%M")
     assert queued == {
         "resume_jobs_task": 24 * 60,
         "deliver_events_task": 24 * 60,
@@ -39,6 +42,7 @@ def test_the_scheduler_queues_each_task_once_a_day_or_every_minute():
         "purge_login_log_task": 1,
         "purge_stale_sessions_task": 1,
     }
+    assert when["purge_draft_imports_task"] == "03:17"
     assert when["purge_login_log_task"] == "03:27"
     assert when["purge_stale_sessions_task"] == "03:37"
 
