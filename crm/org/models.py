@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import registry
@@ -271,8 +272,6 @@ class RolePermission(TrackedModel):
 
 
 # --------------------------------------------------------------------------- account security
-
-from django.utils import timezone  # noqa: E402  (appended section: the file's head is not ours)
 
 
 class LoginResult(models.TextChoices):
