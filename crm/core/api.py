@@ -5,6 +5,7 @@ bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they 
 the body or `If-Match`); a stale one answers 409.
 """
 
+import datetime
 import json
 from typing import Any, cast
 
@@ -84,6 +85,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 409: "conflict"}
         code = codes.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+
+class RecordOut(BaseModel):
+    """What every record carries in the API (DESIGN's public contract)."""
+
+    id: int
+    number: str
+    version: int
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    owner: int
+    custom_fields: dict[str, Any]
 
 
 class ErrorOut(BaseModel):

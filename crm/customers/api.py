@@ -7,21 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from crm.core.api import RecordOut
 from crm.customers.models import CustomerStatus, CustomerType, Gender
 
 CustomerTypeValue = Literal[tuple(CustomerType.values)]  # type: ignore[valid-type]
 CustomerStatusValue = Literal[tuple(CustomerStatus.values)]  # type: ignore[valid-type]
 GenderValue = Literal[("", *Gender.values)]  # type: ignore[valid-type]
-
-
-class RecordOut(BaseModel):
-    id: int
-    number: str
-    version: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-    owner: int
-    custom_fields: dict[str, Any]
 
 
 class CustomerFields(BaseModel):

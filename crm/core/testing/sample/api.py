@@ -1,10 +1,11 @@
 """API shapes of the sample document: the status is read, never written."""
 
-import datetime
 import decimal
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from crm.core.api import RecordOut
 
 
 class SampleDocumentIn(BaseModel):
@@ -21,14 +22,7 @@ class SampleDocumentPatch(BaseModel):
     custom_fields: dict[str, Any] | None = None
 
 
-class SampleDocumentOut(BaseModel):
-    id: int
-    number: str
-    version: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-    owner: int
-    custom_fields: dict[str, Any]
+class SampleDocumentOut(RecordOut):
     name: str
     amount: decimal.Decimal
     status: str
