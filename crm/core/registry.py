@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,16 @@ class SearchSpec:
     emails: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class LineSpec:
+    """A type's line items (crm.core.lines): the line model, its foreign key to the
+    document, and the fields a user types on each line, in order."""
+
+    model: type[models.Model]
+    parent: str
+    fields: tuple[str, ...]
+
+
 @dataclass
 class ObjectType:
     """Everything the platform needs to know to serve one object type."""
@@ -77,6 +88,16 @@ class ObjectType:
     match_keys: tuple[tuple[str, ...], ...] = (("number",), ("external_id",))
     # The status field and its transitions (crm.core.states); the field is then read-only.
     state_machine: StateMachine | None = None
+    # The type's rules, declared once: the write path calls them for every page, API call
+    # and imported row. `clean(obj, before, actor)` raises ValidationError naming fields
+    # (`before`: the stored values, {} for a new record); `compute(obj, lines)` fills the
+    # `computed` fields (read-only everywhere) from the record and its lines (None: the
+    # stored ones); `lock(obj)` gives the reason a stored record may not be changed now.
+    clean: Callable[[Any, dict[str, Any], Any], None] | None = None
+    compute: Callable[[Any, list | None], None] | None = None
+    computed: tuple[str, ...] = ()
+    lock: Callable[[Any], str | None] | None = None
+    lines: LineSpec | None = None
 
     @property
     def key(self) -> str:

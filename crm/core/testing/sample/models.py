@@ -1,9 +1,12 @@
-"""The sample document: a name, an amount and a status moved by its transitions."""
+"""The sample document: a name, an amount, lines with their total, and a status moved by
+its transitions."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.core.lines import Line
 from crm.core.models import Record
+from crm.core.money import AmountField, CurrencyField
 
 
 class DocumentStatus(models.TextChoices):
@@ -22,6 +25,8 @@ class SampleDocument(Record):
         _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    currency = CurrencyField()
+    total = AmountField(_("total"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("document")
@@ -33,3 +38,20 @@ class SampleDocument(Record):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SampleLine(Line):
+    """One line of a sample document: what, how many, at what price."""
+
+    document = models.ForeignKey(SampleDocument, models.CASCADE, related_name="lines")
+    product = models.CharField(_("product"), max_length=100)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=1)
+    unit_price = AmountField(_("unit price"), default=0)
+    amount = AmountField(_("amount"), default=0, editable=False)
+
+    class Meta(Line.Meta):
+        verbose_name = _("line")
+        verbose_name_plural = _("lines")
+
+    def __str__(self) -> str:
+        return self.product
