@@ -7,7 +7,7 @@ so the objects have them afterwards as with `bulk_create`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -25,7 +25,7 @@ def _getter(field: models.Field, conn) -> Callable[[models.Model], Any]:
     return attrgetter(field.attname)
 
 
-def insert(model: type[models.Model], objs: list[models.Model]) -> None:
+def insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """Insert new `objs` of `model`, filling auto fields (timestamps) and primary keys."""
     if not objs:
         return

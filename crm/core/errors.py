@@ -64,3 +64,13 @@ class TransitionRefused(DomainError):
     def __init__(self, code: str, message: str, fields=None, status: int = 409):
         super().__init__(code, message, fields)
         self.status = status
+
+
+class RecordLocked(DomainError):
+    """The record may not be changed as it stands (pending approval, signed ...): 409 with
+    the type's reason, on pages, in the API and for an imported row alike."""
+
+    status = 409
+
+    def __init__(self, message: str):
+        super().__init__("locked", message)

@@ -9,16 +9,132 @@ the lines' diff; the document's computed fields (totals) are worked out from the
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from crm.core import registry
+from crm.core.errors import ValidationFailed
+from crm.core.registry import LineSpec, ObjectType
 
 
 class Line(models.Model):
     """The base of a document's lines: the subclass adds the foreign key to its document
     (named in the type's `LineSpec`) and its own fields."""
 
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(gettext_lazy("position"), default=0)
 
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+
+
+def spec_of(model: type[models.Model]) -> LineSpec | None:
+    object_type = registry.for_model(model)
+    return object_type.lines if object_type else None
+
+
+def shown_fields(spec: LineSpec) -> tuple[str, ...]:
+    """The typed fields, then those the document works out (a line's amount)."""
+    derived = [
+        f.name
+        for f in spec.model._meta.concrete_fields
+        if not f.editable and not f.primary_key and f.name != spec.parent
+    ]
+    return (*spec.fields, *derived)
+
+
+def stored(spec: LineSpec, parent_pk: int | None) -> list[models.Model]:
+    """The stored lines of one document, in order."""
+    if parent_pk is None:
+        return []
+    return list(spec.model._default_manager.filter(**{f"{spec.parent}_id": parent_pk}))
+
+
+def read(object_type: ObjectType, parent_pk: int) -> list[dict[str, Any]]:
+    """The lines of one document as the API gives them: id, position and their fields."""
+    spec = object_type.lines
+    assert spec is not None  # called only for types with lines
+    names = ("id", "position", *shown_fields(spec))
+    rows = spec.model._default_manager.filter(**{f"{spec.parent}_id": parent_pk})
+    return list(rows.values(*names))
+
+
+def build(spec: LineSpec, parent: models.Model, data: list[dict[str, Any]]) -> list[models.Model]:
+    """Unsaved lines of `parent` from typed values, positioned in the order given.
+
+    Raises ValidationFailed naming `lines.<i>.<field>` for a field a line does not take."""
+    errors: dict[str, list[str]] = {}
+    lines = []
+    for index, values in enumerate(data):
+        line = spec.model(position=index)
+        setattr(line, spec.parent, parent)
+        for name, value in values.items():
+            if name in ("id", "position"):
+                continue  # the order given is the order kept; the set is replaced
+            if name not in spec.fields:
+                errors[f"lines.{index}.{name}"] = [_("A line does not take this field.")]
+                continue
+            setattr(line, name, value)
+        lines.append(line)
+    if errors:
+        raise ValidationFailed(errors)
+    return lines
+
+
+def errors(spec: LineSpec, lines: list[models.Model]) -> dict[str, list[str]]:
+    """Each line's field rules, as `lines.<i>.<field>`."""
+    found: dict[str, list[str]] = {}
+    for index, line in enumerate(lines):
+        try:
+            line.full_clean(exclude=[spec.parent], validate_unique=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                key = f"lines.{index}" if name == NON_FIELD_ERRORS else f"lines.{index}.{name}"
+                found.setdefault(key, []).extend(messages)
+    return found
+
+
+def preview(
+    object_type: ObjectType, obj: models.Model, data: list[dict[str, Any]]
+) -> tuple[list[models.Model], models.Model]:
+    """The lines and the record with what the type works out from them (amounts, totals),
+    nothing written: for live totals while a form is typed in."""
+    spec = object_type.lines
+    assert spec is not None  # called only for types with lines
+    lines = build(spec, obj, data)
+    if object_type.compute:
+        object_type.compute(obj, lines)
+    return lines, obj
+
+
+def diff_rows(spec: LineSpec, lines: list[models.Model]) -> list[dict[str, Any]]:
+    """Lines as the change log keeps them: their shown fields, JSON-friendly (decimals to
+    their places, so that 2 typed and 2.0000 stored are the same)."""
+    # A line's own columns, never a relation's reverse side.
+    fields = [cast("models.Field", spec.model._meta.get_field(n)) for n in shown_fields(spec)]
+    return [{f.name: _plain(f, getattr(line, f.attname)) for f in fields} for line in lines]
+
+
+def _plain(field: Any, value: Any) -> Any:
+    if isinstance(field, models.DecimalField) and value is not None:
+        try:
+            return str(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
+        except (ArithmeticError, ValueError, TypeError):
+            return str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def replace(spec: LineSpec, parent: models.Model, lines: list[models.Model]) -> None:
+    """Store `lines` as the whole set of `parent`'s lines."""
+    spec.model._default_manager.filter(**{f"{spec.parent}_id": parent.pk}).delete()
+    for line in lines:
+        setattr(line, spec.parent, parent)
+    spec.model._default_manager.bulk_create(lines)

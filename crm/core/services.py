@@ -20,8 +20,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.core import access, context, events, extensions, masking, registry, search
-from crm.core.errors import AccessDenied, StaleVersion, TransitionRefused, ValidationFailed
+from crm.core import access, bulk, context, events, extensions, masking, registry, search
+from crm.core import lines as line_items
+from crm.core.errors import (
+    AccessDenied,
+    RecordLocked,
+    StaleVersion,
+    TransitionRefused,
+    ValidationFailed,
+)
 from crm.core.models import (
     Attachment,
     ChangeAction,
@@ -61,17 +68,25 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def log_change(obj: models.Model, action: str, changes: dict, *, actor) -> ObjectChange:
-    """Append one change-log row for `obj`."""
-    return ObjectChange.objects.create(
+def _change_row(
+    obj: models.Model, action: str, changes: dict, *, actor, request_id: str
+) -> ObjectChange:
+    return ObjectChange(
         actor=actor if getattr(actor, "pk", None) else None,
-        request_id=context.request_id.get(),
+        request_id=request_id,
         action=action,
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         object_repr=str(obj)[:200],
         changes=changes,
     )
+
+
+def log_change(obj: models.Model, action: str, changes: dict, *, actor) -> ObjectChange:
+    """Append one change-log row for `obj`."""
+    row = _change_row(obj, action, changes, actor=actor, request_id=context.request_id.get())
+    row.save()
+    return row
 
 
 def _validation_error(exc: ValidationError) -> ValidationFailed:
@@ -101,21 +116,32 @@ def _prepare_new(obj: TrackedModel, actor) -> None:
         obj.owner = actor
 
 
-def _take_number(obj: TrackedModel) -> None:
-    """Give a new record without a number the next free one of its type's rule (a number
-    typed by hand, even in the recycle bin, is passed over).
+def number_new(model: type[models.Model], objs: list[Any]) -> None:
+    """Give new records without a number the next free ones of their type's rule (a
+    number typed by hand or an older record's, even in the recycle bin, is passed over).
 
     Taken after validation, just before the insert: the rule's row stays locked until
     commit, so concurrent creates wait for one insert, not for each other's checks."""
-    if not isinstance(obj, Record) or obj.number:
+    if not issubclass(model, Record):
         return
-    next_number = extensions.customization().next_number
-
-    model = type(obj)
-    while number := next_number(model):
-        if not model._base_manager.filter(number=number).exists():
-            obj.number = number
+    take_numbers = extensions.customization().take_numbers
+    unnumbered = [obj for obj in objs if not obj.number]
+    while unnumbered:
+        numbers = take_numbers(model, len(unnumbered))
+        if numbers is None:
             return
+        used = {obj.number for obj in objs if obj.number}
+        used |= set(model._base_manager.filter(number__in=numbers).values_list("number", flat=True))
+        free = [number for number in numbers if number not in used]
+        for obj, number in zip(unnumbered, free, strict=False):
+            obj.number = number
+        unnumbered = unnumbered[len(free) :]
+
+
+def stamp(obj: TrackedModel, actor) -> None:
+    """A write's new version and author."""
+    obj.version += 1
+    obj.updated_by = actor
 
 
 WRITE_PATH_FIELDS = ("created_by", "updated_by", "deleted_by")
@@ -147,7 +173,8 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _validate(obj: models.Model) -> None:
+def field_errors(obj: models.Model) -> dict[str, list[str]]:
+    """The model's field rules, NUL characters and the custom-field rules, by field name."""
     clean_custom_fields = extensions.customization().clean_custom_fields
 
     errors: dict[str, list[str]] = {}
@@ -161,19 +188,75 @@ def _validate(obj: models.Model) -> None:
         cleaned, cf_errors = clean_custom_fields(type(obj), obj.custom_field_data)
         obj.custom_field_data = cleaned
         errors.update({f"custom_fields.{k}": v for k, v in cf_errors.items()})
+    return errors
+
+
+def compute(obj: models.Model, new_lines: list[models.Model] | None) -> None:
+    """Work out the type's computed fields (totals from the lines ...)."""
+    object_type = registry.for_model(type(obj))
+    if object_type is not None and object_type.compute is not None:
+        object_type.compute(obj, new_lines)
+
+
+def rule_errors(obj: models.Model, before: dict[str, Any], actor) -> dict[str, list[str]]:
+    """The type's own cross-field rules (`clean(obj, before, actor)`), by field name."""
+    object_type = registry.for_model(type(obj))
+    if object_type is None or object_type.clean is None:
+        return {}
+    try:
+        object_type.clean(obj, before, actor)
+    except ValidationError as exc:
+        return _validation_error(exc).fields
+    return {}
+
+
+def lock_reason(obj: models.Model) -> str | None:
+    """Why the stored record may not be changed now (its type's `lock`), or None."""
+    object_type = registry.for_model(type(obj))
+    if object_type is None or object_type.lock is None:
+        return None
+    reason = object_type.lock(obj)
+    return str(reason) if reason else None
+
+
+def _refuse_locked(current: models.Model) -> None:
+    reason = lock_reason(current)
+    if reason:
+        raise RecordLocked(reason)
+
+
+def _validate(
+    obj: models.Model, before: dict[str, Any], actor, new_lines: list[models.Model] | None
+) -> None:
+    """Every rule of a write, computed fields worked out first; the type's `clean` runs
+    once the fields themselves are valid."""
+    compute(obj, new_lines)
+    errors = field_errors(obj)
+    spec = line_items.spec_of(type(obj))
+    if spec is not None and new_lines is not None:
+        errors.update(line_items.errors(spec, new_lines))
+    if not errors:
+        errors = rule_errors(obj, before, actor)
     if errors:
         raise ValidationFailed(errors)
 
 
 @transaction.atomic
 def save(
-    obj: TrackedModel, *, actor, expected_version: int | None = None, moves_state: bool = False
+    obj: TrackedModel,
+    *,
+    actor,
+    expected_version: int | None = None,
+    moves_state: bool = False,
+    lines: list[dict[str, Any]] | None = None,
 ) -> TrackedModel:
     """Create or update `obj` as `actor`.
 
     `expected_version` is the version the actor read; a newer one in the database raises
-    StaleVersion. A type's status field changes only through `transition`, which alone
-    passes `moves_state` (the change log then says so). Raises AccessDenied and
+    StaleVersion. For a type with lines, `lines` (the typed values of each, in order)
+    replaces the set; None keeps the stored ones. A type's status field changes only
+    through `transition`, which alone passes `moves_state` (the change log then says so)
+    and alone may change a locked record. Raises AccessDenied, RecordLocked and
     ValidationFailed (nothing is written then).
     """
     model = type(obj)
@@ -194,16 +277,28 @@ def save(
         before = snapshot(current)
         obj.version = current.version
         if not moves_state:
+            _refuse_locked(current)
             _keep_state(obj, current)
+    lines_data = lines
+    spec = line_items.spec_of(model)
+    stored_lines = line_items.stored(spec, None if creating else obj.pk) if spec else None
+    new_lines = stored_lines
+    if spec is not None and lines_data is not None:
+        new_lines = line_items.build(spec, obj, lines_data)
     fill_mnemonic(obj)
-    _validate(obj)
+    _validate(obj, before, actor, new_lines)
     if creating:
-        _take_number(obj)
-    obj.version += 1
-    obj.updated_by = actor
+        number_new(model, [obj])
+    stamp(obj, actor)
     obj.save()
     after = snapshot(obj)
     changes = diff(before, after)
+    if spec is not None and lines_data is not None:
+        assert new_lines is not None and stored_lines is not None  # a type with lines
+        line_items.replace(spec, obj, new_lines)
+        was, now = line_items.diff_rows(spec, stored_lines), line_items.diff_rows(spec, new_lines)
+        if was != now:
+            changes["lines"] = [was, now]
     if creating or changes:
         action = ChangeAction.TRANSITION if moves_state else ChangeAction.UPDATE
         log_change(obj, ChangeAction.CREATE if creating else action, changes, actor=actor)
@@ -214,6 +309,59 @@ def save(
         verb = "created" if creating else "updated"
         events.publish(model, verb, [obj.pk], actor=actor, changed=changes)
     return obj
+
+
+@transaction.atomic
+def save_batch(
+    model: type[Record],
+    created: list[Any],
+    updated: list[tuple[Any, dict[str, Any]]],
+    *,
+    actor,
+    request_id: str = "",
+) -> None:
+    """Write many checked records at once (imports, and every bulk path): the numbering,
+    versions, change log, search entries and events of `save`, one statement per step.
+
+    `updated` pairs each record with its stored values. The caller has checked every
+    record with `save`'s rules (`field_errors`, `compute`, `rule_errors`, `lock_reason`)
+    and the actor's rights; one event per action carries every id."""
+    now = timezone.now()
+    for obj in created:
+        _prepare_new(obj, actor)
+        stamp(obj, actor)
+    number_new(model, created)
+    bulk.insert(model, created)
+    changed_fields: set[str] = {"version", "updated_by", "updated_at"}
+    rows = []
+    for obj, before in updated:
+        stamp(obj, actor)
+        obj.updated_at = now
+        change = diff(before, snapshot(obj))
+        changed_fields.update(change)
+        rows.append(
+            _change_row(obj, ChangeAction.UPDATE, change, actor=actor, request_id=request_id)
+        )
+    if updated:
+        model._base_manager.bulk_update([obj for obj, _ in updated], sorted(changed_fields))
+    created_fields: set[str] = set()
+    for obj in created:
+        change = diff({}, snapshot(obj))
+        created_fields.update(change)
+        rows.append(
+            _change_row(obj, ChangeAction.CREATE, change, actor=actor, request_id=request_id)
+        )
+    bulk.insert(ObjectChange, rows)
+    search.index_new(created)
+    search.index_many([obj for obj, _ in updated])
+    ids = [obj.pk for obj in created]
+    events.publish(
+        model, "created", ids, actor=actor, changed=created_fields, request_id=request_id
+    )
+    ids = [obj.pk for obj, _ in updated]
+    events.publish(
+        model, "updated", ids, actor=actor, changed=changed_fields, request_id=request_id
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from crm.customization.custom_fields import (
     to_json,
 )
 from crm.customization.models import DictionaryItem, SavedSearch
-from crm.customization.numbering import next_number, take_numbers
+from crm.customization.numbering import take_numbers
 
 __all__ = [
     "CustomFieldChecker",
@@ -23,7 +23,6 @@ __all__ = [
     "form_field",
     "item_labels",
     "masked_names",
-    "next_number",
     "take_numbers",
     "to_json",
 ]

@@ -19,15 +19,15 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from crm.core import access, bulk, events, extensions, masking, registry, search
+from crm.core import access, masking, registry, services
+from crm.core import lines as line_items
 from crm.core.exports import safe_cell
 from crm.core.imports.fields import Schema, Target
-from crm.core.models import ChangeAction, ObjectChange
-from crm.core.services import diff, fill_mnemonic, snapshot
+from crm.core.models import ObjectChange
+from crm.core.services import diff, snapshot
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
 POLICIES = (SKIP, UPDATE, CREATE)
@@ -350,8 +350,8 @@ class Importer:
             return
         for column in outcome.masked.values():
             outcome.fail(column, _("A new record needs the full number, not a masked one."))
-        obj = self.model(owner=self.user, created_by=self.user, updated_by=self.user, version=1)
-        self._apply(outcome, obj, {})
+        obj = self.model(owner=self.user)
+        self._apply(outcome, obj, {}, {})
         self._check_retired(outcome, {})
         self._check_number(outcome, obj, taken_numbers)
         if not outcome.errors:
@@ -362,8 +362,9 @@ class Importer:
             # Not compared, not named: the importer may not see it.
             outcome.fail(ROW, _("An existing record matches this row, and you may not change it."))
             return
+        locked = services.lock_reason(obj)  # as stored, before the row's values
         before = snapshot(obj)
-        self._apply(outcome, obj, dict(obj.custom_field_data or {}))
+        self._apply(outcome, obj, dict(obj.custom_field_data or {}), before)
         self._check_retired(outcome, before)
         self._check_transfer(outcome, before, obj)
         self._check_number(outcome, obj, known.numbers, before.get("number"))
@@ -377,9 +378,9 @@ class Importer:
                 ROW, _("You may not change the existing record %(record)s.") % {"record": obj}
             )
             return
-        obj.version += 1
-        obj.updated_by = self.user
-        obj.updated_at = timezone.now()
+        if locked:
+            outcome.fail(ROW, locked)
+            return
         outcome.obj, outcome.before, outcome.action = obj, before, UPDATED
 
     def _as_stored(self, obj, keys: Iterable[str]) -> None:
@@ -433,19 +434,38 @@ class Importer:
                 % {"type": self.model._meta.verbose_name_plural},
             )
 
-    def _apply(self, outcome: Outcome, obj, custom: dict[str, Any]) -> None:
+    def _apply(self, outcome: Outcome, obj, custom: dict[str, Any], before: dict) -> None:
         """Set the row's values on `obj` and check them as the write path does."""
         self._set(outcome.values, obj, custom)
         self._check_required_references(outcome, obj)
-        fill_mnemonic(obj)
+        services.fill_mnemonic(obj)
+        services.compute(obj, self._stored_lines(obj))
         self._check_fields(outcome, obj, exclude=self.unchecked, with_clean=True)
         self._check_custom(outcome, obj, custom)
+        if not outcome.errors:
+            self._report(outcome, services.rule_errors(obj, before, self.user))
         owner_set = obj._state.adding or "owner" in outcome.values
         if owner_set and self.owners is not None and obj.owner_id not in self.owners:
             outcome.fail(
                 self.column_of.get("owner", ROW),
                 _("You would no longer see this record: choose an owner within your data scope."),
             )
+
+    def _stored_lines(self, obj) -> list | None:
+        """What the type's computed fields are worked out from: an imported row keeps the
+        record's lines."""
+        spec = self.object_type.lines
+        return line_items.stored(spec, obj.pk) if spec is not None else None
+
+    def _report(self, outcome: Outcome, errors: dict[str, list[str]]) -> None:
+        """Errors by field name, each in its column (or the row's, named by its label)."""
+        for name, messages in errors.items():
+            column = self.column_of.get(name, ROW)
+            label = ""
+            if column == ROW and name in self.schema.targets:
+                label = f"{self.model._meta.get_field(name).verbose_name}: "
+            for message in messages:
+                outcome.fail(column, label + message)
 
     def _check_cells(self, outcome: Outcome) -> None:
         """Check the converted cells of a row that failed already on their own, so that its
@@ -487,13 +507,7 @@ class Importer:
                 obj.clean()
             self._as_stored(obj, outcome.values)
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                column = self.column_of.get(name, ROW)
-                label = ""
-                if column == ROW and name in self.schema.targets:
-                    label = f"{self.model._meta.get_field(name).verbose_name}: "
-                for message in messages:
-                    outcome.fail(column, label + message)
+            self._report(outcome, exc.message_dict)
 
     def _check_custom(
         self, outcome: Outcome, obj, custom: dict[str, Any], only: set[str] | None = None
@@ -511,76 +525,11 @@ class Importer:
 
     # ------------------------------------------------------------------ writing
 
-    def _number(self, created: list) -> None:
-        """Numbers from the numbering rule for new records without one; a number the
-        sequence gives that a file or an older record already uses is passed over."""
-        take_numbers = extensions.customization().take_numbers
-
-        unnumbered = [obj for obj in created if not obj.number]
-        while unnumbered:
-            numbers = take_numbers(self.model, len(unnumbered))
-            if numbers is None:
-                return
-            used = {obj.number for obj in created if obj.number}
-            used |= set(
-                self.model.all_objects.filter(number__in=numbers).values_list("number", flat=True)
-            )
-            free = [number for number in numbers if number not in used]
-            for obj, number in zip(unnumbered, free, strict=False):
-                obj.number = number
-            unnumbered = unnumbered[len(free) :]
-
     def _write(self, outcomes: list[Outcome]) -> None:
-        created = [o.obj for o in outcomes if o.action == CREATED]
-        updated = [o for o in outcomes if o.action == UPDATED]
-        self._number(created)
-        bulk.insert(self.model, created)
-        changed_fields: set[str] = {"version", "updated_by", "updated_at"}
-        changes = []
-        for outcome in updated:
-            change = diff(outcome.before, snapshot(outcome.obj))
-            changed_fields.update(change)
-            changes.append((outcome.obj, ChangeAction.UPDATE, change))
-        if updated:
-            self.model.all_objects.bulk_update([o.obj for o in updated], sorted(changed_fields))
-        changes += [(obj, ChangeAction.CREATE, diff({}, snapshot(obj))) for obj in created]
-        bulk.insert(
-            ObjectChange,
-            [
-                ObjectChange(
-                    actor=self.user,
-                    request_id=self.tag,
-                    action=action,
-                    content_type=self.content_type,
-                    object_id=obj.pk,
-                    object_repr=str(obj)[:200],
-                    changes=change,
-                )
-                for obj, action, change in changes
-            ],
-        )
-        search.index_new(created)
-        search.index_many([o.obj for o in updated])
-        # One event per batch and action, carrying every id (crm.core.events).
-        created_fields = {
-            name
-            for obj, action, change in changes
-            if action == ChangeAction.CREATE
-            for name in change
-        }
-        events.publish(
+        services.save_batch(
             self.model,
-            "created",
-            [obj.pk for obj in created],
+            [o.obj for o in outcomes if o.action == CREATED],
+            [(o.obj, o.before) for o in outcomes if o.action == UPDATED],
             actor=self.user,
-            changed=created_fields,
-            request_id=self.tag,
-        )
-        events.publish(
-            self.model,
-            "updated",
-            [o.obj.pk for o in updated],
-            actor=self.user,
-            changed=changed_fields,
             request_id=self.tag,
         )
