@@ -49,6 +49,12 @@ ADMIN_ENTRIES = (
     (gettext_lazy("Dictionaries"), "customization:dictionary_list", "book", "manage_settings"),
     (gettext_lazy("Custom fields"), "customization:customfield_list", "forms", "manage_settings"),
     (gettext_lazy("Numbering"), "customization:numberingrule_list", "hash", "manage_settings"),
+    (
+        gettext_lazy("Exchange rates"),
+        "customization:exchangerate_list",
+        "currency-yuan",
+        "manage_settings",
+    ),
 )
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.forms import StyledFormMixin, VersionField
+from crm.core.money import CURRENCIES, company_currency
 from crm.customization.models import (
     CustomField,
     Dictionary,
     DictionaryItem,
+    ExchangeRate,
     FieldType,
     NumberingRule,
 )
@@ -133,3 +137,51 @@ class NumberingRuleForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+
+
+def foreign_currencies() -> list[tuple[str, str]]:
+    """The known currencies but the company's, as choices: code and symbol."""
+    return [
+        (code, f"{code} ({symbol.strip()})")
+        for code, (_digits, symbol) in CURRENCIES.items()
+        if code != company_currency()
+    ]
+
+
+class ExchangeRateForm(StyledFormMixin, forms.ModelForm):
+    version = VersionField()
+    currency = forms.ChoiceField(label=_("currency"), choices=foreign_currencies)
+    rate_to_company_currency = forms.DecimalField(
+        label=_("rate"),
+        max_digits=16,
+        decimal_places=6,
+        min_value=Decimal("0.000001"),
+        error_messages={"min_value": _("The rate must be more than zero.")},
+    )
+
+    class Meta:
+        model = ExchangeRate
+        fields = ["currency", "valid_from", "rate_to_company_currency"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rate_to_company_currency"].help_text = _(
+            "How much one unit of the currency is worth in %(currency)s, up to 6 decimals."
+        ) % {"currency": company_currency()}
+        if self.instance.pk:
+            self.initial["rate_to_company_currency"] = self.instance.rate_text
+        self.fields["version"].initial = self.instance.version
+
+    def clean_rate_to_company_currency(self) -> Decimal:
+        # At the stored precision, so that an unchanged rate logs no change (7.2 = 7.20000000).
+        places = ExchangeRate._meta.get_field("rate_to_company_currency").decimal_places
+        return self.cleaned_data["rate_to_company_currency"].quantize(Decimal(1).scaleb(-places))
+
+
+class ExchangeRateFilterForm(StyledFormMixin, forms.Form):
+    currency = forms.ChoiceField(
+        label=_("currency"),
+        required=False,
+        choices=lambda: [("", _("All currencies")), *foreign_currencies()],
+    )

@@ -273,3 +273,19 @@ class ExchangeRate(TrackedModel):
     def clean(self) -> None:
         if self.currency == company_currency():
             raise ValidationError({"currency": _("The company currency needs no exchange rate.")})
+        # Said on the date, where the constraint alone would say it above the form.
+        taken = ExchangeRate.objects.filter(currency=self.currency, valid_from=self.valid_from)
+        if self.valid_from and taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "valid_from": _(
+                        "%(currency)s already has a rate valid from this day; edit that one."
+                    )
+                    % {"currency": self.currency}
+                }
+            )
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros (7.2, not 7.20000000)."""
+        return format(self.rate_to_company_currency.normalize(), "f")

@@ -39,4 +39,8 @@ urlpatterns = [
         views.numberingrule_preview,
         name="numberingrule_preview",
     ),
+    path("exchange-rates/", views.exchangerate_list, name="exchangerate_list"),
+    path("exchange-rates/new/", views.exchangerate_create, name="exchangerate_create"),
+    path("exchange-rates/<int:pk>/edit/", views.exchangerate_edit, name="exchangerate_edit"),
+    path("exchange-rates/<int:pk>/delete/", views.exchangerate_delete, name="exchangerate_delete"),
 ]

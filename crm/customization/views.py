@@ -1,4 +1,4 @@
-"""Settings pages: data dictionaries, custom fields and numbering rules."""
+"""Settings pages: data dictionaries, custom fields, numbering rules and exchange rates."""
 
 from __future__ import annotations
 
@@ -9,21 +9,39 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.core import access, registry
+from crm.core import services as core_services
 from crm.core.errors import DomainError
-from crm.core.views.editing import expected_version, form_page, posted, special_required
+from crm.core.money import company_currency
+from crm.core.views.editing import (
+    expected_version,
+    form_page,
+    go_to,
+    paginate,
+    posted,
+    special_required,
+)
 from crm.customization import services
 from crm.customization.forms import (
     CustomFieldForm,
     DictionaryForm,
     DictionaryItemForm,
+    ExchangeRateFilterForm,
+    ExchangeRateForm,
     NumberingRuleForm,
 )
-from crm.customization.models import CustomField, Dictionary, DictionaryItem, NumberingRule
+from crm.customization.models import (
+    CustomField,
+    Dictionary,
+    DictionaryItem,
+    ExchangeRate,
+    NumberingRule,
+)
 from crm.customization.numbering import peek_number
 
 manages_settings = special_required("manage_settings")
@@ -341,3 +359,77 @@ def numberingrule_preview(request, type_key):
             )
         )
     return HttpResponse(format_html("<code>{}</code>", preview))
+
+
+# Exchange rates ---------------------------------------------------------------------------
+
+
+@login_required
+def exchangerate_list(request):
+    """The rates, newest first, of one currency or all."""
+    filters = ExchangeRateFilterForm(request.GET or None)
+    rates = (
+        ExchangeRate.objects.visible_to(request.user)
+        .select_related("updated_by")
+        .order_by("-valid_from", "currency", "-pk")
+    )
+    if filters.is_valid() and filters.cleaned_data["currency"]:
+        rates = rates.filter(currency=filters.cleaned_data["currency"])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "customization/exchangerate_list.html",
+        {
+            "filters": filters,
+            "page": paginate(request, rates),
+            "query": query.urlencode(),
+            "company_currency": company_currency(),
+            "can_edit": access.has_special(request.user, "manage_settings"),
+        },
+    )
+
+
+def _exchange_rate_form(request, rate):
+    return form_page(
+        request,
+        ExchangeRateForm(posted(request), instance=rate),
+        lambda form: core_services.save(
+            form.instance, actor=request.user, expected_version=expected_version(form)
+        ),
+        template="customization/exchangerate_form.html",
+        context={"rate": rate if rate.pk else None},
+        message=lambda obj: (
+            _("Exchange rate of %(currency)s from %(date)s saved.")
+            % {"currency": obj.currency, "date": obj.valid_from.isoformat()}
+        ),
+        next_url=reverse("customization:exchangerate_list"),
+    )
+
+
+@manages_settings
+def exchangerate_create(request):
+    # No currency until one is chosen: the field's default, the company's, needs no rate.
+    return _exchange_rate_form(request, ExchangeRate(currency="", valid_from=timezone.localdate()))
+
+
+def _visible_rate(request, pk) -> ExchangeRate:
+    return get_object_or_404(ExchangeRate.objects.visible_to(request.user), pk=pk)
+
+
+@manages_settings
+def exchangerate_edit(request, pk):
+    return _exchange_rate_form(request, _visible_rate(request, pk))
+
+
+@require_POST
+@manages_settings
+def exchangerate_delete(request, pk):
+    rate = _visible_rate(request, pk)
+    core_services.delete_config(rate, actor=request.user)
+    messages.success(
+        request,
+        _("Exchange rate of %(currency)s from %(date)s deleted.")
+        % {"currency": rate.currency, "date": rate.valid_from.isoformat()},
+    )
+    return go_to(request, reverse("customization:exchangerate_list"))
