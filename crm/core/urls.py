@@ -5,7 +5,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from crm.core.registry import ObjectType
-from crm.core.views import generic, imports, shell
+from crm.core.views import generic, imports, lines, shell
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -32,6 +32,7 @@ def patterns_for(object_type: ObjectType) -> list:
     return [
         path(f"{base}/", generic.list_view, kw, name=f"{key}_list"),
         path(f"{base}/new/", generic.form_view, kw, name=f"{key}_create"),
+        path(f"{base}/lines/preview/", lines.preview_view, kw, name=f"{key}_lines_preview"),
         path(f"{base}/export/", generic.export_view, kw, name=f"{key}_export"),
         path(f"{base}/bulk/", generic.bulk_view, kw, name=f"{key}_bulk"),
         path(f"{base}/import/", imports.upload_view, kw, name=f"{key}_import"),

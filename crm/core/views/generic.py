@@ -39,6 +39,7 @@ from crm.core.forms import (
 )
 from crm.core.models import Attachment, Collaborator, Share
 from crm.core.views.editing import expected_version, form_page, go_to, same_site
+from crm.core.views.lines import errors_on_lines, line_formset, stored_table
 
 
 def render_page(request, template: str, context: dict, partial: str | None = None):
@@ -173,6 +174,8 @@ def detail_view(request, type_key: str, pk: int):
     }
     if object_type.state_machine:
         context.update(_transitions(object_type, obj, request.user, context["can_edit"]))
+    if object_type.lines:
+        context["lines"] = stored_table(object_type, obj)
     return render(request, "core/detail.html", context)
 
 
@@ -313,11 +316,16 @@ def form_view(request, type_key: str, pk: int | None = None):
         if not object_type.model.objects.editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied
     form = _form(object_type, request, instance, request.POST if request.method == "POST" else None)
+    lines = line_formset(object_type, instance, request.POST) if object_type.lines else None
 
     def save(form):
         obj = form.save(commit=False)
         obj.custom_field_data = form.custom_field_values()
-        services.save(obj, actor=request.user, expected_version=expected_version(form))
+        with errors_on_lines(lines):
+            typed_lines = lines.values() if lines else None
+            services.save(
+                obj, actor=request.user, expected_version=expected_version(form), lines=typed_lines
+            )
 
     partial = "#form" if request.htmx and request.method == "POST" else ""
     return form_page(
@@ -325,7 +333,7 @@ def form_view(request, type_key: str, pk: int | None = None):
         form,
         save,
         template=f"core/form.html{partial}",
-        context={"object_type": object_type, "object": instance if pk else None},
+        context={"object_type": object_type, "object": instance if pk else None, "lines": lines},
         message=lambda obj: (
             _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
         ),
