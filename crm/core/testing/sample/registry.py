@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from crm.core import links, timeline
 from crm.core.registry import Column, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
 from crm.core.testing.sample import api, filters, forms
@@ -74,5 +75,7 @@ register(
         orderings=("-updated_at", "updated_at", "name", "-name", "-created_at"),
         state_machine=MACHINE,
         in_menu=False,
+        clean=links.check_related,
     )
 )
+timeline.register_records(SampleDocument)
