@@ -1,8 +1,9 @@
 """Template context every page shares: the left navigation menu.
 
-The menu is built from the registry (one entry per registered type the user may view,
-grouped by the module that owns it), plus administration entries for holders of the special
-permission each needs. It is computed lazily, so fragments for htmx never pay for it.
+The menu is built from the registry (one entry per registered type in the menu the user may
+view, in the types' `menu_order`, grouped by the module that owns it), plus administration
+entries for holders of the special permission each needs. It is computed lazily, so
+fragments for htmx never pay for it.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def build_menu(user, path: str) -> list[MenuSection]:
     if home:
         sections.append(MenuSection("", [MenuEntry(_("Workbench"), home, "home")]))
     by_module: dict[str, MenuSection] = {}
-    for object_type in registry.all_types():
+    for object_type in sorted(registry.all_types(), key=lambda t: t.menu_order):
         if not object_type.in_menu or not access.can(user, "view", object_type.model):
             continue
         url = _reverse(object_type.url_name("list"))

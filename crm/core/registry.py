@@ -62,6 +62,63 @@ class LineSpec:
     fields: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Panel:
+    """A card on the detail page: `template` rendered with `data`, what `context(obj, user)`
+    gives (it runs only for those shown the panel, and makes whatever queries it needs), in
+    `order`, to those who may `permission` on the type (None: whoever sees the record)."""
+
+    key: str
+    label: Any
+    template: str
+    context: Callable[[Any, Any], dict] | None = None
+    order: int = 100
+    permission: str | None = None
+    sidebar: bool = False  # beside the timeline rather than under the fields
+
+
+@dataclass(frozen=True)
+class TypeView:
+    """An extra page of a type, named `<app>:<type>_<name>`: `<plural>/<name>/`, called as
+    `view(request, object_type)`, or with `record=True` `<plural>/<pk>/<name>/`, called as
+    `view(request, object_type, obj)`. The platform first signs the user in, answers 403
+    without `permission` on the type and 404 for a record the user does not see."""
+
+    name: str
+    view: Callable[..., Any]
+    label: Any = ""
+    record: bool = False
+    permission: str = "view"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on the detail page: to the type's record view `view` (a `TypeView` name) or
+    to `url_name` (reversed with the record's id), shown to those who may `permission` on the
+    type when `when(obj, user)` holds; a POST asks `confirm` first when given."""
+
+    label: Any
+    view: str = ""
+    url_name: str = ""
+    permission: str = "view"
+    method: str = "POST"
+    confirm: Any = ""
+    when: Callable[[Any, Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class WorkbenchCard:
+    """The type's card on the workbench, linking to its list: a number, `count(user)`, or a
+    template of its own (given `object_type` and `user`). `create_label` adds a quick link
+    to the new-record page for those who may create."""
+
+    label: Any
+    count: Callable[[Any], int] | None = None
+    template: str = ""
+    order: int = 100
+    create_label: Any = ""
+
+
 @dataclass
 class ObjectType:
     """Everything the platform needs to know to serve one object type."""
@@ -98,6 +155,13 @@ class ObjectType:
     computed: tuple[str, ...] = ()
     lock: Callable[[Any], str | None] | None = None
     lines: LineSpec | None = None
+    # Pages of its own (docs/architecture.md, "Per-type pages"): detail panels, detail
+    # buttons, extra views, the menu position and the workbench card.
+    panels: tuple[Panel, ...] = ()
+    actions: tuple[Action, ...] = ()
+    views: tuple[TypeView, ...] = ()
+    menu_order: int = 100
+    workbench: WorkbenchCard | None = None
 
     @property
     def key(self) -> str:

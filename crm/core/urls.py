@@ -1,5 +1,6 @@
 """The shell's pages, and `patterns_for`, which gives a registered type its generic pages."""
 
+from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
 from django.urls import path
 from django.views.generic import RedirectView
@@ -25,11 +26,12 @@ urlpatterns = [
 
 
 def patterns_for(object_type: ObjectType) -> list:
-    """The URL patterns of a type's generic pages, named `<model>_<action>`."""
+    """The URL patterns of a type's generic pages and of the extra views it declares, named
+    `<model>_<action>`."""
     base = object_type.slug
     key = object_type.key
     kw = {"type_key": key}
-    return [
+    generic_patterns = [
         path(f"{base}/", generic.list_view, kw, name=f"{key}_list"),
         path(f"{base}/new/", generic.form_view, kw, name=f"{key}_create"),
         path(f"{base}/lines/preview/", lines.preview_view, kw, name=f"{key}_lines_preview"),
@@ -89,3 +91,20 @@ def patterns_for(object_type: ObjectType) -> list:
             name=f"{key}_related",
         ),
     ]
+    return generic_patterns + _extra_patterns(object_type, generic_patterns)
+
+
+def _extra_patterns(object_type: ObjectType, generic_patterns: list) -> list:
+    """`<plural>/<name>/` or `<plural>/<pk>/<name>/` for each `TypeView` of the type; a
+    name or address a generic page has already is refused."""
+    taken = {p.name for p in generic_patterns} | {str(p.pattern) for p in generic_patterns}
+    patterns = []
+    for view in object_type.views:
+        name = f"{object_type.key}_{view.name}"
+        pk = "<int:pk>/" if view.record else ""
+        route = f"{object_type.slug}/{pk}{view.name}/"
+        if name in taken or route in taken:
+            raise ImproperlyConfigured(f"{object_type.key}: the view name {view.name!r} is taken")
+        kw = {"type_key": object_type.key, "view_name": view.name}
+        patterns.append(path(route, generic.type_view, kw, name=name))
+    return patterns

@@ -2,9 +2,20 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.registry import Column, ObjectType, Related, SearchSpec, register
+from crm.core.registry import Column, ObjectType, Related, SearchSpec, WorkbenchCard, register
 from crm.customers import api, filters, forms
 from crm.customers.models import Contact, Customer
+
+
+def my_customers(user) -> int:
+    """The workbench's number: the customers `user` owns."""
+    return Customer.objects.visible_to(user).filter(owner=user).count()
+
+
+def contacts_of_my_customers(user) -> int:
+    """The workbench's number: the contacts of the customers `user` owns."""
+    return Contact.objects.visible_to(user).filter(customer__owner=user).count()
+
 
 ORDERINGS = (
     "-updated_at",
@@ -96,6 +107,9 @@ register(
         icon="building",
         masked=("phone",),
         match_keys=(("number",), ("external_id",), ("credit_code",), ("name", "phone")),
+        workbench=WorkbenchCard(
+            _("My customers"), my_customers, order=10, create_label=_("New customer")
+        ),
     )
 )
 
@@ -151,5 +165,6 @@ register(
         icon="user",
         masked=("mobile", "phone"),
         match_keys=(("number",), ("external_id",), ("name", "mobile")),
+        workbench=WorkbenchCard(_("Contacts of my customers"), contacts_of_my_customers, order=20),
     )
 )

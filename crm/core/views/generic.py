@@ -20,7 +20,6 @@ from crm.core import (
     access,
     exports,
     extensions,
-    links,
     lists,
     masking,
     paging,
@@ -43,11 +42,20 @@ from crm.core.views.editing import expected_version, form_page, go_to, same_site
 from crm.core.views.lines import errors_on_lines, line_formset, stored_table
 
 
-def render_page(request, template: str, context: dict, partial: str | None = None):
-    """The whole page, or only `partial` when htmx asks for a fragment of it."""
+def render_page(request, template: str | list[str], context: dict, partial: str | None = None):
+    """The whole page, or only `partial` when htmx asks for a fragment of it; of several
+    templates, the first there is (holding the partial)."""
+    names = [template] if isinstance(template, str) else template
     if partial and request.htmx and not request.htmx.boosted and request.htmx.target:
-        return render(request, f"{template}#{partial}", context)
-    return render(request, template, context)
+        return render(request, [f"{name}#{partial}" for name in names], context)
+    return render(request, names, context)
+
+
+def type_templates(object_type, page: str) -> list[str]:
+    """A type's own `<app>/<model>_<page>.html` (extending core's and filling its blocks)
+    first, then `core/<page>.html`. A fragment of the page comes from the type's template
+    when it defines that partial itself, else from core's."""
+    return [f"{object_type.app_label}/{object_type.key}_{page}.html", f"core/{page}.html"]
 
 
 def _visible(object_type, user, pk):
@@ -122,11 +130,22 @@ def list_view(request, type_key: str):
         # Filters and saved views render (and query) only when shown.
         "custom_filters": lambda: lists.custom_filters(query),
         "filters_active": lists.filters_active(query),
+        "view_links": _view_links(object_type, request.user),
     }
+    templates = type_templates(object_type, "list")
     panel = request.GET.get(PANEL)
     if panel in ("filters", "views"):
-        return render(request, f"core/list.html#{panel}", context)
-    return render_page(request, "core/list.html", context, partial="results")
+        return render(request, [f"{name}#{panel}" for name in templates], context)
+    return render_page(request, templates, context, partial="results")
+
+
+def _view_links(object_type, user) -> list[dict]:
+    """The type's extra pages over the whole list (a board …) that `user` may open."""
+    return [
+        {"view": view, "url": reverse(object_type.url_name(view.name))}
+        for view in object_type.views
+        if not view.record and view.label and access.can(user, view.permission, object_type.model)
+    ]
 
 
 def _ordering_choices(object_type) -> list[tuple[str, str]]:
@@ -162,8 +181,7 @@ def detail_view(request, type_key: str, pk: int):
         "attachments": Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         ).select_related("uploaded_by"),
-        "timeline": timeline.entries(obj, request.user, hidden=hidden),
-        "related_to": links.target(obj, request.user),
+        "timeline": timeline.entries(obj, hidden=hidden),
         "can_edit": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
         "can_delete": access.can(request.user, "delete", object_type.model),
         "can_unmask": access.has_special(request.user, "unmask"),
@@ -173,12 +191,50 @@ def detail_view(request, type_key: str, pk: int):
         ],
         "comment_form": CommentForm(),
         "attachment_form": AttachmentForm(),
+        "panels": _panels(object_type, obj, request.user),
+        "actions": _actions(object_type, obj, request.user),
     }
     if object_type.state_machine:
         context.update(_transitions(object_type, obj, request.user, context["can_edit"]))
     if object_type.lines:
         context["lines"] = stored_table(object_type, obj)
-    return render(request, "core/detail.html", context)
+    return render(request, type_templates(object_type, "detail"), context)
+
+
+def _panels(object_type, obj, user) -> list[dict]:
+    """The type's panels `user` is shown, in order, each with the data its template takes."""
+    return [
+        {"panel": panel, "data": panel.context(obj, user) if panel.context else {}}
+        for panel in sorted(object_type.panels, key=lambda p: p.order)
+        if panel.permission is None or access.can(user, panel.permission, object_type.model)
+    ]
+
+
+def _actions(object_type, obj, user) -> list[dict]:
+    """The type's buttons `user` may press on this record now, with their addresses."""
+    return [
+        {
+            "action": action,
+            "url": reverse(action.url_name or object_type.url_name(action.view), args=[obj.pk]),
+        }
+        for action in object_type.actions
+        if access.can(user, action.permission, object_type.model)
+        and (action.when is None or action.when(obj, user))
+    ]
+
+
+@login_required
+def type_view(request, type_key: str, view_name: str, pk: int | None = None):
+    """An extra page a type declares (`registry.TypeView`): the record is fetched (404 when
+    not seen) and the permission checked here, the rest is the type's own view."""
+    object_type = registry.get(type_key)
+    view = next(v for v in object_type.views if v.name == view_name)
+    obj = None if pk is None else _visible(object_type, request.user, pk)
+    if not access.can(request.user, view.permission, object_type.model):
+        raise PermissionDenied
+    if obj is None:
+        return view.view(request, object_type)
+    return view.view(request, object_type, obj)
 
 
 def _transitions(object_type, obj, user, can_edit: bool) -> dict:
@@ -282,7 +338,6 @@ def timeline_view(request, type_key: str, pk: int):
         "object": obj,
         "timeline": timeline.entries(
             obj,
-            request.user,
             before=params.moment(request.GET.get("before"), "before"),
             hidden=masking.on_pages(object_type),
         ),
@@ -513,7 +568,7 @@ def comment_view(request, type_key: str, pk: int):
     context = {
         "object_type": object_type,
         "object": obj,
-        "timeline": timeline.entries(obj, request.user, hidden=hidden),
+        "timeline": timeline.entries(obj, hidden=hidden),
     }
     return render(request, "core/_timeline.html", context)
 

@@ -19,7 +19,7 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.core import registry
+from crm.core import access, registry
 from crm.core import search as global_search
 from crm.core.views.editing import same_site
 
@@ -37,13 +37,6 @@ class RecentRecord:
     updated_at: datetime
 
 
-def _type(key: str) -> registry.ObjectType | None:
-    try:
-        return registry.get(key)
-    except KeyError:
-        return None
-
-
 def _url(name: str, *args) -> str | None:
     try:
         return reverse(name, args=args)
@@ -59,28 +52,26 @@ def _greeting(now: datetime) -> str:
     return _("Good evening")
 
 
-def _my_counts(user) -> list[dict]:
-    """Cards with the number of the user's own customers and of their contacts."""
+def _workbench_types(user) -> list[registry.ObjectType]:
+    """The types with a workbench card that `user` may view, in the cards' order."""
+    types = [t for t in registry.all_types() if t.workbench and access.can(user, "view", t.model)]
+    return sorted(types, key=lambda t: t.workbench.order if t.workbench else 0)
+
+
+def _cards(types: list[registry.ObjectType], user) -> list[dict]:
+    """Each type's card: its number (or its own template), linking to its list."""
     cards = []
-    customer, contact = _type("customer"), _type("contact")
-    if customer is not None:
-        count = customer.model.objects.visible_to(user).filter(owner=user).count()
+    for object_type in types:
+        card = object_type.workbench
+        assert card is not None  # _workbench_types keeps only types with a card
         cards.append(
             {
-                "label": _("My customers"),
-                "count": count,
-                "url": _url(customer.url_name("list")),
-                "icon": customer.icon,
-            }
-        )
-    if contact is not None and customer is not None:
-        count = contact.model.objects.visible_to(user).filter(customer__owner=user).count()
-        cards.append(
-            {
-                "label": _("Contacts of my customers"),
-                "count": count,
-                "url": _url(contact.url_name("list")),
-                "icon": contact.icon,
+                "label": str(card.label),
+                "count": card.count(user) if card.count else None,
+                "template": card.template,
+                "object_type": object_type,
+                "url": _url(object_type.url_name("list")),
+                "icon": object_type.icon,
             }
         )
     return cards
@@ -111,14 +102,13 @@ def _recent_records(user) -> list[RecentRecord]:
     return records[:RECENT_LIMIT]
 
 
-def _quick_links(user) -> list[dict]:
+def _quick_links(types: list[registry.ObjectType], user) -> list[dict]:
     links = []
-    for key in ("customer", "contact"):
-        object_type = _type(key)
-        if object_type is None:
-            continue
-        if key == "customer" and (url := _url(object_type.url_name("create"))):
-            links.append({"label": _("New customer"), "url": url, "icon": "plus"})
+    for object_type in types:
+        card = object_type.workbench
+        creates = card and card.create_label and access.can_create(user, object_type.model)
+        if creates and (url := _url(object_type.url_name("create"))):
+            links.append({"label": str(card.create_label), "url": url, "icon": "plus"})
         if url := _url(object_type.url_name("list")):
             links.append(
                 {"label": capfirst(object_type.label_plural), "url": url, "icon": object_type.icon}
@@ -137,11 +127,12 @@ def _quick_links(user) -> list[dict]:
 def home(request):
     """The workbench (工作台): greeting, my numbers, what changed lately, quick links."""
     user = request.user
+    types = _workbench_types(user)
     context = {
         "greeting": _greeting(timezone.localtime()),
-        "cards": _my_counts(user),
+        "cards": _cards(types, user),
         "recent": _recent_records(user),
-        "quick_links": _quick_links(user),
+        "quick_links": _quick_links(types, user),
     }
     return render(request, "core/home.html", context)
 

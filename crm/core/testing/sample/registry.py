@@ -2,10 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import links, timeline
 from crm.core.registry import Column, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.core.testing.sample import api, filters, forms
+from crm.core.testing.sample import api, filters, forms, pages
 from crm.core.testing.sample.models import DocumentStatus, SampleDocument
 from crm.core.testing.sample.services import amount_is_positive
 
@@ -75,7 +74,6 @@ register(
         orderings=("-updated_at", "updated_at", "name", "-name", "-created_at"),
         state_machine=MACHINE,
         in_menu=False,
-        clean=links.check_related,
+        **pages.PAGES,
     )
 )
-timeline.register_records(SampleDocument)
