@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import access
@@ -136,6 +140,22 @@ class Record(TrackedModel):
         return getattr(self, "name", "") or self.number or f"#{self.pk}"
 
 
+class RelatedTo(models.Model):
+    """What a record is about: one record of any registered type (a visit about a customer,
+    a task about a quote), by its type key and id; set and checked through crm.core.links.
+
+    The type is the registry's key rather than a content type, so the API, exports and
+    imports carry ("customer", 42) as they are, the same in every database."""
+
+    related_type = models.CharField(_("related to (type)"), max_length=50, blank=True)
+    # Indexed alone: an id matches few rows whatever their type, and a mixin's fields need
+    # no index declared in each model's Meta.
+    related_id = models.BigIntegerField(_("related to (id)"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
 class ChangeAction(models.TextChoices):
     CREATE = "create", _("Created")
     UPDATE = "update", _("Updated")
@@ -172,11 +192,34 @@ class ObjectChange(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
 
+def target_visible(user, type_field: str, id_field: str, type_value: Callable[[type], Any]) -> Q:
+    """The condition a row naming a record (its type in `type_field`, as `type_value(model)`
+    gives it, its id in `id_field`) meets when `user` may see that record: one correlated
+    EXISTS over `visible_to(user)` per record type, so the cost follows the rows checked,
+    not how many records the user sees."""
+    condition = Q(pk__in=[])
+    for model in apps.get_models():
+        if issubclass(model, Record):
+            seen = model.objects.visible_to(user).filter(pk=OuterRef(id_field))
+            condition |= Q(**{type_field: type_value(model)}) & Q(Exists(seen))
+    return condition
+
+
+class RecordLinkQuerySet(models.QuerySet):
+    def on_visible_records(self, user):
+        """Rows whose record `user` may see (comments, attachments, collaborators ...)."""
+        return self.filter(
+            target_visible(user, "content_type", "object_id", ContentType.objects.get_for_model)
+        )
+
+
 class RecordLink(models.Model):
     """Columns naming one record of any type."""
 
     content_type = models.ForeignKey(ContentType, models.CASCADE, related_name="+")
     object_id = models.BigIntegerField()
+
+    objects = RecordLinkQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -1,9 +1,12 @@
-"""What a detail page shows: field values for reading, and the timeline of changes and
-comments (newest first, loaded page by page)."""
+"""What a detail page shows: field values for reading, and the timeline (newest first,
+loaded page by page) merged from its sources: the record's changes and comments, and the
+records about it of every type registered with `register_records`, each shown only to
+those who may see it."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +16,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from crm.core import extensions, registry
+from crm.core import extensions, links, registry
 from crm.core.lists import display
 from crm.core.masking import CUSTOM, mask, mask_custom
-from crm.core.models import Comment, ObjectChange
+from crm.core.models import Comment, ObjectChange, Record
 
 PAGE = 20
 
@@ -94,12 +97,36 @@ def custom_values(obj: models.Model, custom_fields, hidden=frozenset()) -> list[
 
 @dataclass(frozen=True)
 class Entry:
-    kind: str  # "change" or "comment"
+    kind: str  # "change", "comment" or "record" (a record about this one)
     time: Any
     actor: str
     action: str
     text: str
     changes: list[tuple[str, str, str]]
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rows of one model shown on the timeline of the record they point to.
+
+    `rows(target, viewer)`: the rows pointing to `target` that `viewer` may see; `time`: the
+    field they are ordered and paged by; `render(rows, target, hidden)`: a page of them as
+    entries (`hidden`: the target type's masked fields)."""
+
+    model: type[models.Model]
+    rows: Callable[[models.Model, Any], models.QuerySet]
+    time: str
+    render: Callable[[list[Any], models.Model, frozenset[str]], list[Entry]]
+
+
+_sources: dict[str, Source] = {}
+
+
+def register_source(source: Source) -> Source:
+    """Show `source`'s rows on the timeline of the records they point to."""
+    _sources[source.model._meta.label_lower] = source
+    return source
 
 
 class _ChangeFormatter:
@@ -155,19 +182,21 @@ class _ChangeFormatter:
         return rows
 
 
-def entries(
-    obj: models.Model, *, before: datetime.datetime | None = None, hidden=frozenset()
-) -> dict:
-    """One page of the timeline: {"items": [...], "next": iso time or None}."""
-    content_type = ContentType.objects.get_for_model(obj)
-    changes = ObjectChange.objects.filter(content_type=content_type, object_id=obj.pk)
-    comments = Comment.objects.filter(content_type=content_type, object_id=obj.pk)
-    if before:
-        changes = changes.filter(time__lt=before)
-        comments = comments.filter(created_at__lt=before)
-    change_rows = list(changes.select_related("actor").order_by("-time", "-id")[: PAGE + 1])
-    formatter = _ChangeFormatter(type(obj), [c.changes for c in change_rows], hidden)
-    items = [
+def _on_the_record(model: type[models.Model], *related: str) -> Callable[..., models.QuerySet]:
+    """The rows of `model` (changes, comments) naming the target by content type and id:
+    whoever sees the target sees them."""
+
+    def rows(target: models.Model, viewer: Any) -> models.QuerySet:
+        content_type = ContentType.objects.get_for_model(target)
+        rows = model._default_manager.filter(content_type=content_type, object_id=target.pk)
+        return rows.select_related(*related)
+
+    return rows
+
+
+def _changes(rows: list[ObjectChange], target: models.Model, hidden) -> list[Entry]:
+    formatter = _ChangeFormatter(type(target), [c.changes for c in rows], hidden)
+    return [
         Entry(
             "change",
             c.time,
@@ -176,11 +205,61 @@ def entries(
             "",
             formatter.rows(c.changes) if c.action != "create" else [],
         )
-        for c in change_rows
-    ] + [
-        Entry("comment", c.created_at, c.author.get_full_name(), "", c.body, [])
-        for c in comments.select_related("author").order_by("-created_at", "-id")[: PAGE + 1]
+        for c in rows
     ]
+
+
+def _comments(rows: list[Comment], target: models.Model, hidden) -> list[Entry]:
+    return [Entry("comment", c.created_at, c.author.get_full_name(), "", c.body, []) for c in rows]
+
+
+register_source(Source(ObjectChange, _on_the_record(ObjectChange, "actor"), "time", _changes))
+register_source(Source(Comment, _on_the_record(Comment, "author"), "created_at", _comments))
+
+
+def register_records(model: type[Record]) -> Source:
+    """Show the records of `model` (a `RelatedTo` type) that the viewer may see on the
+    timeline of the record each is about, at their creation."""
+    object_type = registry.for_model(model)
+    assert object_type is not None  # a registered type: its entries link to its pages
+
+    def rows(target: models.Model, viewer: Any) -> models.QuerySet:
+        about = links.about(target)
+        return model.objects.visible_to(viewer).filter(about).select_related("created_by")
+
+    def render(rows: list[Any], target: models.Model, hidden) -> list[Entry]:
+        return [
+            Entry(
+                "record",
+                r.created_at,
+                r.created_by.get_full_name() if r.created_by else "",
+                object_type.label,
+                str(r),
+                [],
+                reverse(object_type.url_name("detail"), args=[r.pk]),
+            )
+            for r in rows
+        ]
+
+    return register_source(Source(model, rows, "created_at", render))
+
+
+def entries(
+    obj: models.Model,
+    viewer: Any,
+    *,
+    before: datetime.datetime | None = None,
+    hidden=frozenset(),
+) -> dict:
+    """One page of `obj`'s timeline as `viewer` sees it, every source merged newest first:
+    {"items": [...], "next": iso time or None}."""
+    items: list[Entry] = []
+    for source in _sources.values():
+        rows = source.rows(obj, viewer)
+        if before:
+            rows = rows.filter(**{f"{source.time}__lt": before})
+        page = list(rows.order_by(f"-{source.time}", "-pk")[: PAGE + 1])
+        items += source.render(page, obj, hidden)
     items.sort(key=lambda e: e.time, reverse=True)
     more = len(items) > PAGE
     items = items[:PAGE]

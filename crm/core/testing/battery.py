@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.core import masking, registry, services
-from crm.core.models import ObjectChange
+from crm.core.models import ObjectChange, RelatedTo
 
 
 def changes_of(obj) -> list[ObjectChange]:
@@ -72,6 +72,10 @@ class RecordTypeBattery:
         of its kind: dictionary items, records, choices, dates, booleans, text."""
         model = self.object_type.model
         payload = dict(self.api_payload(owner))
+        if issubclass(model, RelatedTo) and "related_id" in self.object_type.schema_in.model_fields:
+            # About another record the owner sees: one of the same type.
+            payload.setdefault("related_type", self.type_key)
+            payload.setdefault("related_id", self.make(owner).pk)
         for name in self.object_type.schema_in.model_fields:
             if name in payload or name in ("custom_fields", "number"):
                 continue

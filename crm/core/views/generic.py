@@ -20,6 +20,7 @@ from crm.core import (
     access,
     exports,
     extensions,
+    links,
     lists,
     masking,
     paging,
@@ -181,7 +182,8 @@ def detail_view(request, type_key: str, pk: int):
         "attachments": Attachment.objects.filter(
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
         ).select_related("uploaded_by"),
-        "timeline": timeline.entries(obj, hidden=hidden),
+        "timeline": timeline.entries(obj, request.user, hidden=hidden),
+        "related_to": links.target(obj, request.user),
         "can_edit": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
         "can_delete": access.can(request.user, "delete", object_type.model),
         "can_unmask": access.has_special(request.user, "unmask"),
@@ -338,6 +340,7 @@ def timeline_view(request, type_key: str, pk: int):
         "object": obj,
         "timeline": timeline.entries(
             obj,
+            request.user,
             before=params.moment(request.GET.get("before"), "before"),
             hidden=masking.on_pages(object_type),
         ),
@@ -568,7 +571,7 @@ def comment_view(request, type_key: str, pk: int):
     context = {
         "object_type": object_type,
         "object": obj,
-        "timeline": timeline.entries(obj, hidden=hidden),
+        "timeline": timeline.entries(obj, request.user, hidden=hidden),
     }
     return render(request, "core/_timeline.html", context)
 

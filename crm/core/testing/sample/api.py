@@ -12,6 +12,8 @@ class SampleDocumentIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     number: str = Field("", max_length=40)
     amount: decimal.Decimal = Field(decimal.Decimal(0), max_digits=18, decimal_places=2)
+    related_type: str = Field("", max_length=50)
+    related_id: int | None = None
     custom_fields: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -19,6 +21,8 @@ class SampleDocumentPatch(BaseModel):
     version: int | None = None
     name: str | None = Field(None, min_length=1, max_length=100)
     amount: decimal.Decimal | None = Field(None, max_digits=18, decimal_places=2)
+    related_type: str | None = Field(None, max_length=50)
+    related_id: int | None = None
     custom_fields: dict[str, Any] | None = None
 
 
@@ -27,3 +31,5 @@ class SampleDocumentOut(RecordOut):
     amount: decimal.Decimal
     status: str
     reason: str
+    related_type: str
+    related_id: int | None

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.lines import Line
-from crm.core.models import Record
+from crm.core.models import Record, RelatedTo
 from crm.core.money import AmountField, CurrencyField
 
 
@@ -16,8 +16,9 @@ class DocumentStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class SampleDocument(Record):
-    """A document that is drafted, submitted, then approved or rejected."""
+class SampleDocument(Record, RelatedTo):
+    """A document that is drafted, submitted, then approved or rejected; it may be about
+    another record (a customer ...)."""
 
     name = models.CharField(_("name"), max_length=100)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=0)

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from crm.core import links, timeline
 from crm.core.registry import Column, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
 from crm.core.testing.sample import api, filters, forms, pages
@@ -74,6 +75,8 @@ register(
         orderings=("-updated_at", "updated_at", "name", "-name", "-created_at"),
         state_machine=MACHINE,
         in_menu=False,
+        clean=links.check_related,
         **pages.PAGES,
     )
 )
+timeline.register_records(SampleDocument)
