@@ -5,12 +5,10 @@ bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they 
 the body or `If-Match`); a stale one answers 409.
 """
 
-import datetime
 import json
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -22,9 +20,8 @@ from ninja.security import APIKeyCookie
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 from typing_extensions import TypedDict
 
-from crm.core import access, lists, masking, paging, services
+from crm.core import access, binding, lines, lists, masking, paging, services
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
-from crm.core.models import Record, TrackedModel
 from crm.core.registry import ObjectType
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -87,18 +84,6 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
 
-class RecordOut(BaseModel):
-    """What every record carries in the API (DESIGN's public contract)."""
-
-    id: int
-    number: str
-    version: int
-    created_at: datetime.datetime
-    updated_at: datetime.datetime
-    owner: int
-    custom_fields: dict[str, Any]
-
-
 class ErrorOut(BaseModel):
     code: str
     message: str
@@ -111,44 +96,29 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 
 def _out_fields(schema: type[BaseModel]) -> list[str]:
-    return [("custom_field_data" if n == "custom_fields" else n) for n in schema.model_fields]
+    """The columns `values()` reads for an answer of `schema` (lines are read apart)."""
+    return [
+        ("custom_field_data" if n == "custom_fields" else n)
+        for n in schema.model_fields
+        if n != "lines"
+    ]
+
+
+def _list_item(schema_out: type[BaseModel]) -> type[BaseModel]:
+    """A list's item: the record as `schema_out` answers it, less its lines (those come
+    with one record)."""
+    if "lines" not in schema_out.model_fields:
+        return schema_out
+    fields: dict[str, Any] = {
+        n: (f.annotation, f) for n, f in schema_out.model_fields.items() if n != "lines"
+    }
+    return create_model(f"{schema_out.__name__}Item", **fields)
 
 
 def _rename(row: dict) -> dict:
     if "custom_field_data" in row:
         row["custom_fields"] = row.pop("custom_field_data")
     return row
-
-
-def _apply(obj: Record, data: dict, user, masked=()) -> None:
-    """Copy payload values onto `obj`; foreign keys resolve only to rows the user sees, and
-    a masked number sent back unchanged keeps the stored one (`masked`: masking.on_pages)."""
-    errors: dict[str, list[str]] = {}
-    for name, value in data.items():
-        if name in masked and masking.is_masked_echo(value, getattr(obj, name)):
-            continue
-        if name == "custom_fields":
-            merged = dict(obj.custom_field_data or {})
-            merged.update(masking.without_echoes(value or {}, merged, masked))
-            obj.custom_field_data = merged
-            continue
-        field = obj._meta.get_field(name)
-        if isinstance(field, models.ForeignKey):
-            if value is None or value == getattr(obj, field.attname):
-                # What was read is sent back as it is, even a choice deactivated since.
-                setattr(obj, field.attname, value)
-                continue
-            # A foreign key a user may set points at rows read through the access rules.
-            related = cast("type[TrackedModel]", field.related_model)
-            target = related.objects.visible_to(user).complex_filter(field.get_limit_choices_to())
-            try:
-                setattr(obj, name, target.get(pk=value))
-            except (ObjectDoesNotExist, ValueError, TypeError):
-                errors[name] = [_("Choose an existing record you may see.")]
-            continue
-        setattr(obj, name, "" if value is None and not field.null else value)
-    if errors:
-        raise ValidationFailed(errors)
 
 
 def _version(request: HttpRequest, payload_version: int | None) -> int:
@@ -210,7 +180,10 @@ def router_for(object_type: ObjectType) -> Router:
         object_type.schema_patch,
         object_type.schema_out,
     )
+    # registry.register generates the schemas a type does not write by hand.
+    assert schema_in and schema_patch and schema_out
     fields = _out_fields(schema_out)
+    item = _list_item(schema_out)
     router = Router(tags=[object_type.label_plural])
 
     def one(user, pk: int, *, deleted: bool = False) -> dict:
@@ -221,14 +194,16 @@ def router_for(object_type: ObjectType) -> Router:
         row = qs.values(*fields).first()
         if row is None:
             raise Http404
+        if object_type.lines:
+            row["lines"] = lines.read(object_type, pk)
         return _rename(masking.mask_row(row, masking.for_data(object_type, user)))
 
     page_out = create_model(
         f"{schema_out.__name__}Page",
-        items=(list[schema_out], ...),  # type: ignore[valid-type]
+        items=(list[item], ...),  # type: ignore[valid-type]
         next_cursor=(str | None, ...),
     )
-    page_adapter = _row_serializer(schema_out)
+    page_adapter = _row_serializer(item)
     name = object_type.slug.replace("-", "_")
 
     @router.get(
@@ -278,8 +253,9 @@ def router_for(object_type: ObjectType) -> Router:
             _refuse_state(request, object_type, object_type.state_machine.initial)
         # The payload's schema is built at run time: to the type checker it is a BaseModel.
         data = cast(BaseModel, payload).model_dump(exclude_unset=True)
-        _apply(obj, data, request.user, object_type.masked)
-        services.save(obj, actor=request.user)
+        new_lines = data.pop("lines", None)
+        binding.bind(obj, data, request.user)
+        services.save(obj, actor=request.user, lines=new_lines)
         return Status(201, one(request.user, obj.pk))
 
     @router.patch(
@@ -293,8 +269,9 @@ def router_for(object_type: ObjectType) -> Router:
             _refuse_state(request, object_type, getattr(obj, object_type.state_machine.field))
         data = cast(BaseModel, payload).model_dump(exclude_unset=True)
         expected = _version(request, data.pop("version", None))
-        _apply(obj, data, request.user, masking.on_pages(object_type))
-        services.save(obj, actor=request.user, expected_version=expected)
+        new_lines = data.pop("lines", None)
+        binding.bind(obj, data, request.user)
+        services.save(obj, actor=request.user, expected_version=expected, lines=new_lines)
         return one(request.user, pk)
 
     @router.delete(

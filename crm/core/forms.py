@@ -7,7 +7,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import extensions, masking, registry
+from crm.core import binding, extensions, masking, registry
 from crm.core.errors import DomainError
 
 
@@ -102,12 +102,9 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
         for field in self.fields.values():
-            model = getattr(getattr(field, "queryset", None), "model", None)
-            if getattr(model, "access_policy", None) == "record":
+            if isinstance(field, forms.ModelChoiceField):
                 # Choices are limited to what the user may see; a forged id is then invalid.
-                field.queryset = field.queryset.filter(
-                    pk__in=model.objects.visible_to(user).values("pk")
-                )
+                field.queryset = binding.targets(field.queryset, user)
         object_type = registry.for_model(type(self.instance))
         if object_type and object_type.state_machine:
             # The status moves only through its transitions (services.transition).
@@ -141,21 +138,19 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         for name in self.masked:
-            stored = getattr(self.instance, name)
-            if masking.is_masked_echo(data.get(name), stored):
-                data[name] = stored  # sent back unchanged: keep the real number
+            if name in data:
+                data[name] = binding.kept(data[name], getattr(self.instance, name))
         return data
 
     def custom_field_values(self) -> dict:
         """Cleaned custom values over the record's stored ones (unknown keys kept)."""
         to_json = extensions.customization().to_json
 
-        values = dict(self.instance.custom_field_data or {})
-        for definition in self.custom_fields:
-            values[definition.name] = to_json(
-                self.cleaned_data.get(f"cf_{definition.name}"), definition
-            )
-        return values
+        cleaned = {
+            d.name: to_json(self.cleaned_data.get(f"cf_{d.name}"), d) for d in self.custom_fields
+        }
+        # Masked numbers sent back were given their stored values before the field checks.
+        return binding.merge_custom(self.instance, cleaned, masked=())
 
     @property
     def standard_fields(self):

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.text import capfirst
+from pydantic import BaseModel
 
+from crm.core import schemas
 from crm.core.states import StateMachine
 
 if TYPE_CHECKING:  # the models are not loaded yet when types are declared
@@ -130,9 +132,6 @@ class ObjectType:
     columns: list[Column]
     default_columns: list[str]
     search: SearchSpec
-    schema_in: type
-    schema_patch: type
-    schema_out: type
     detail_fields: list[str]
     related: list[Related] = field(default_factory=list)
     number_prefix: str = ""
@@ -155,6 +154,13 @@ class ObjectType:
     computed: tuple[str, ...] = ()
     lock: Callable[[Any], str | None] | None = None
     lines: LineSpec | None = None
+    # The API takes the form's fields and these; it answers them, the detail page's, the
+    # computed ones and the status. Its schemas are generated (crm.core.schemas) unless
+    # written by hand.
+    api_fields: tuple[str, ...] = ()
+    schema_in: type[BaseModel] | None = None
+    schema_patch: type[BaseModel] | None = None
+    schema_out: type[BaseModel] | None = None
     # Pages of its own (docs/architecture.md, "Per-type pages"): detail panels, detail
     # buttons, extra views, the menu position and the workbench card.
     panels: tuple[Panel, ...] = ()
@@ -198,9 +204,34 @@ _types: dict[str, ObjectType] = {}
 
 
 def register(object_type: ObjectType) -> ObjectType:
-    """Add a type; its key is the model name ("customer")."""
+    """Add a type; its key is the model name ("customer"). The API schemas it does not
+    write by hand are generated from its model."""
+    if not (object_type.schema_in and object_type.schema_patch and object_type.schema_out):
+        generated = generated_schemas(object_type)
+        object_type.schema_in = object_type.schema_in or generated.schema_in
+        object_type.schema_patch = object_type.schema_patch or generated.schema_patch
+        object_type.schema_out = object_type.schema_out or generated.schema_out
     _types[object_type.key] = object_type
     return object_type
+
+
+def generated_schemas(object_type: ObjectType) -> schemas.Schemas:
+    """In and Patch take the form's fields and `api_fields`; Out answers those and the
+    detail page's, the computed fields and the status, which are only read."""
+    machine = object_type.state_machine
+    status = (machine.field,) if machine else ()
+    form_fields = object_type.form._meta.fields  # type: ignore[attr-defined]
+    taken = (*form_fields, *object_type.api_fields)
+    shown = (*object_type.detail_fields, *object_type.computed, *status)
+    lines = object_type.lines
+    return schemas.generate(
+        object_type.model,
+        list(dict.fromkeys((*taken, *shown))),
+        read_only={*object_type.computed, *status, *(set(shown) - set(taken))},
+        line_model=lines.model if lines else None,
+        line_parent=lines.parent if lines else "",
+        line_fields=lines.fields if lines else (),
+    )
 
 
 def get(key: str) -> ObjectType:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from crm.core.api import RecordOut
+from crm.core.schemas import RecordOut
 from crm.customers.models import CustomerStatus, CustomerType, Gender
 
 CustomerTypeValue = Literal[tuple(CustomerType.values)]  # type: ignore[valid-type]

@@ -142,6 +142,7 @@ register(
             phones=("mobile", "phone"),
             emails=("email",),
         ),
+        api_fields=("mnemonic_code",),
         schema_in=api.ContactIn,
         schema_patch=api.ContactPatch,
         schema_out=api.ContactOut,

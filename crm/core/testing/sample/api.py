@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from crm.core.api import RecordOut
+from crm.core.schemas import RecordOut
 
 
 class SampleDocumentIn(BaseModel):
