@@ -128,7 +128,11 @@ class LineForm(StyledFormMixin, forms.ModelForm):
             if isinstance(field, forms.DecimalField):
                 # Typed as people write numbers; the field still checks them.
                 field.widget = forms.TextInput(
-                    attrs={**field.widget.attrs, "inputmode": "decimal", "class": "form-control"}
+                    attrs={
+                        **field.widget.attrs,
+                        "inputmode": "decimal",
+                        "class": "form-control text-end",
+                    }
                 )
             field.widget.attrs["class"] += " form-control-sm"
 
