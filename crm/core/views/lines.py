@@ -189,9 +189,9 @@ class LineFormSet(forms.BaseFormSet):
         left of it goes on the record's form."""
         kept, rest = self.kept, {}
         for key, messages in error.fields.items():
-            _lines, _dot, path = key.partition(".")
+            head, _dot, path = key.partition(".")
             index, _dot, name = path.partition(".")
-            if _lines != PREFIX or not index.isdigit() or int(index) >= len(kept):
+            if head != PREFIX or not index.isdigit() or int(index) >= len(kept):
                 rest[key] = messages
                 continue
             form = kept[int(index)]
