@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -398,7 +400,8 @@ def _exchange_rate_form(request, rate):
             form.instance, actor=request.user, expected_version=expected_version(form)
         ),
         template="customization/exchangerate_form.html",
-        context={"rate": rate if rate.pk else None},
+        # As saved: the form changes `rate` as it validates what was typed.
+        context={"rate": copy.copy(rate) if rate.pk else None},
         message=lambda obj: (
             _("Exchange rate of %(currency)s from %(date)s saved.")
             % {"currency": obj.currency, "date": obj.valid_from.isoformat()}

@@ -164,6 +164,23 @@ def test_an_administrator_edits_a_rate(admin_client, admin):
     assert change.changes == {"rate_to_company_currency": ["7.20000000", "7.25000000"]}
 
 
+def test_a_refused_edit_keeps_the_rate_as_saved_in_the_title(admin_client, admin):
+    _rate(admin, "USD", "7.2", datetime.date(2026, 3, 1))
+    rate = _rate(admin, "USD", "7.3", datetime.date(2026, 3, 2))
+
+    response = admin_client.post(
+        reverse("customization:exchangerate_edit", args=[rate.pk]),
+        {"currency": "USD", "valid_from": "2026-03-01", "rate_to_company_currency": "7.3"},
+    )
+
+    assert response.context["form"].errors == {
+        "valid_from": ["USD already has a rate valid from this day; edit that one."]
+    }
+    assert "USD rate from 2026-03-02" in response.content.decode()
+    rate.refresh_from_db()
+    assert rate.valid_from == datetime.date(2026, 3, 2)
+
+
 def test_saving_a_rate_unchanged_logs_no_change(admin_client, admin):
     rate = _rate(admin, "USD", "7.2", datetime.date(2026, 3, 1))
     url = reverse("customization:exchangerate_edit", args=[rate.pk])
@@ -177,15 +194,18 @@ def test_saving_a_rate_unchanged_logs_no_change(admin_client, admin):
 
 def test_an_administrator_deletes_a_rate(admin_client, admin):
     rate = _rate(admin, "USD", "7.2", datetime.date(2026, 3, 1))
+    delete = reverse("customization:exchangerate_delete", args=[rate.pk])
+    edit_page = admin_client.get(reverse("customization:exchangerate_edit", args=[rate.pk]))
 
-    response = admin_client.post(reverse("customization:exchangerate_delete", args=[rate.pk]))
+    response = admin_client.post(delete)
 
+    assert f'action="{delete}"' in edit_page.content.decode()
+    assert 'data-confirm="Delete the rate of USD from 2026-03-01?' in edit_page.content.decode()
     assert response.status_code == 302
     assert not ExchangeRate.objects.exists()
     change = ObjectChange.objects.get(object_id=rate.pk, action="delete")
     assert (change.actor, change.changes["currency"]) == (admin, ["USD", None])
     listing = admin_client.get(response.url).content.decode()
-    assert "Delete the rate of" not in listing
     assert "Exchange rate of USD from 2026-03-01 deleted." in listing
 
 
