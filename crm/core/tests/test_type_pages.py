@@ -75,6 +75,16 @@ def test_a_type_template_of_its_own_is_used_and_other_types_fall_back_to_core(al
     assert "data-status-badge" not in page.content.decode()
     lists = client.get(reverse("sample:sampledocument_list"))
     assert _template_names(lists)[0] == "core/list.html"
+    form = client.get(reverse("sample:sampledocument_create"))
+    assert _template_names(form)[0] == "sample/sampledocument_form.html"
+    assert "data-form-hint" in form.content.decode()
+    # Answered in place, a form with errors is core's fragment: the type's page defines none.
+    refused = client.post(
+        reverse("sample:sampledocument_create"), {"name": ""}, headers={"HX-Request": "true"}
+    )
+    fragment = refused.content.decode()
+    assert 'id="record-form"' in fragment and "<html" not in fragment
+    assert "data-form-hint" not in fragment and SampleDocument.all_objects.count() == 1
 
 
 def _line_counts(client, url) -> int:

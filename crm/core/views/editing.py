@@ -69,7 +69,7 @@ def form_page(
     form,
     save: Callable[[Any], Any],
     *,
-    template: str,
+    template: str | list[str],
     context: dict | None = None,
     message: Callable[[Any], str],
     next_url: str | Callable[[Any], str],

@@ -393,7 +393,7 @@ def form_view(request, type_key: str, pk: int | None = None):
         request,
         form,
         save,
-        template=f"core/form.html{partial}",
+        template=[f"{name}{partial}" for name in type_templates(object_type, "form")],
         context={"object_type": object_type, "object": instance if pk else None, "lines": lines},
         message=lambda obj: (
             _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
