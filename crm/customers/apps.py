@@ -8,4 +8,7 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
-        from crm.customers import registry  # noqa: F401  (registers the object types)
+        from crm.customers import (
+            contrib,  # noqa: F401  (demo, bench and test contributions)
+            registry,  # noqa: F401  (registers the object types)
+        )

@@ -21,11 +21,9 @@ from django.db.models.functions import Coalesce
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from crm.core import access, registry, search
+from crm.core import access, contributions, registry, search
 from crm.core.models import Attachment, Comment, ObjectChange
-from crm.core.testing.sample.models import SampleDocument
 from crm.core.testing.worlds import ACTIONS, SPECIALS, Factory, Oracle, build_world
-from crm.customers.models import Contact, Customer
 
 WORLDS = 200
 HTTP_WORLDS = 3
@@ -33,38 +31,11 @@ HTTP_WORLDS = 3
 # opens related tabs and deletes through the pages (each write undone): all of them
 # would cost minutes.
 SAMPLE = 2
-_counter = itertools.count()
 
-
-def _customer(owner, parent):
-    n = next(_counter)
-    customer = Customer.objects.create(owner=owner, name=f"矩阵客户{n}号", number=f"M{n}")
-    search.index(customer)
-    return customer
-
-
-def _contact(owner, parent):
-    n = next(_counter)
-    contact = Contact.objects.create(
-        owner=owner, customer=parent, name=f"矩阵联系人{n}号", number=f"L{n}"
-    )
-    search.index(contact)
-    return contact
-
-
-def _document(owner, parent):
-    n = next(_counter)
-    document = SampleDocument.objects.create(
-        owner=owner, name=f"矩阵申请{n}号", number=f"D{n}", amount=100
-    )
-    search.index(document)
-    return document
-
-
+# Each app contributes the factory of its types (`crm.core.contributions`).
 FACTORIES = {
-    "customer": Factory(_customer),
-    "contact": Factory(_contact, parent_type="customer"),
-    "sampledocument": Factory(_document),
+    key: Factory(factory.make, parent_type=factory.parent_type)
+    for key, factory in contributions.matrix_factories().items()
 }
 
 

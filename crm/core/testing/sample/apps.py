@@ -7,4 +7,7 @@ class SampleConfig(AppConfig):
     verbose_name = "Sample documents"
 
     def ready(self) -> None:
-        from crm.core.testing.sample import registry  # noqa: F401  (registers the type)
+        from crm.core.testing.sample import (
+            factories,  # noqa: F401  (its test contributions)
+            registry,  # noqa: F401  (registers the type)
+        )
