@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.registry import Column, ObjectType, Related, SearchSpec, WorkbenchCard, register
-from crm.customers import api, filters, forms
+from crm.customers import filters, forms
 from crm.customers.models import Contact, Customer
 
 
@@ -72,9 +72,6 @@ register(
             phones=("phone",),
             emails=("email",),
         ),
-        schema_in=api.CustomerIn,
-        schema_patch=api.CustomerPatch,
-        schema_out=api.CustomerOut,
         detail_fields=[
             "number",
             "mnemonic_code",
@@ -143,9 +140,6 @@ register(
             emails=("email",),
         ),
         api_fields=("mnemonic_code",),
-        schema_in=api.ContactIn,
-        schema_patch=api.ContactPatch,
-        schema_out=api.ContactOut,
         detail_fields=[
             "number",
             "customer",

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.core import links, timeline
 from crm.core.registry import Column, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.core.testing.sample import api, filters, forms, pages
+from crm.core.testing.sample import filters, forms, pages
 from crm.core.testing.sample.models import DocumentStatus, SampleDocument
 from crm.core.testing.sample.services import amount_is_positive
 
@@ -68,12 +68,10 @@ register(
         ],
         default_columns=["name", "number", "amount", "status", "owner", "updated_at"],
         search=SearchSpec(title="name", text=("number",)),
-        schema_in=api.SampleDocumentIn,
-        schema_patch=api.SampleDocumentPatch,
-        schema_out=api.SampleDocumentOut,
         detail_fields=["number", "amount", "status", "reason", "owner"],
         orderings=("-updated_at", "updated_at", "name", "-name", "-created_at"),
         state_machine=MACHINE,
+        api_fields=("related_type", "related_id"),
         in_menu=False,
         clean=links.check_related,
         **pages.PAGES,
