@@ -14,7 +14,9 @@ from collections.abc import Iterator
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 
+from crm.core import lines as line_items
 from crm.core import lists, masking, paging
 
 BATCH = 2000
@@ -34,11 +36,40 @@ def workbook_text(text: str) -> str:
     return safe_cell(_NOT_IN_WORKSHEET.sub("\ufffd", text))
 
 
-def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
+def line_headers(object_type) -> list[str]:
+    """The headers of a document's line columns: "Line·Product" (the importer reads them)."""
+    spec = object_type.lines
+    label = capfirst(str(spec.model._meta.verbose_name))
+    return [
+        f"{label}·{capfirst(str(spec.model._meta.get_field(name).verbose_name))}"
+        for name in line_items.shown_fields(spec)
+    ]
+
+
+def _line_cells(object_type, ids: list[int]) -> dict[int, list[list[str]]]:
+    """The line cells of a page of documents, in one query: {document id: [cells ...]}."""
+    spec = object_type.lines
+    names = line_items.shown_fields(spec)
+    parent = f"{spec.parent}_id"
+    found: dict[int, list[list[str]]] = {}
+    rows = spec.model._default_manager.filter(**{f"{parent}__in": ids})
+    for row in rows.order_by(parent, "position", "id").values_list(parent, *names):
+        found.setdefault(row[0], []).append([lists.display("text", v) for v in row[1:]])
+    return found
+
+
+def rows(
+    object_type, queryset, query: lists.ListQuery, *, with_lines: bool = False
+) -> Iterator[list[str]]:
     """The header, then each row's display texts, batch by batch (as shown: each writer
-    makes them safe for its format)."""
-    yield [str(c.label) for c in query.columns]
+    makes them safe for its format). `with_lines`: one row per line of a document (its
+    own cells repeated), a document without lines in one row."""
+    with_lines = with_lines and object_type.lines is not None
+    header = [str(c.label) for c in query.columns]
+    yield header + line_headers(object_type) if with_lines else header
     fields = lists.value_fields(query.columns)
+    if with_lines and "id" not in fields:
+        fields = [*fields, "id"]
     cursor = None
     while True:
         page = paging.paginate(
@@ -52,8 +83,15 @@ def rows(object_type, queryset, query: lists.ListQuery) -> Iterator[list[str]]:
             hidden=masking.for_data(object_type, query.user),
             links=False,
         )
-        for row in formatter.rows(page.rows):
-            yield [text for text, _ in row["cells"]]
+        lines_of = _line_cells(object_type, [r["id"] for r in page.rows]) if with_lines else {}
+        for raw, row in zip(page.rows, formatter.rows(page.rows), strict=True):
+            cells = [text for text, _ in row["cells"]]
+            if not with_lines:
+                yield cells
+                continue
+            blank = [""] * len(line_items.shown_fields(object_type.lines))
+            for line in lines_of.get(raw["id"]) or [blank]:
+                yield cells + line
         if not page.next_cursor:
             return
         cursor = page.next_cursor
@@ -96,9 +134,9 @@ def write_xlsx(object_type, lines: Iterator[list[str]], target) -> None:
     workbook.save(target)
 
 
-def response(object_type, queryset, query: lists.ListQuery, fmt: str):
-    """A download of the list in `fmt` ("csv" or "xlsx")."""
-    lines = rows(object_type, queryset, query)
+def response(object_type, queryset, query: lists.ListQuery, fmt: str, *, with_lines: bool = False):
+    """A download of the list in `fmt` ("csv" or "xlsx"), one row per line if asked."""
+    lines = rows(object_type, queryset, query, with_lines=with_lines)
     if fmt == "csv":
         result = StreamingHttpResponse(csv_chunks(lines), content_type="text/csv; charset=utf-8")
         result["Content-Disposition"] = f'attachment; filename="{_filename(object_type, "csv")}"'

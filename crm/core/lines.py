@@ -9,8 +9,6 @@ the lines' diff; the document's computed fields (totals) are worked out from the
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
 from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.core import registry
+from crm.core.changes import plain
 from crm.core.errors import ValidationFailed
 from crm.core.registry import LineSpec, ObjectType
 
@@ -114,22 +113,10 @@ def preview(
 
 
 def diff_rows(spec: LineSpec, lines: list[models.Model]) -> list[dict[str, Any]]:
-    """Lines as the change log keeps them: their shown fields, JSON-friendly (decimals to
-    their places, so that 2 typed and 2.0000 stored are the same)."""
+    """Lines as the change log keeps them: their shown fields, JSON-friendly."""
     # A line's own columns, never a relation's reverse side.
     fields = [cast("models.Field", spec.model._meta.get_field(n)) for n in shown_fields(spec)]
-    return [{f.name: _plain(f, getattr(line, f.attname)) for f in fields} for line in lines]
-
-
-def _plain(field: Any, value: Any) -> Any:
-    if isinstance(field, models.DecimalField) and value is not None:
-        try:
-            return str(Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
-        except (ArithmeticError, ValueError, TypeError):
-            return str(value)
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+    return [{f.name: plain(f, getattr(line, f.attname)) for f in fields} for line in lines]
 
 
 def replace(spec: LineSpec, parent: models.Model, lines: list[models.Model]) -> None:

@@ -8,7 +8,7 @@ the search entry and re-checks that the actor may still see what was written.
 from __future__ import annotations
 
 import datetime
-import decimal
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from crm.core import access, bulk, context, events, extensions, masking, registry, search
 from crm.core import lines as line_items
+from crm.core.changes import diff, snapshot
 from crm.core.errors import (
     AccessDenied,
     RecordLocked,
@@ -43,29 +44,8 @@ from crm.core.models import (
 from crm.core.text import mnemonic
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-friendly form of a field value for the change log."""
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    return value
-
-
-def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The tracked field values of `obj`, by attribute name."""
-    data: dict[str, Any] = {}
-    skip = set(getattr(obj, "untracked_fields", ()))
-    for f in obj._meta.concrete_fields:
-        if f.primary_key or f.name in skip:
-            continue
-        data[f.attname] = _plain(f.value_from_object(obj))
-    return data
-
-
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Fields whose value changed, as {name: [before, after]}."""
-    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+def _iso(moment: datetime.datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _change_row(
@@ -319,13 +299,16 @@ def save_batch(
     *,
     actor,
     request_id: str = "",
+    lines: Sequence[tuple[Any, list, list]] = (),
 ) -> None:
     """Write many checked records at once (imports, and every bulk path): the numbering,
     versions, change log, search entries and events of `save`, one statement per step.
 
-    `updated` pairs each record with its stored values. The caller has checked every
-    record with `save`'s rules (`field_errors`, `compute`, `rule_errors`, `lock_reason`)
-    and the actor's rights; one event per action carries every id."""
+    `updated` pairs each record with its stored values; `lines` gives (record, stored
+    lines, new lines) for the records whose lines are replaced. The caller has checked
+    every record with `save`'s rules (`field_errors`, `compute`, `rule_errors`,
+    `lock_reason`, the lines' `errors`) and the actor's rights; one event per action
+    carries every id."""
     now = timezone.now()
     for obj in created:
         _prepare_new(obj, actor)
@@ -333,20 +316,23 @@ def save_batch(
     number_new(model, created)
     bulk.insert(model, created)
     changed_fields: set[str] = {"version", "updated_by", "updated_at"}
-    rows = []
     for obj, before in updated:
         stamp(obj, actor)
         obj.updated_at = now
-        change = diff(before, snapshot(obj))
+        changed_fields.update(diff(before, snapshot(obj)))
+    if updated:
+        model._base_manager.bulk_update([obj for obj, _ in updated], sorted(changed_fields))
+    replaced = _replace_lines(model, lines)
+    rows = []
+    for obj, before in updated:
+        change = {**diff(before, snapshot(obj)), **replaced.get(id(obj), {})}
         changed_fields.update(change)
         rows.append(
             _change_row(obj, ChangeAction.UPDATE, change, actor=actor, request_id=request_id)
         )
-    if updated:
-        model._base_manager.bulk_update([obj for obj, _ in updated], sorted(changed_fields))
     created_fields: set[str] = set()
     for obj in created:
-        change = diff({}, snapshot(obj))
+        change = {**diff({}, snapshot(obj)), **replaced.get(id(obj), {})}
         created_fields.update(change)
         rows.append(
             _change_row(obj, ChangeAction.CREATE, change, actor=actor, request_id=request_id)
@@ -354,14 +340,36 @@ def save_batch(
     bulk.insert(ObjectChange, rows)
     search.index_new(created)
     search.index_many([obj for obj, _ in updated])
+    tag = request_id or None
     ids = [obj.pk for obj in created]
-    events.publish(
-        model, "created", ids, actor=actor, changed=created_fields, request_id=request_id
-    )
+    events.publish(model, "created", ids, actor=actor, changed=created_fields, request_id=tag)
     ids = [obj.pk for obj, _ in updated]
-    events.publish(
-        model, "updated", ids, actor=actor, changed=changed_fields, request_id=request_id
-    )
+    events.publish(model, "updated", ids, actor=actor, changed=changed_fields, request_id=tag)
+
+
+def _replace_lines(
+    model: type[Record], replaced: Sequence[tuple[Any, list, list]]
+) -> dict[int, dict[str, list]]:
+    """Store the new lines of many records at once; the lines' diff of each changed set,
+    by the record's identity."""
+    spec = line_items.spec_of(model)
+    if spec is None or not replaced:
+        return {}
+    parent = f"{spec.parent}_id"
+    ids = [obj.pk for obj, _stored, _lines in replaced]
+    spec.model._default_manager.filter(**{f"{parent}__in": ids}).delete()
+    new = []
+    for obj, _stored, lines in replaced:
+        for line in lines:
+            setattr(line, spec.parent, obj)
+            new.append(line)
+    spec.model._default_manager.bulk_create(new)
+    changes = {}
+    for obj, stored, lines in replaced:
+        was, now = line_items.diff_rows(spec, stored), line_items.diff_rows(spec, lines)
+        if was != now:
+            changes[id(obj)] = {"lines": [was, now]}
+    return changes
 
 
 @transaction.atomic
@@ -393,6 +401,8 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
         raise _stale(current)
     if (current.deleted_at is not None) == deleted:
         return current
+    if deleted:
+        _refuse_locked(current)
     previous = current.deleted_at
     current.deleted_at = timezone.now() if deleted else None
     current.deleted_by = actor if deleted else None
@@ -400,7 +410,7 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
     current.updated_by = actor
     current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_by", "updated_at"])
     action = ChangeAction.DELETE if deleted else ChangeAction.RESTORE
-    changes = {"deleted_at": [_plain(previous), _plain(current.deleted_at)]}
+    changes = {"deleted_at": [_iso(previous), _iso(current.deleted_at)]}
     log_change(current, action, changes, actor=actor)
     verb = "deleted" if deleted else "restored"
     events.publish(model, verb, [current.pk], actor=actor, changed=changes)

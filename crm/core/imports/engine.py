@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 
 from crm.core import access, masking, registry, services
 from crm.core import lines as line_items
+from crm.core.changes import diff, snapshot
 from crm.core.exports import safe_cell
 from crm.core.imports.fields import Schema, Target
 from crm.core.models import ObjectChange
-from crm.core.services import diff, snapshot
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
 POLICIES = (SKIP, UPDATE, CREATE)
@@ -68,6 +68,13 @@ class Outcome:
     obj: Any = None
     before: dict[str, Any] = field(default_factory=dict)
     masked: dict[str, int] = field(default_factory=dict)  # masked echoes: field -> column
+    line: dict[str, Any] = field(default_factory=dict)  # the row's line values, by field
+    # A document's rows: the first carries the document and gathers the lines of those
+    # that follow it with the same key (`head`: the first row, on a following one).
+    lines: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)
+    head: Outcome | None = None
+    new_lines: list | None = None
+    old_lines: list | None = None
 
     def fail(self, column: int, message: str) -> None:
         self.errors.setdefault(column, []).append(str(message))
@@ -109,6 +116,7 @@ class Known:
     visible: set[int]
     touched: set[int]
     rows: dict[tuple, int] = field(default_factory=dict)
+    lines: dict[int, list] = field(default_factory=dict)  # stored lines by document id
 
 
 class Importer:
@@ -153,6 +161,9 @@ class Importer:
             if f.name not in mapped and f.blank and f.name not in COMPUTED_FIELDS
         ]
         self.keys = options.match_fields if options.on_duplicate != CREATE else ()
+        self.spec = object_type.lines
+        # With line columns, a document takes the rows that follow it with the same key.
+        self.with_lines = any(t.line for _, t in self.mapped)
 
     # ------------------------------------------------------------------ one batch
 
@@ -160,25 +171,68 @@ class Importer:
         """Take rows ((row number, cells)); write them unless `write` is false (preview)."""
         outcomes = [self._convert(number, cells) for number, cells in rows]
         self._resolve_references(outcomes)
-        existing = self._existing(outcomes, lock=write)
+        heads = self._gather_lines(outcomes)
+        existing = self._existing(heads, lock=write)
         ids = {obj.pk for objs in existing.values() for obj in objs}
         known = Known(
             existing=existing,
-            numbers=self._taken_numbers(outcomes),
+            numbers=self._taken_numbers(heads),
             editable=self._reachable(ids, "edit"),
             visible=self._reachable(ids, "view"),
             touched=self._touched_by_this_import(ids),
+            lines=self._stored_lines(ids),
         )
-        for outcome in outcomes:
+        for outcome in heads:
             if outcome.errors:
                 self._check_cells(outcome)
             else:
                 self._decide(outcome, known)
             if outcome.errors:
                 outcome.action = FAILED
+        for outcome in outcomes:
+            if outcome.head is not None:
+                self._follow(outcome)
         if write:
-            self._write(outcomes)
+            self._write(heads)
         return outcomes
+
+    def same_document(self, cells: list[str], following: list[str]) -> bool:
+        """Whether the row `following` continues the document of the row `cells` (its next
+        line): line columns are mapped and the key's cells are the same."""
+        if not self.with_lines or not self.keys:
+            return False
+        columns = [self.column_of[f] for f in self.keys if f in self.column_of]
+        key = [cells[c].strip() for c in columns]
+        return all(key) and key == [following[c].strip() for c in columns]
+
+    def _gather_lines(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """The rows that carry a document; each takes its own line and those of the rows
+        that follow it with the same key."""
+        if not self.with_lines:
+            return outcomes
+        heads: list[Outcome] = []
+        for outcome in outcomes:
+            head = heads[-1] if heads else None
+            if head is not None and self.same_document(head.cells, outcome.cells):
+                outcome.head = head
+                if outcome.errors:
+                    message = _("Row %(row)d, a line of this document, is not valid.")
+                    head.fail(ROW, message % {"row": outcome.row})
+            else:
+                heads.append(outcome)
+                head = outcome
+            if any(v not in (None, "") for v in outcome.line.values()):
+                head.lines.append((outcome, outcome.line))
+        return heads
+
+    def _follow(self, outcome: Outcome) -> None:
+        """A row that only adds a line shares its document's fate."""
+        head = outcome.head
+        assert head is not None
+        if head.action == FAILED and not outcome.errors:
+            message = _("Row %(row)d of its document was not imported.")
+            outcome.fail(ROW, message % {"row": head.row})
+        outcome.action = FAILED if outcome.errors else head.action
 
     def _convert(self, number: int, cells: list[str]) -> Outcome:
         outcome = Outcome(number, cells)
@@ -192,8 +246,10 @@ class Importer:
             if target.reference is not None:
                 outcome.values[target.key] = text
                 continue
+            values = outcome.line if target.line else outcome.values
+            name = target.key.removeprefix("line.")
             try:
-                outcome.values[target.key] = target.convert(text)
+                values[name] = target.convert(text)
             except ValidationError as exc:
                 for message in exc.messages:
                     outcome.fail(column, message)
@@ -351,7 +407,7 @@ class Importer:
         for column in outcome.masked.values():
             outcome.fail(column, _("A new record needs the full number, not a masked one."))
         obj = self.model(owner=self.user)
-        self._apply(outcome, obj, {}, {})
+        self._apply(outcome, obj, {}, {}, [])
         self._check_retired(outcome, {})
         self._check_number(outcome, obj, taken_numbers)
         if not outcome.errors:
@@ -364,13 +420,14 @@ class Importer:
             return
         locked = services.lock_reason(obj)  # as stored, before the row's values
         before = snapshot(obj)
-        self._apply(outcome, obj, dict(obj.custom_field_data or {}), before)
+        stored = known.lines.get(obj.pk, [])
+        self._apply(outcome, obj, dict(obj.custom_field_data or {}), before, stored)
         self._check_retired(outcome, before)
         self._check_transfer(outcome, before, obj)
         self._check_number(outcome, obj, known.numbers, before.get("number"))
         if outcome.errors:
             return
-        if not diff(before, snapshot(obj)):
+        if not diff(before, snapshot(obj)) and not self._lines_changed(outcome):
             outcome.action = UNCHANGED  # also for a record the importer may only view
             return
         if obj.pk not in known.editable:
@@ -382,6 +439,12 @@ class Importer:
             outcome.fail(ROW, locked)
             return
         outcome.obj, outcome.before, outcome.action = obj, before, UPDATED
+
+    def _lines_changed(self, outcome: Outcome) -> bool:
+        if outcome.new_lines is None or outcome.old_lines is None or self.spec is None:
+            return False
+        was = line_items.diff_rows(self.spec, outcome.old_lines)
+        return was != line_items.diff_rows(self.spec, outcome.new_lines)
 
     def _as_stored(self, obj, keys: Iterable[str]) -> None:
         """Values as the database gives them back (decimals to their places, times in UTC),
@@ -434,12 +497,14 @@ class Importer:
                 % {"type": self.model._meta.verbose_name_plural},
             )
 
-    def _apply(self, outcome: Outcome, obj, custom: dict[str, Any], before: dict) -> None:
+    def _apply(
+        self, outcome: Outcome, obj, custom: dict[str, Any], before: dict, stored: list
+    ) -> None:
         """Set the row's values on `obj` and check them as the write path does."""
         self._set(outcome.values, obj, custom)
         self._check_required_references(outcome, obj)
         services.fill_mnemonic(obj)
-        services.compute(obj, self._stored_lines(obj))
+        services.compute(obj, self._lines(outcome, obj, stored))
         self._check_fields(outcome, obj, exclude=self.unchecked, with_clean=True)
         self._check_custom(outcome, obj, custom)
         if not outcome.errors:
@@ -451,11 +516,40 @@ class Importer:
                 _("You would no longer see this record: choose an owner within your data scope."),
             )
 
-    def _stored_lines(self, obj) -> list | None:
-        """What the type's computed fields are worked out from: an imported row keeps the
-        record's lines."""
-        spec = self.object_type.lines
-        return line_items.stored(spec, obj.pk) if spec is not None else None
+    def _stored_lines(self, ids: set[int]) -> dict[int, list]:
+        """The stored lines of the matched documents, in one query."""
+        if self.spec is None or not ids:
+            return {}
+        parent = f"{self.spec.parent}_id"
+        found: dict[int, list] = defaultdict(list)
+        rows = self.spec.model._default_manager.filter(**{f"{parent}__in": ids})
+        for line in rows:
+            found[getattr(line, parent)].append(line)
+        return found
+
+    def _lines(self, outcome: Outcome, obj, stored: list) -> list | None:
+        """The document's lines after the row: those of its rows when lines are mapped
+        (checked; errors named by row and column), else the stored ones."""
+        if self.spec is None:
+            return None
+        outcome.old_lines = stored
+        if not self.with_lines:
+            return stored
+        lines = line_items.build(self.spec, obj, [values for _row, values in outcome.lines])
+        rows = [row for row, _values in outcome.lines]
+        for key, messages in line_items.errors(self.spec, lines).items():
+            index, *name = key.split(".")[1:]  # lines.<index>[.<field>]
+            row = rows[int(index)]
+            column = self.column_of.get(f"line.{name[0]}", ROW) if name else ROW
+            for message in messages:
+                if row is outcome:
+                    outcome.fail(column, message)
+                else:
+                    row.fail(column, message)
+                    text = _("Row %(row)d, a line of this document, is not valid.")
+                    outcome.fail(ROW, text % {"row": row.row})
+        outcome.new_lines = lines
+        return lines
 
     def _report(self, outcome: Outcome, errors: dict[str, list[str]]) -> None:
         """Errors by field name, each in its column (or the row's, named by its label)."""
@@ -526,10 +620,12 @@ class Importer:
     # ------------------------------------------------------------------ writing
 
     def _write(self, outcomes: list[Outcome]) -> None:
+        written = [o for o in outcomes if o.action in (CREATED, UPDATED)]
         services.save_batch(
             self.model,
-            [o.obj for o in outcomes if o.action == CREATED],
-            [(o.obj, o.before) for o in outcomes if o.action == UPDATED],
+            [o.obj for o in written if o.action == CREATED],
+            [(o.obj, o.before) for o in written if o.action == UPDATED],
             actor=self.user,
             request_id=self.tag,
+            lines=[(o.obj, o.old_lines, o.new_lines) for o in written if self.with_lines],
         )

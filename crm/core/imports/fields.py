@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone, translation
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 
 from crm.core import extensions, money, registry
@@ -138,6 +139,7 @@ class Target:
     field: models.Field | None = None
     reference: type[models.Model] | None = None  # a record looked up per batch
     custom: Any = None  # the CustomField definition
+    line: bool = False  # a field of the document's lines ("line.<name>")
 
     @property
     def attname(self) -> str:
@@ -261,6 +263,26 @@ class Schema:
                 required=definition.required,
                 convert=self._custom_converter(definition, users),
                 custom=definition,
+            )
+
+        if object_type.lines is not None:
+            self._add_line_targets(object_type.lines)
+
+    def _add_line_targets(self, spec: registry.LineSpec) -> None:
+        """The typed fields of the lines, headed as an export heads them ("Line·Product")."""
+        line_label = capfirst(spec.model._meta.verbose_name)
+        for name in spec.fields:
+            field = spec.model._meta.get_field(name)
+            label = format_lazy("{}·{}", line_label, capfirst(field.verbose_name))
+            number = isinstance(field, models.DecimalField | models.IntegerField)
+            self.targets[f"line.{name}"] = Target(
+                key=f"line.{name}",
+                label=str(label),
+                names=_names(f"line.{name}", label),
+                required=False,
+                convert=parse_number if number else _text,
+                field=field,
+                line=True,
             )
 
     def _custom_converter(self, definition, users: Lookup | None) -> Callable[[str], Any]:

@@ -247,11 +247,13 @@ def run_import(job: Job) -> None:
         summary = Counter(dict.fromkeys(OUTCOMES, 0)) + Counter(job.summary)
         batch: list[tuple[int, list[str]]] = []
         for number, cells in sheet.rows(skip=job.checkpoint):
-            if any(cells):
-                batch.append((number, cells))
-            if len(batch) >= BATCH:
+            if not any(cells):
+                continue
+            # A full batch is written before the next document, never between its lines.
+            if len(batch) >= BATCH and not importer.same_document(batch[-1][1], cells):
                 _commit(job, importer, sheet, batch, summary)
                 batch = []
+            batch.append((number, cells))
         if batch:
             _commit(job, importer, sheet, batch, summary)
         finish_import(job, sheet)

@@ -77,8 +77,8 @@ class RecordTypeBattery:
             payload.setdefault("related_type", self.type_key)
             payload.setdefault("related_id", self.make(owner).pk)
         for name in self.object_type.schema_in.model_fields:
-            if name in payload or name in ("custom_fields", "number"):
-                continue
+            if name in payload or name in ("custom_fields", "number", "lines"):
+                continue  # lines: the LineItemsBattery's
             if name in self.sample_values:
                 payload[name] = self.sample_values[name]
                 continue

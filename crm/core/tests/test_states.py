@@ -12,6 +12,7 @@ from crm.core.errors import AccessDenied, StaleVersion, TransitionRefused, Valid
 from crm.core.imports.fields import Schema
 from crm.core.models import ObjectChange
 from crm.core.testing.battery import RecordTypeBattery
+from crm.core.testing.lines_battery import LineItemsBattery
 from crm.core.testing.sample.models import SampleDocument
 
 API = "/api/v1/sample-documents"
@@ -23,17 +24,33 @@ def make_document(owner, **fields) -> SampleDocument:
     return services.save(SampleDocument(owner=owner, **fields), actor=owner)
 
 
-class TestSampleDocumentBattery(RecordTypeBattery):
+class TestSampleDocumentBattery(LineItemsBattery, RecordTypeBattery):
     type_key = "sampledocument"
     invalid_field = "amount"
     invalid_value = "一百"
-    sample_values = {"amount": "12.50"}
+    sample_values = {"amount": "12.50", "currency": "USD"}
+    bad_line = {"product": "螺栓", "quantity": decimal.Decimal("-2"), "unit_price": 1}
+    bad_line_field = "quantity"
+
+    def line_values(self) -> list[dict]:
+        return [
+            {
+                "product": "螺栓 M8",
+                "quantity": decimal.Decimal("4"),
+                "unit_price": decimal.Decimal("2.50"),
+            },
+            {
+                "product": "平垫",
+                "quantity": decimal.Decimal("100"),
+                "unit_price": decimal.Decimal("0.05"),
+            },
+        ]
 
     def make(self, owner, **fields):
         return make_document(owner, **fields)
 
     def form_data(self, owner) -> dict:
-        return {"name": "采购申请", "amount": "2800.00"}
+        return {"name": "采购申请", "amount": "2800.00", "currency": "CNY"}
 
     def api_payload(self, owner) -> dict:
         return {"name": "差旅申请", "amount": "350.00"}
@@ -194,7 +211,8 @@ def test_the_form_has_no_status_and_a_posted_one_is_ignored(alice, client_for):
     client = client_for(alice)
     page = client.get(f"/sample-documents/{doc.pk}/edit/")
     assert "status" not in page.context["form"].fields
-    data = {"name": "改过的申请", "amount": "100.00", "version": doc.version, "status": "approved"}
+    data = {"name": "改过的申请", "amount": "100.00", "currency": "CNY", "version": doc.version}
+    data["status"] = "approved"
     response = client.post(f"/sample-documents/{doc.pk}/edit/", data)
     assert response.status_code == 302
     stored = SampleDocument.objects.get(pk=doc.pk)

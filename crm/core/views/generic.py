@@ -486,7 +486,8 @@ def export_view(request, type_key: str):
     if not access.can(request.user, "export", object_type.model):
         raise PermissionDenied
     qs, query = lists.build(object_type, request.user, request.GET)
-    return exports.response(object_type, qs, query, request.GET.get("format", "xlsx"))
+    fmt, with_lines = request.GET.get("format", "xlsx"), request.GET.get("lines") == "1"
+    return exports.response(object_type, qs, query, fmt, with_lines=with_lines)
 
 
 @login_required

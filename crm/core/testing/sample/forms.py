@@ -5,4 +5,4 @@ from crm.core.testing.sample.models import SampleDocument
 class SampleDocumentForm(RecordForm):
     class Meta(RecordForm.Meta):
         model = SampleDocument
-        fields = ["name", "amount", "status"]
+        fields = ["name", "amount", "currency", "status"]

@@ -1,6 +1,9 @@
 """The sample document: a name, an amount, lines with their total, and a status moved by
 its transitions."""
 
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,8 +49,14 @@ class SampleLine(Line):
 
     document = models.ForeignKey(SampleDocument, models.CASCADE, related_name="lines")
     product = models.CharField(_("product"), max_length=100)
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=1)
-    unit_price = AmountField(_("unit price"), default=0)
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=14,
+        decimal_places=4,
+        default=1,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+    )
+    unit_price = AmountField(_("unit price"), default=0, validators=[MinValueValidator(0)])
     amount = AmountField(_("amount"), default=0, editable=False)
 
     class Meta(Line.Meta):

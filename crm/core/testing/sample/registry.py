@@ -2,11 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import links, timeline
-from crm.core.registry import Column, ObjectType, SearchSpec, register
+from crm.core import timeline
+from crm.core.registry import Column, LineSpec, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.core.testing.sample import filters, forms, pages
-from crm.core.testing.sample.models import DocumentStatus, SampleDocument
+from crm.core.testing.sample import filters, forms, pages, services
+from crm.core.testing.sample.models import DocumentStatus, SampleDocument, SampleLine
 from crm.core.testing.sample.services import amount_is_positive
 
 S = DocumentStatus
@@ -73,7 +73,11 @@ register(
         state_machine=MACHINE,
         api_fields=("related_type", "related_id"),
         in_menu=False,
-        clean=links.check_related,
+        clean=services.clean,
+        compute=services.compute_totals,
+        computed=("total",),
+        lock=services.lock,
+        lines=LineSpec(SampleLine, "document", ("product", "quantity", "unit_price")),
         **pages.PAGES,
     )
 )
