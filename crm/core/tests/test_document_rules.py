@@ -260,3 +260,17 @@ def test_an_export_with_lines_imports_back_unchanged(alice, client_for):
     with transaction.atomic():
         outcomes = importer.batch(list(enumerate(table[1:], start=2)))
     assert [o.action for o in outcomes] == ["unchanged", "unchanged"]
+
+
+def test_a_locked_record_says_why_on_its_page_and_offers_no_edit(alice, client_for):
+    doc = services.transition(_document(alice), "submit", actor=alice)
+    before = _stored(doc)
+    client = client_for(alice)
+    page = client.get(reverse("sample:sampledocument_detail", args=[doc.pk]))
+    assert page.context["locked"] == locked_message()
+    edit = reverse("sample:sampledocument_edit", args=[doc.pk])
+    assert edit not in page.content.decode()
+    assert client.get(edit).url == reverse("sample:sampledocument_detail", args=[doc.pk])
+    posted = client.post(edit, {"name": "改", "amount": "1", "currency": "CNY", "version": 2})
+    assert posted.status_code == 302
+    assert _stored(doc) == before

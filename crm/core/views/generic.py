@@ -186,6 +186,7 @@ def detail_view(request, type_key: str, pk: int):
         "related_to": links.target(obj, request.user),
         "can_edit": object_type.model.objects.editable_by(request.user).filter(pk=obj.pk).exists(),
         "can_delete": access.can(request.user, "delete", object_type.model),
+        "locked": services.lock_reason(obj),
         "can_unmask": access.has_special(request.user, "unmask"),
         "related": [
             (rel, reverse(object_type.url_name("related"), args=[obj.pk, rel.type_key]))
@@ -376,6 +377,10 @@ def form_view(request, type_key: str, pk: int | None = None):
         instance = _visible(object_type, request.user, pk)
         if not object_type.model.objects.editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied
+        locked = services.lock_reason(instance)
+        if locked:  # not a form to fill in vain: its page says why
+            messages.error(request, locked)
+            return go_to(request, reverse(object_type.url_name("detail"), args=[pk]))
     form = _form(object_type, request, instance, request.POST if request.method == "POST" else None)
     lines = line_formset(object_type, instance, request.POST) if object_type.lines else None
 
