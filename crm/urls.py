@@ -1,9 +1,9 @@
 """URL map of the CRM: the shell, each module, and the API."""
 
-from django.conf import settings
 from django.urls import include, path
 
 from crm.api import api
+from crm.core.urls import type_patterns
 from crm.org.security.views import SignOutView
 
 urlpatterns = [
@@ -13,11 +13,9 @@ urlpatterns = [
     path("accounts/", include("crm.org.security.urls")),
     path("org/", include("crm.org.urls")),
     path("settings/", include("crm.customization.urls")),
-    path("", include("crm.customers.urls")),
+    *type_patterns(),  # every registered type's pages, from the registry
     path("api/v1/", api.urls),
 ]
-if "crm.core.testing.sample" in settings.INSTALLED_APPS:
-    urlpatterns.append(path("", include("crm.core.testing.sample.urls")))
 
 handler400 = "crm.core.views.shell.bad_request"
 handler404 = "crm.core.views.shell.page_not_found"

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.db import models
 
 from crm.core import money
 from crm.core.params import MAX_ID
@@ -47,3 +48,10 @@ class MoneyRangeFilter(django_filters.RangeFilter):
     company currency; either end may be left open."""
 
     field_class = AmountRangeField
+
+
+def filterset_for(model: type[models.Model], fields: tuple[str, ...]) -> type:
+    """A type's list filters declared by its fields (choices, dictionary items, owners,
+    dates ...); the same FilterSet serves the page and the API."""
+    meta = type("Meta", (), {"model": model, "fields": list(fields)})
+    return type(f"{model.__name__}Filter", (django_filters.FilterSet,), {"Meta": meta})

@@ -161,6 +161,26 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
         return [self[n] for n in self.fields if n.startswith("cf_")]
 
 
+def form_for(
+    model: type[models.Model], fields: tuple[str, ...], widgets: dict | None = None
+) -> type[RecordForm]:
+    """A type's form declared by its fields (a text field gets a few rows to type in, a
+    date a date picker); `widgets` overrides, such as a `RemoteSelect` for a foreign key
+    to a large table."""
+    chosen: dict = {}
+    for name in fields:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.TextField):
+            chosen[name] = forms.Textarea(attrs={"rows": 3})
+        elif isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+            chosen[name] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    chosen.update(widgets or {})
+    meta = type(
+        "Meta", (RecordForm.Meta,), {"model": model, "fields": list(fields), "widgets": chosen}
+    )
+    return type(f"{model.__name__}Form", (RecordForm,), {"Meta": meta})
+
+
 class SavedViewForm(forms.Form):
     name = forms.CharField(label=_("View name"), max_length=100)
     shared = forms.BooleanField(label=_("Shared with everyone"), required=False)

@@ -147,8 +147,9 @@ class ObjectType:
     # The type's rules, declared once: the write path calls them for every page, API call
     # and imported row. `clean(obj, before, actor)` raises ValidationError naming fields
     # (`before`: the stored values, {} for a new record); `compute(obj, lines)` fills the
-    # `computed` fields (read-only everywhere) from the record and its lines (None: the
-    # stored ones); `lock(obj)` gives the reason a stored record may not be changed now.
+    # `computed` fields (read-only everywhere) from the record and its lines (the lines the
+    # write stores; None for a type without lines); `lock(obj)` gives the reason a stored
+    # record may not be changed now (transitions still move it).
     clean: Callable[[Any, dict[str, Any], Any], None] | None = None
     compute: Callable[[Any, list | None], None] | None = None
     computed: tuple[str, ...] = ()

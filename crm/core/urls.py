@@ -2,9 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 from django.templatetags.static import static
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
+from crm.core import registry
 from crm.core.registry import ObjectType
 from crm.core.views import generic, imports, lines, shell
 
@@ -23,6 +24,15 @@ urlpatterns = [
     path("imports/<int:pk>/file/", imports.file_view, name="import_file"),
     path("imports/<int:pk>/errors/", imports.errors_view, name="import_errors"),
 ]
+
+
+def type_patterns() -> list:
+    """Every registered type's pages, under its app's namespace (`customers:customer_list`):
+    an app adds no URL configuration of its own for its types."""
+    by_app: dict[str, list] = {}
+    for object_type in registry.all_types():
+        by_app.setdefault(object_type.app_label, []).extend(patterns_for(object_type))
+    return [path("", include((patterns, app), namespace=app)) for app, patterns in by_app.items()]
 
 
 def patterns_for(object_type: ObjectType) -> list:

@@ -3,9 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import timeline
+from crm.core.filters import filterset_for
+from crm.core.forms import form_for
 from crm.core.registry import Column, LineSpec, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.core.testing.sample import filters, forms, pages, services
+from crm.core.testing.sample import pages, services
 from crm.core.testing.sample.models import DocumentStatus, SampleDocument, SampleLine
 from crm.core.testing.sample.services import amount_is_positive
 
@@ -56,8 +58,8 @@ register(
     ObjectType(
         model=SampleDocument,
         slug="sample-documents",
-        form=forms.SampleDocumentForm,
-        filterset=filters.SampleDocumentFilter,
+        form=form_for(SampleDocument, ("name", "amount", "currency", "status")),
+        filterset=filterset_for(SampleDocument, ("status", "owner")),
         columns=[
             Column("name", _("Name"), "title", sortable=True),
             Column("number", _("Number")),
