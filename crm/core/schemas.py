@@ -2,11 +2,12 @@
 change one (Patch), and what it reads back (Out), with the record's lines when it has some.
 
 A field's schema follows its model field: text keeps its length (at least one character
-when it may not be blank), choices become their values ("" too when blank), a foreign key
-its id, a decimal its digits, dates, times, yes/no and numbers their type, a field that may
-be null takes None. A field is required in In when the model has no default for it and it
-may not be blank; Patch takes every field as optional, with the version read. Read-only
-fields (not editable, computed, a status) are answered, never taken.
+when it may not be blank), choices become their values ("" too when blank), a currency one
+of the codes the CRM knows, a foreign key its id, a decimal its digits, dates, times,
+yes/no and numbers their type; a field that may be null takes None. A field is required in
+In when the model has no default for it and it may not be blank; Patch takes every field
+as optional, with the version read. Read-only fields (not editable, computed, a status) are
+answered, never taken.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any, Literal
 from django.core import validators
 from django.db import models
 from pydantic import BaseModel, Field, create_model
+
+from crm.core import money
 
 Definition = tuple[Any, Any]  # (annotation, pydantic Field), as create_model takes them
 
@@ -158,6 +161,8 @@ def _annotation(field: models.Field[Any, Any]) -> Any:
         return Literal[tuple(values)]
     if isinstance(field, models.ForeignKey):
         return int
+    if isinstance(field, money.CurrencyField):
+        return Literal[tuple(money.CURRENCIES)]
     for model_field, python_type in PYTHON_TYPES:
         if isinstance(field, model_field):
             return python_type
@@ -182,7 +187,7 @@ def _default(field: models.Field[Any, Any]) -> dict[str, Any]:
 def _constraints(field: models.Field[Any, Any]) -> dict[str, Any]:
     """Length, digits and bounds the model field declares."""
     found: dict[str, Any] = {}
-    if _is_text(field) and not field.choices:
+    if _annotation(field) is str:
         if field.max_length:
             found["max_length"] = field.max_length
         if not field.blank:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from crm.core import registry, schemas
+from crm.core import money, registry, schemas
 from crm.core.schemas import RecordOut
 from crm.core.testing.sample.models import SampleDocument, SampleLine
 from crm.customers.models import CustomerStatus, CustomerType, Gender
@@ -229,3 +229,12 @@ def test_a_type_registered_without_schemas_gets_generated_ones():
     assert object_type.schema_out.__name__ == "SampleDocumentOut"
     assert "status" in object_type.schema_out.model_fields
     assert "status" not in object_type.schema_in.model_fields
+
+
+def test_a_currency_is_one_of_the_codes_the_crm_knows():
+    schema_in = schemas.generate(SampleDocument, ["name", "currency"]).schema_in
+    assert schema_in(name="报价单").currency == money.company_currency()
+    assert schema_in(name="报价单", currency="USD").currency == "USD"
+    with pytest.raises(ValidationError) as error:
+        schema_in(name="报价单", currency="-pk")
+    assert [e["loc"] for e in error.value.errors()] == [("currency",)]
