@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 
 
-def plain(field: models.Field, value: Any) -> Any:
+def plain(field: models.Field[Any, Any], value: Any) -> Any:
     """A field's value as the change log keeps it: dates as ISO text, decimals as text to
     their field's places (so 2 typed and 2.00 stored are the same value)."""
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):

@@ -115,7 +115,8 @@ def preview(
 def diff_rows(spec: LineSpec, lines: list[models.Model]) -> list[dict[str, Any]]:
     """Lines as the change log keeps them: their shown fields, JSON-friendly."""
     # A line's own columns, never a relation's reverse side.
-    fields = [cast("models.Field", spec.model._meta.get_field(n)) for n in shown_fields(spec)]
+    names = shown_fields(spec)
+    fields = [cast("models.Field[Any, Any]", spec.model._meta.get_field(n)) for n in names]
     return [{f.name: plain(f, getattr(line, f.attname)) for f in fields} for line in lines]
 
 
