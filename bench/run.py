@@ -728,9 +728,12 @@ class Bench:
         finally:
             generic.render_page = original
         context, request = captured["context"], captured["request"]
-        name = f"{captured['template']}#{captured['partial']}"
+        # A type's own template comes first, with core's as the fallback.
+        template = captured["template"]
+        names = [template] if isinstance(template, str) else list(template)
+        names = [f"{name}#{captured['partial']}" for name in names]
         shown = len(context["query"].columns)
-        ms = _bench_call(lambda: render_to_string(name, context, request=request), 100)
+        ms = _bench_call(lambda: render_to_string(names, context, request=request), 100)
         try:
             import jinja2  # noqa: F401
 
