@@ -54,8 +54,9 @@ def set_related(obj: RelatedTo, target: Record | None) -> None:
 
 
 def check_related(obj: RelatedTo, before: dict[str, Any], actor: Any) -> None:
-    """A type's `clean` rule for its link: the target must be a record of a registered
-    type that exists and that `actor` may see; raises ValidationError naming the field.
+    """The write path's rule for a record's link (every `RelatedTo` record, on every
+    page, API call and imported row): the target must be a record of a registered type
+    that exists and that `actor` may see; raises ValidationError naming the field.
 
     A link left as it was is not checked again, so whoever may edit a record keeps its link
     to a record they do not see."""

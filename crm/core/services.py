@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.core import access, bulk, context, events, extensions, masking, registry, search
+from crm.core import access, bulk, context, events, extensions, links, masking, registry, search
 from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
 from crm.core.errors import (
@@ -38,6 +38,7 @@ from crm.core.models import (
     Disclosure,
     ObjectChange,
     Record,
+    RelatedTo,
     Share,
     TrackedModel,
 )
@@ -179,12 +180,14 @@ def compute(obj: models.Model, new_lines: list[models.Model] | None) -> None:
 
 
 def rule_errors(obj: models.Model, before: dict[str, Any], actor) -> dict[str, list[str]]:
-    """The type's own cross-field rules (`clean(obj, before, actor)`), by field name."""
+    """The cross-field rules, by field name: a link to another record (the target must be
+    one the actor sees), then the type's own (`clean(obj, before, actor)`)."""
     object_type = registry.for_model(type(obj))
-    if object_type is None or object_type.clean is None:
-        return {}
     try:
-        object_type.clean(obj, before, actor)
+        if isinstance(obj, RelatedTo):
+            links.check_related(obj, before, actor)
+        if object_type is not None and object_type.clean is not None:
+            object_type.clean(obj, before, actor)
     except ValidationError as exc:
         return _validation_error(exc).fields
     return {}

@@ -75,7 +75,7 @@ register(
         state_machine=MACHINE,
         api_fields=("related_type", "related_id"),
         in_menu=False,
-        clean=services.clean,
+        clean=services.check_currency,
         compute=services.compute_totals,
         computed=("total",),
         lock=services.lock,

@@ -8,7 +8,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from crm.core import links
 from crm.core.money import CURRENCIES, Money, round_line, total
 
 from .models import DocumentStatus
@@ -37,13 +36,7 @@ def compute_totals(document, lines) -> None:
     document.total = total(amounts, document.currency).amount
 
 
-def clean(document, before, actor) -> None:
-    """The document's cross-field rules: its link (crm.core.links), then its currency."""
-    links.check_related(document, before, actor)
-    check_currency(document, before)
-
-
-def check_currency(document, before) -> None:
+def check_currency(document, before, actor) -> None:
     """The currency stays while the document has priced lines (their prices are in it)."""
     if before and before.get("currency") != document.currency and document.total:
         raise ValidationError(
