@@ -409,6 +409,9 @@ SETTINGS_PAGES = {
     "customization:dictionaryitem_move",
     "customization:dictionaryitem_toggle",
     "customization:customfield_edit",
+    # crm/customization/tests/test_exchange_rates_page.py
+    "customization:exchangerate_edit",
+    "customization:exchangerate_delete",
     # Account security pages: a user's own sessions, and lockouts for log viewers
     # (crm/org/tests/test_security*.py).
     "org:session_end",
