@@ -22,7 +22,7 @@ from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from crm.core import access, masking, registry, services
+from crm.core import access, binding, masking, registry, services
 from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
 from crm.core.exports import safe_cell
@@ -265,7 +265,8 @@ class Importer:
                 continue
             related = target.reference
             title = registry.for_model(related).search.title
-            found = related.objects.visible_to(self.user).filter(
+            # What a foreign key may point at, as forms and the API bind it (crm.core.binding).
+            found = binding.targets(related.objects.all(), self.user).filter(
                 models.Q(number__in=texts) | models.Q(**{f"{title}__in": texts})
             )
             by_number: dict[str, Any] = {}
