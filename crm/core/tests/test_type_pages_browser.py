@@ -55,6 +55,7 @@ def test_the_sample_documents_own_pages_work_and_fit(
         expect(page.locator(".toast-body").first).to_contain_text(copied)
         expect(page.locator("button[data-action=copy]")).to_have_count(0)  # a draft now
         assert page.url != f"{live_server.url}/sample-documents/{doc.pk}/"
+        page.wait_for_load_state("networkidle")  # the new draft's parts, before leaving it
 
         page.goto(f"{live_server.url}/sample-documents/board/")
         expect(page.locator("[data-board-column=draft] [data-count]")).to_have_text("1")
