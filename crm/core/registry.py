@@ -194,6 +194,19 @@ class ObjectType:
         follow their parent."""
         return not getattr(self.model, "access_parent", None)
 
+    @property
+    def own_actions(self) -> dict[str, Any]:
+        """The permission actions the type's transitions, buttons, panels and extra views
+        need, each with the label of the first that needs it (for the role matrix)."""
+        found: dict[str, Any] = dict(self.state_machine.actions) if self.state_machine else {}
+        for needs, label in (
+            *((a.permission, a.label) for a in self.actions),
+            *((p.permission, p.label) for p in self.panels if p.permission),
+            *((v.permission, v.label or v.name) for v in self.views),
+        ):
+            found.setdefault(needs, label)
+        return found
+
     def url_name(self, action: str) -> str:
         return f"{self.app_label}:{self.key}_{action}"
 

@@ -200,13 +200,14 @@ class Action(models.TextChoices):
 
 def action_choices(type_key: str = "*") -> list[tuple[str, Any]]:
     """The function permissions a role may grant on a type: the common ones, then those its
-    transitions declare (convert, claim …); for "*", those of every registered type."""
+    transitions, buttons, panels and extra views need (convert, claim …); for "*", those of
+    every registered type."""
     choices = list(Action.choices)
     for object_type in registry.all_types():
-        machine = object_type.state_machine
-        if machine and type_key in ("*", object_type.key):
+        if type_key in ("*", object_type.key):
             known = {value for value, _label in choices}
-            choices += [(a, label) for a, label in machine.actions.items() if a not in known]
+            own = object_type.own_actions.items()
+            choices += [(a, label) for a, label in own if a not in known]
     return choices
 
 

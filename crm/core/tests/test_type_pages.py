@@ -17,6 +17,7 @@ from crm.core.testing.sample.models import SampleDocument
 from crm.core.tests.test_states import make_document
 from crm.core.urls import patterns_for
 from crm.customers.tests.test_battery import make_customer
+from crm.org.models import action_choices
 
 
 def _role(code: str, type_key: str, actions: list[str]):
@@ -209,3 +210,13 @@ def test_menu_and_workbench_list_customers_and_contacts(make_user, client_for, l
 def test_the_workbench_offers_no_card_or_link_a_user_may_not_open(make_user, client_for):
     page = client_for(make_user("nobody", roles=[])).get("/")
     assert page.context["cards"] == [] and page.context["quick_links"] == []
+
+
+def test_a_permission_only_a_button_needs_is_offered_to_roles(monkeypatch):
+    sample = registry.get("sampledocument")
+    stocktake = registry.Action("Stocktake", view="board", permission="stocktake")
+    changed = dataclasses.replace(sample, actions=(*sample.actions, stocktake))
+    assert ("stocktake", "Stocktake") not in action_choices("sampledocument")
+    monkeypatch.setitem(registry._types, "sampledocument", changed)
+    assert ("stocktake", "Stocktake") in action_choices("sampledocument")
+    assert ("stocktake", "Stocktake") in action_choices("*")
