@@ -28,6 +28,8 @@ from crm.customers.models import Customer
 ROWS = 2400
 BATCH = 100
 REDIS_URL = "redis://127.0.0.1:6379/14"
+# Each run queues under a prefix of its own, so test runs can share the Redis server.
+PREFIX = f"crm-test-resume-{os.getpid()}"
 
 
 def _file() -> SimpleUploadedFile:
@@ -54,6 +56,7 @@ def _consumer() -> subprocess.Popen:
         "CRM_TESTING": "0",
         "CRM_DATABASE_URL": _database_url(),
         "CRM_REDIS_URL": REDIS_URL,
+        "CRM_REDIS_PREFIX": PREFIX,
         "CRM_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "CRM_JOB_LEASE_SECONDS": "2",
         "CRM_IMPORT_BATCH": str(BATCH),
@@ -80,7 +83,9 @@ def _wait(job: Job, done, seconds: float = 120) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("run", [1, 2, 3])
 def test_import_killed_mid_way_resumes_exactly(run, admin):
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    store = redis.Redis.from_url(REDIS_URL)
+    for key in store.scan_iter(f"*{PREFIX}*"):
+        store.delete(key)
     job = imports.upload(admin, registry.get("customer"), _file())
     imports.configure(job, admin, job.params["columns"], "skip", "number")
     Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)  # as `start` leaves it
