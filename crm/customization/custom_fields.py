@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from crm.core import kept
-from crm.core.validators import validate_phone
+from crm.core.validators import validate_not_negative, validate_phone
 from crm.customization.models import CustomField, DictionaryItem, FieldType
 
 # Kinds that hold personal numbers, masked as a type's declared `masked` fields are
@@ -115,7 +115,9 @@ def form_field(field: CustomField) -> forms.Field:
     if kind == FieldType.DECIMAL:
         return forms.DecimalField(max_digits=20, decimal_places=6, **common)
     if kind == FieldType.MONEY:
-        return forms.DecimalField(max_digits=18, decimal_places=2, **common)
+        return forms.DecimalField(
+            max_digits=18, decimal_places=2, validators=[validate_not_negative], **common
+        )
     if kind == FieldType.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == FieldType.DATETIME:
