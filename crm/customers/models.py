@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.models import Record
 from crm.core.validators import validate_credit_code, validate_phone
@@ -13,16 +14,20 @@ from crm.customization.models import DictionaryField
 
 
 class CustomerType(models.TextChoices):
+    """Kingdee's 终端客户 / 中间客户 / 公利客户, in the words English CRMs use."""
+
     END = "end", _("End customer")
-    INTERMEDIATE = "intermediate", _("Intermediate customer")
-    PUBLIC = "public", _("Public-interest customer")
+    INTERMEDIATE = "intermediate", _("Reseller")
+    PUBLIC = "public", _("Public institution")
 
 
 class CustomerStatus(models.TextChoices):
-    POTENTIAL = "potential", _("Potential")
-    INTENTIONAL = "intentional", _("Intentional")
-    FORMAL = "formal", _("Formal")
-    RELATED = "related", _("Related")
+    """Kingdee's 潜在 / 意向 / 正式 / 相关: from a lead to a customer we sell to."""
+
+    POTENTIAL = "potential", _("Lead")
+    INTENTIONAL = "intentional", _("Prospect")
+    FORMAL = "formal", pgettext_lazy("customer status", "Active")
+    RELATED = "related", _("Related party")
 
 
 class Customer(Record):

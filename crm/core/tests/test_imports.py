@@ -127,7 +127,7 @@ def test_a_new_customer_file_is_imported_with_change_log(alice):
         [
             ["客户名称", "电话", "状态", "邮箱"],
             ["华东精密机械有限公司", "021-55501234", "正式", "sales@hdjm.cn"],
-            ["Acme Trading", "13800138000", "Potential", ""],
+            ["Acme Trading", "13800138000", "Lead", ""],
         ]
     )
     job = run(alice, upload)
@@ -185,7 +185,7 @@ def test_a_file_with_errors_of_every_kind(alice):
         ["老客户（改）", "C-OLD", "", "", "", "", "苏州"],
         ["三处错", "C-010", "潜在", "Z", "bad@", "abc", ""],
         ["", "", "", "", "", "", ""],
-        ["Acme Trading", "", "Formal", "b", "", "", ""],
+        ["Acme Trading", "", "Active", "b", "", "", ""],
     ]
 
     job = run(alice, csv_file([header, *rows]), match="number", on_duplicate="skip")
@@ -615,7 +615,7 @@ def test_running_the_same_file_again_with_update_changes_nothing(alice):
     upload_rows = [
         ["客户名称", "编号", "状态", "等级", "电话", "城市", "负责人"],
         ["华东精密", "C-1", "正式", "A 重要客户", "021-55501234", "上海", "alice"],
-        ["Acme", "C-2", "Potential", "", "13800138000", "", "Alice"],
+        ["Acme", "C-2", "Lead", "", "13800138000", "", "Alice"],
     ]
     first = run(alice, csv_file(upload_rows), on_duplicate="update", match="number")
     assert first.summary == summary(created=2)
@@ -639,7 +639,7 @@ def test_choices_and_dictionary_items_match_labels_in_both_languages_and_codes(a
         [
             ["客户名称", "状态", "客户类型", "等级", "行业"],
             ["甲", "正式", "终端客户", "A 重要客户", "制造业"],
-            ["乙", "Formal", "intermediate customer", "A - Key account", "Software & IT"],
+            ["乙", "Active", "reseller", "A - Key account", "Software & IT"],
             ["丙", "FORMAL", "public", "a", "software_it"],
         ]
     )

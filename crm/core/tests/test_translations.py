@@ -265,7 +265,7 @@ EXPECTED = {
     "Dictionaries": "数据字典",
     "Custom fields": "自定义字段",
     "mnemonic code": "助记码",
-    "Intermediate customer": "中间客户",
+    "Reseller": "中间客户",
 }
 
 
@@ -283,4 +283,16 @@ def test_django_serves_the_chinese_catalogue():
         assert [str(label) for label in CustomerStatus.labels] == ["潜在", "意向", "正式", "相关"]
     with translation.override("en"):
         assert translation.gettext("Customers") == "Customers"
+        # Kingdee's statuses and types in the words English CRMs use.
+        assert [str(label) for label in CustomerType.labels] == [
+            "End customer",
+            "Reseller",
+            "Public institution",
+        ]
+        assert [str(label) for label in CustomerStatus.labels] == [
+            "Lead",
+            "Prospect",
+            "Active",
+            "Related party",
+        ]
         assert str(Customer._meta.verbose_name_plural) == "customers"
