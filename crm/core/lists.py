@@ -335,7 +335,7 @@ class DateTexts:
     """Dates and times as the user reads them: their language's short formats and the
     time zone, looked up once (a list or an export writes many)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.zone = timezone.get_current_timezone()
         self.datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
         self.date_format = formats.get_format("SHORT_DATE_FORMAT")

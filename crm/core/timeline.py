@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils.text import capfirst
 
-from crm.core import extensions, links, registry
-from crm.core.lists import display
-from crm.core.masking import CUSTOM, mask, mask_custom
+from crm.core import changes, extensions, links, registry
+from crm.core.lists import DateTexts, display
+from crm.core.masking import CUSTOM, mask
 from crm.core.models import Comment, ObjectChange, Record
 
 PAGE = 20
@@ -75,19 +74,14 @@ def detail_fields(obj: models.Model, names: list[str], hidden=frozenset()) -> li
 
 def custom_values(obj: models.Model, custom_fields, hidden=frozenset()) -> list[Field]:
     """The custom fields; those in `hidden` (as `cf.<name>`) are masked."""
-    item_labels = extensions.customization().item_labels
-
     data = getattr(obj, "custom_field_data", None) or {}
-    codes = item_labels(f.dictionary_id for f in custom_fields if f.dictionary_id)
+    item_labels = extensions.customization().item_labels(
+        f.dictionary_id for f in custom_fields if f.dictionary_id
+    )
+    dates = DateTexts()
     out = []
     for field in custom_fields:
-        value = data.get(field.name)
-        if field.field_type in ("choice", "multichoice"):
-            values = value if isinstance(value, list) else [value]
-            text = ", ".join(codes.get((field.dictionary_id, v), str(v)) for v in values if v)
-        else:
-            kind = "money" if field.field_type == "money" else field.field_type
-            text = display(kind, value)
+        text = changes.custom_text(field, data.get(field.name), item_labels, dates)
         if text and CUSTOM + field.name in hidden:
             out.append(Field(field.name, field.label, mask(text), masked=True))
         else:
@@ -102,7 +96,7 @@ class Entry:
     actor: str
     action: str
     text: str
-    changes: list[tuple[str, str, str]]
+    changes: list[changes.ChangedValue]
     link: str = ""
 
 
@@ -129,59 +123,6 @@ def register_source(source: Source) -> Source:
     return source
 
 
-class _ChangeFormatter:
-    """Field labels and readable values for change-log diffs, with one query per related
-    model for the foreign keys on a page of changes."""
-
-    def __init__(self, model, changes: list[dict], hidden=frozenset()):
-        self.model = model
-        self.hidden = hidden
-        wanted: dict[Any, set] = {}
-        for diff in changes:
-            for name, pair in diff.items():
-                field = self._field(name)
-                if isinstance(field, models.ForeignKey) and isinstance(pair, list):
-                    wanted.setdefault(field.related_model, set()).update(
-                        v for v in pair if v is not None
-                    )
-        self.names = {
-            related: {o.pk: str(o) for o in related._base_manager.filter(pk__in=ids)}
-            for related, ids in wanted.items()
-        }
-
-    def _field(self, name: str):
-        try:
-            return self.model._meta.get_field(name.removesuffix("_id"))
-        except FieldDoesNotExist:
-            return None
-
-    def _value(self, field, value) -> str:
-        if value is None or value == "":
-            return ""
-        if field is not None and field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(field, models.ForeignKey):
-            return self.names.get(field.related_model, {}).get(value, f"#{value}")
-        if isinstance(value, dict):
-            return ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
-        return display("text", value)
-
-    def rows(self, diff: dict) -> list[tuple[str, str, str]]:
-        rows = []
-        for name, pair in diff.items():
-            if not isinstance(pair, list) or len(pair) != 2:
-                continue
-            field = self._field(name)
-            label = capfirst(field.verbose_name) if field is not None else name.replace("_", " ")
-            if name == "custom_field_data":
-                pair = [mask_custom(value, self.hidden) for value in pair]
-            before, after = self._value(field, pair[0]), self._value(field, pair[1])
-            if name in self.hidden:
-                before, after = mask(before), mask(after)
-            rows.append((label, before, after))
-        return rows
-
-
 def _on_the_record(model: type[models.Model], *related: str) -> Callable[..., models.QuerySet]:
     """The rows of `model` (changes, comments) naming the target by content type and id:
     whoever sees the target sees them."""
@@ -195,7 +136,8 @@ def _on_the_record(model: type[models.Model], *related: str) -> Callable[..., mo
 
 
 def _changes(rows: list[ObjectChange], target: models.Model, hidden) -> list[Entry]:
-    formatter = _ChangeFormatter(type(target), [c.changes for c in rows], hidden)
+    model = type(target)
+    reader = changes.Reader((model, c.changes) for c in rows)
     return [
         Entry(
             "change",
@@ -203,7 +145,7 @@ def _changes(rows: list[ObjectChange], target: models.Model, hidden) -> list[Ent
             c.actor.get_full_name() if c.actor else "",
             c.get_action_display(),
             "",
-            formatter.rows(c.changes) if c.action != "create" else [],
+            reader.rows(model, c.changes, hidden) if c.action != "create" else [],
         )
         for c in rows
     ]

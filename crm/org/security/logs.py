@@ -18,14 +18,13 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.http import StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import access, masking, paging, registry
+from crm.core import access, changes, masking, paging, registry
 from crm.core.exports import safe_cell
 from crm.core.forms import StyledFormMixin
 from crm.core.models import ChangeAction, ObjectChange, TrackedModel
@@ -180,31 +179,19 @@ CHANGE_FIELDS = [
 ]
 
 
-def _label(model, name: str) -> str:
-    if model is None:
-        return name
-    try:
-        return str(capfirst(model._meta.get_field(name).verbose_name))
-    except FieldDoesNotExist:
-        return name
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        value = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    text = str(value)
-    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
-
-
 def _masked_fields(model) -> frozenset[str]:
-    object_type = registry.for_model(model) if model else None
-    return masking.on_pages(object_type) if object_type else frozenset()
+    """The fields of `model` masked in the log: those its type masks, and any named like a
+    phone or ID number."""
+    if model is None:
+        return frozenset()
+    object_type = registry.for_model(model)
+    masked = masking.on_pages(object_type) if object_type else frozenset()
+    return masked | {f.name for f in model._meta.get_fields() if _SENSITIVE_FIELD.search(f.name)}
 
 
 def change_rows(user, *, export: bool = False) -> Callable[[list[dict]], list[dict]]:
-    """A function that dresses raw `ObjectChange` rows for display (or `export`)."""
+    """A function that dresses raw `ObjectChange` rows for display (or `export`): values
+    as people read them (crm.core.changes.Reader), personal numbers masked."""
     unmasked = export and access.has_special(user, "unmask")
     actions = dict(ChangeAction.choices)
     masked_fields = functools.cache(_masked_fields)  # once per type, not once per row
@@ -212,28 +199,26 @@ def change_rows(user, *, export: bool = False) -> Callable[[list[dict]], list[di
     def dress(rows: list[dict]) -> list[dict]:
         for row in rows:
             content_type = ContentType.objects.get_for_id(row["content_type_id"])
-            model = content_type.model_class()
-            row["type_label"] = capfirst(model._meta.verbose_name) if model else content_type.model
+            row["model"] = content_type.model_class()
+        reader = changes.Reader((row["model"], row["changes"]) for row in rows)
+        for row in rows:
+            model = row["model"]
+            row["type_label"] = capfirst(model._meta.verbose_name) if model else ""
             row["action_label"] = actions.get(row["action"], row["action"])
             row["actor_label"] = row["actor__full_name"] or row["actor__username"] or ""
             row["url"] = _detail_url(model, row["object_id"])
-            fields = []
-            masked = frozenset() if unmasked else masked_fields(model)
-            for name, pair in (row["changes"] or {}).items():
-                before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-                if name == "custom_field_data":
-                    before = masking.mask_custom(before, masked)
-                    after = masking.mask_custom(after, masked)
-                before, after = _text(before), _text(after)
-                if not before and not after:
-                    continue
-                if not unmasked and (name in masked or _SENSITIVE_FIELD.search(name)):
-                    before, after = masking.mask(before), masking.mask(after)
-                fields.append({"label": _label(model, name), "before": before, "after": after})
-            row["fields"] = fields
+            hidden = frozenset() if unmasked else masked_fields(model)
+            row["fields"] = [
+                changes.ChangedValue(value.label, _short(value.before), _short(value.after))
+                for value in reader.rows(model, row["changes"], hidden)
+            ]
         return rows
 
     return dress
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
 
 
 def _detail_url(model, pk: int) -> str:
@@ -264,7 +249,7 @@ def change_csv(queryset, user) -> Iterator[list[str]]:
             str(row["type_label"]),
             str(row["object_id"]),
             row["object_repr"],
-            "; ".join(f"{f['label']}: {f['before']} → {f['after']}" for f in row["fields"]),
+            "; ".join(f"{f.label}: {f.before} → {f.after}" for f in row["fields"]),
         ]
 
 
