@@ -162,6 +162,9 @@
         };
       }
       new window.TomSelect(select, options);
+      // Tom Select moves the label to its own input; the select keeps its name too.
+      var label = document.getElementById(select.id + "-ts-label");
+      if (label) select.setAttribute("aria-labelledby", label.id);
     });
   }
 
@@ -172,8 +175,38 @@
       select.classList.remove("tomselected", "ts-hidden-accessible");
       select.removeAttribute("tabindex");
       select.removeAttribute("hidden");
+      var label = root.querySelector('label[for="' + select.id + '-ts-control"]');
+      if (label) label.setAttribute("for", select.id);
     });
   }
+
+  /* ------------------------------------------------------- form feedback */
+
+  // After a refused save: the conflict or error banner, else the first field with an error,
+  // is scrolled to and focused, so the user sees at once what to fix.
+  function focusFirstError(root) {
+    var first = root.querySelector(
+      'form[method="post"] .alert-danger, form[method="post"] .is-invalid'
+    );
+    if (!first) return;
+    var target = first;
+    if (first.tomselect) {
+      target = first.tomselect.control_input;
+    } else if (first.classList.contains("alert-danger")) {
+      first.setAttribute("tabindex", "-1");
+    }
+    target.focus({ preventScroll: true });
+    (first.tomselect ? first.tomselect.wrapper : first).scrollIntoView({ block: "center" });
+  }
+
+  // A masked number (138****5678) is selected whole when its field gets the focus: typing
+  // replaces it, leaving it untouched keeps the stored number.
+  body.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-masked]")) return;
+    if (input.value !== input.dataset.masked) return;
+    window.setTimeout(function () { input.select(); }, 0);
+  });
 
   /* -------------------------------------------------- global search box */
 
@@ -416,5 +449,9 @@
   } else {
     initTomSelect(document.body);
   }
-  body.addEventListener("htmx:afterSettle", function () { initTomSelect(document.body); });
+  body.addEventListener("htmx:afterSettle", function (event) {
+    initTomSelect(document.body);
+    if (event.detail.xhr && event.detail.xhr.status === 422) focusFirstError(document);
+  });
+  focusFirstError(document);
 })();
