@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from crm.core import access, binding, masking, registry, services
 from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
-from crm.core.exports import safe_cell
+from crm.core.exports import FORMULA_START
 from crm.core.imports.fields import Schema, Target
 from crm.core.models import ObjectChange
 
@@ -88,9 +88,9 @@ class Outcome:
 
 
 def unneutralised(text: str) -> str:
-    """A cell as it was before an export kept a spreadsheet from running it as a formula
-    ("'=1+2" -> "=1+2"); see crm.core.exports.safe_cell."""
-    return text[1:] if text.startswith("'") and safe_cell(text[1:]) == text else text
+    """A cell as it was before a CSV export kept a spreadsheet from running it as a
+    formula ("'=1+2" -> "=1+2", and "'-1" from older exports); see exports.safe_cell."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 def match_choices(object_type: registry.ObjectType, columns: list[str]) -> list[tuple[str, str]]:

@@ -309,25 +309,25 @@ def open_sheet(path: Path | str) -> Sheet:
 
 def write_error_workbook(sheet: Sheet, errors: Iterator[tuple[int, str]], target) -> int:
     """Write the rows named in `errors` ((row number, message), in row order) with their
-    original cells and an error column to `target` (a path or a file). Returns the count."""
+    cells as typed and an error column to `target` (a path or a file). Returns the count."""
     # Here, not above: reading a file needs neither openpyxl nor Django's settings.
-    from openpyxl import Workbook
+    from crm.core.exports import write_workbook
 
-    from crm.core.exports import workbook_text
-
-    workbook = Workbook(write_only=True)
-    out = workbook.create_sheet(title=_("Rows not imported")[:31])
-    out.append([*map(workbook_text, sheet.headers), _("Errors"), _("Row")])
     written = 0
-    pending = next(errors, None)
-    for number, cells in sheet.rows():
-        while pending is not None and pending[0] < number:
-            pending = next(errors, None)  # a row reported twice, or not in the file
-        if pending is None:
-            break
-        if number == pending[0]:
-            out.append([*map(workbook_text, cells), workbook_text(pending[1]), number])
-            written += 1
-            pending = next(errors, None)
-    workbook.save(target)
+
+    def failed_rows() -> Iterator[list]:
+        nonlocal written
+        yield [*sheet.headers, _("Errors"), _("Row")]
+        pending = next(errors, None)
+        for number, cells in sheet.rows():
+            while pending is not None and pending[0] < number:
+                pending = next(errors, None)  # a row reported twice, or not in the file
+            if pending is None:
+                return
+            if number == pending[0]:
+                yield [*cells, pending[1], number]
+                written += 1
+                pending = next(errors, None)
+
+    write_workbook(_("Rows not imported"), failed_rows(), target)
     return written

@@ -380,12 +380,16 @@ def test_error_workbook_has_the_original_cells_and_the_messages(tmp_path):
     written = write_error_workbook(sheet, iter([(3, "电话: wrong"), (4, "名称: bad")]), target)
 
     assert written == 2
-    rows = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    sheet = openpyxl.load_workbook(target).active
+    rows = list(sheet.iter_rows(values_only=True))
     assert rows == [
         ("名称", "电话", "Errors", "Row"),
-        ("'=cmd|' /C calc'!A0", "2", "电话: wrong", 3),
+        ("=cmd|' /C calc'!A0", "2", "电话: wrong", 3),
         ("bad\ufffdname", "3", "名称: bad", 4),
     ]
+    # The cell as typed, held as text: never run, not even once edited.
+    assert (sheet["A2"].data_type, sheet["A2"].quotePrefix) == ("s", True)
+    assert sheet.freeze_panes == "A2"
 
 
 def test_nul_characters_are_dropped(tmp_path):
