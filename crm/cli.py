@@ -259,7 +259,11 @@ def import_(argv: Sequence[str]) -> int:
     parser.add_argument("file")
     parser.add_argument("--mapping", help="a saved mapping template (default: the best match)")
     parser.add_argument("--on-duplicate", choices=["skip", "update", "create"], default="skip")
-    parser.add_argument("--match", help="key finding existing records, e.g. number, name+phone")
+    parser.add_argument(
+        "--match",
+        help="key finding existing records, e.g. number, name+phone (default: the first the "
+        "columns allow; with none, every row creates a record)",
+    )
     parser.add_argument("--user", help="import as this user (default: the first administrator)")
     args = parser.parse_args(argv)
     _setup()
@@ -286,13 +290,16 @@ def import_(argv: Sequence[str]) -> int:
     try:
         with open(path, "rb") as handle:
             job = imports.upload(user, object_type, File(handle, name=path.name), template=template)
-        match = args.match or job.params["match"]
-        keys = dict(match_choices(object_type, job.params["columns"]))
-        if args.on_duplicate != "create" and match not in keys:
+        columns = job.params["columns"]
+        policy, match = imports.duplicate_policy(
+            object_type, columns, args.on_duplicate, args.match or ""
+        )
+        keys = dict(match_choices(object_type, columns))
+        if match and match not in keys:
             imports.discard(job)
-            raise SystemExit(f"crm import: --match must be one of: {', '.join(keys) or '(none)'}")
+            raise SystemExit(f"crm import: --match must be one of: {', '.join(keys)}")
         try:
-            imports.configure(job, user, job.params["columns"], args.on_duplicate, match)
+            imports.configure(job, user, columns, policy, match)
         except DomainError:
             imports.discard(job)
             raise

@@ -142,6 +142,9 @@ class ObjectType:
     masked: tuple[str, ...] = ()  # personal numbers shown as 138****5678 (crm.core.masking)
     # Fields that find the existing record an imported row stands for, one tuple per way.
     match_keys: tuple[tuple[str, ...], ...] = (("number",), ("external_id",))
+    # Other names a spreadsheet from another system gives a field's column, in any
+    # language: {"region": ("地区", "区域", "area")}; matched as loosely as the labels.
+    import_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # The status field and its transitions (crm.core.states); the field is then read-only.
     state_machine: StateMachine | None = None
     # The type's rules, declared once: the write path calls them for every page, API call

@@ -17,6 +17,40 @@ def contacts_of_my_customers(user) -> int:
     return Contact.objects.visible_to(user).filter(customer__owner=user).count()
 
 
+# What other systems call the customer's columns (the platform knows phone, email, owner,
+# number and the like already: crm.core.imports.fields.COMMON_SYNONYMS).
+CUSTOMER_SYNONYMS = {
+    "name": ("客户", "公司名称", "企业名称", "单位名称", "company", "company name", "account name"),
+    "number": ("客户代码", "客户编码", "客户代号", "customer code", "account number"),
+    "mnemonic_code": ("助记码", "简码", "short code"),
+    "customer_type": ("客户性质", "type"),
+    "category": ("类别", "分类", "客户类别", "客户分类", "class", "classification"),
+    "level": ("等级", "级别", "客户级别", "grade", "rating"),
+    "industry": ("行业", "行业类别", "sector"),
+    "region": ("地区", "区域", "销售区域", "片区", "area", "territory", "region"),
+    "source": ("来源", "来源渠道", "lead source", "channel"),
+    "province": ("省", "省份", "state"),
+    "city": ("市", "城市"),
+    "district": ("区", "区县", "县区", "county"),
+    "parent": ("上级客户", "母公司", "parent company"),
+    "credit_code": ("信用代码", "社会信用代码", "统一信用代码", "税号", "纳税人识别号", "tax id"),
+    "address": ("公司地址", "办公地址", "注册地址"),
+    "phone": ("公司电话", "总机"),
+    "website": ("公司网址",),
+    "tags": ("标签", "标记", "keywords"),
+}
+CONTACT_SYNONYMS = {
+    "name": ("联系人", "姓名", "联系人姓名", "contact", "contact name", "full name"),
+    "customer": ("客户", "公司", "公司名称", "所属客户", "单位", "company", "account"),
+    "title": ("职务", "职位", "头衔", "position"),
+    "department": ("部门", "所在部门", "dept"),
+    "role": ("角色", "决策角色", "role"),
+    "gender": ("性别", "sex"),
+    "wechat": ("微信", "微信号", "weixin"),
+    "birthday": ("生日", "出生日期", "date of birth", "DOB"),
+    "is_primary": ("主联系人", "首要联系人", "primary"),
+}
+
 ORDERINGS = (
     "-updated_at",
     "updated_at",
@@ -103,7 +137,14 @@ register(
         orderings=ORDERINGS,
         icon="building",
         masked=("phone",),
-        match_keys=(("number",), ("external_id",), ("credit_code",), ("name", "phone")),
+        match_keys=(
+            ("number",),
+            ("external_id",),
+            ("credit_code",),
+            ("name", "phone"),
+            ("name",),
+        ),
+        import_synonyms=CUSTOMER_SYNONYMS,
         workbench=WorkbenchCard(
             _("My customers"), my_customers, order=10, create_label=_("New customer")
         ),
@@ -160,6 +201,7 @@ register(
         icon="user",
         masked=("mobile", "phone"),
         match_keys=(("number",), ("external_id",), ("name", "mobile")),
+        import_synonyms=CONTACT_SYNONYMS,
         workbench=WorkbenchCard(_("Contacts of my customers"), contacts_of_my_customers, order=20),
     )
 )

@@ -9,6 +9,7 @@ match codes or labels in either language; users match usernames or names; record
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from django.db import models
 from django.utils import timezone, translation
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from crm.core import extensions, money, registry
 
@@ -33,9 +35,40 @@ _DATE = re.compile(
 )
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _NUMBER_NOISE = re.compile(r"[,，\s¥￥$元]")
+MAX_LISTED = 30  # an error lists the allowed values of a choice up to this many
 _MULTI_SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
 LANGUAGES = ("zh-hans", "en")
 EXTRA_FIELDS = ("number", "external_id", "owner")
+# What other systems head the columns of fields most types have, by the field's name; a
+# type adds its own in its registration (`ObjectType.import_synonyms`).
+COMMON_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "number": ("编码", "代码", "代号", "单号", "code", "no"),
+    "external_id": ("外部编号", "原系统编号", "原编号", "legacy id", "old id", "external id"),
+    "owner": (
+        "负责人",
+        "业务员",
+        "销售员",
+        "销售代表",
+        "客户经理",
+        "跟进人",
+        "所属人员",
+        "sales rep",
+        "salesperson",
+        "account manager",
+        "account owner",
+    ),
+    "phone": ("电话", "固话", "座机", "办公电话", "landline", "tel", "telephone", "office phone"),
+    "mobile": ("手机", "手机号", "手机号码", "移动电话", "cell", "cellphone", "mobile phone"),
+    "email": ("邮箱", "电子邮件", "电子邮箱", "邮件", "e-mail", "mail", "QQ/E-mail"),
+    "address": ("地址", "详细地址", "通讯地址", "street address"),
+    "website": ("网址", "网站", "主页", "homepage", "url", "web"),
+    "notes": ("备注", "说明", "描述", "remark", "remarks", "comment", "memo", "description"),
+}
+# Loose matching: a header is also tried without these words around the field's name
+# ("所属行业", "区域划分", "客户名称"), and part by part when it names several ("QQ/E-mail").
+_LOOSE_PREFIXES = ("所属",)
+_LOOSE_SUFFIXES = ("名称", "代号", "划分", "名")
+_PARTS = re.compile(r"\s*(?:[/、|]|或)\s*")
 
 
 def normalize(text: Any) -> str:
@@ -99,6 +132,7 @@ class Lookup:
         self.values: dict[str, Any] = {}
         self.ambiguous: set[str] = set()
         self.retired: set[Any] = set()
+        self.allowed: list[str] = []  # what an error offers instead (labels, as shown)
 
     def add(self, value: Any, *texts: Any, retired: bool = False) -> None:
         """Add active values before retired ones: a retired value never hides another."""
@@ -114,14 +148,22 @@ class Lookup:
         key = normalize(text)
         if key in self.ambiguous:
             raise ValidationError(
-                _("“%(value)s” names several %(what)s; use the code or username.")
+                _("“%(value)s” could be more than one %(what)s; write the code or username.")
                 % {"value": text, "what": self.what}
             )
         if key not in self.values:
-            raise ValidationError(
-                _("“%(value)s” is not one of the %(what)s.") % {"value": text, "what": self.what}
-            )
+            raise ValidationError(self.unknown(text))
         return self.values[key]
+
+    def unknown(self, text: str) -> str:
+        """The error for a text that names no value, listing the allowed ones if few."""
+        what = {"value": text, "what": self.what}
+        if not self.allowed or len(self.allowed) > MAX_LISTED:
+            return _("“%(value)s” is not a valid %(what)s.") % what
+        return _("“%(value)s” is not a valid %(what)s. Allowed values: %(allowed)s.") % {
+            **what,
+            "allowed": pgettext("list separator", ", ").join(self.allowed),
+        }
 
     def choices(self) -> list[str]:
         return sorted(self.values)
@@ -140,6 +182,7 @@ class Target:
     reference: type[models.Model] | None = None  # a record looked up per batch
     custom: Any = None  # the CustomField definition
     line: bool = False  # a field of the document's lines ("line.<name>")
+    synonyms: set[str] = dataclasses.field(default_factory=set)  # other headers, normalised
 
     @property
     def attname(self) -> str:
@@ -151,7 +194,7 @@ def _text(value: str) -> str:
 
 
 def _users() -> Lookup:
-    lookup = Lookup(_("users"))
+    lookup = Lookup(_("user"))
     users = get_user_model().objects.order_by("-is_active", "pk")
     rows = list(users.values_list("pk", "username", "full_name", "is_active"))
     for pk, _username, full_name, active in rows:
@@ -169,10 +212,12 @@ def _dictionary(code: str, what: str) -> Lookup:
     DictionaryItem = extensions.customization().DictionaryItem
 
     lookup = Lookup(what)
-    items = DictionaryItem.objects.filter(dictionary__code=code).order_by("-is_active", "pk")
-    fields = ("pk", "code", "label_zh", "label_en", "is_active")
-    for pk, item_code, zh, en, active in items.values_list(*fields):
-        lookup.add(pk, item_code, zh, en, retired=not active)
+    items = DictionaryItem.objects.filter(dictionary__code=code)
+    items = items.order_by("-is_active", "sort_order", "pk")
+    for item in items:
+        lookup.add(item.pk, item.code, item.label_zh, item.label_en, retired=not item.is_active)
+        if item.is_active:
+            lookup.allowed.append(str(item.label))
     return lookup
 
 
@@ -181,8 +226,9 @@ def _items_by_id(dictionary_id: int, what: str) -> Lookup:
 
     lookup = Lookup(what)
     items = DictionaryItem.objects.filter(dictionary_id=dictionary_id, is_active=True)
-    for item_code, zh, en in items.values_list("code", "label_zh", "label_en"):
-        lookup.add(item_code, item_code, zh, en)
+    for item in items:
+        lookup.add(item.code, item.code, item.label_zh, item.label_en)
+        lookup.allowed.append(str(item.label))
     return lookup
 
 
@@ -191,6 +237,7 @@ def _choices(field: models.Field) -> Lookup:
     for value, label in field.flatchoices:
         if value != "":
             lookup.add(value, value, *labels(label))
+            lookup.allowed.append(str(label))
     return lookup
 
 
@@ -210,6 +257,10 @@ class Schema:
         self.targets: dict[str, Target] = {}
         users: Lookup | None = None
         column_labels = {c.name: c.label for c in object_type.columns}
+        own = object_type.import_synonyms
+        synonyms = {
+            k: (*COMMON_SYNONYMS.get(k, ()), *own.get(k, ())) for k in {*COMMON_SYNONYMS, *own}
+        }
         machine = object_type.state_machine
         # The status moves only through its transitions: a status column is left unmatched.
         skip = {machine.field} if machine else set()
@@ -247,6 +298,7 @@ class Schema:
                 convert=convert,
                 field=field,
                 reference=reference,
+                synonyms={normalize(t) for t in synonyms.get(name, ())},
             )
         CustomFieldChecker = extensions.customization().CustomFieldChecker
 
@@ -306,19 +358,24 @@ class Schema:
             return parse_number
         return _text
 
-    def auto_map(self, headers: list[str], template: dict[str, str] | None = None) -> list[str]:
-        """The field each header fills ("" for none): a template's choice first, then
-        names and labels; each field is taken once."""
-        by_name: dict[str, str] = {}
+    def auto_map(self, headers: list[str], remembered: dict[str, str] | None = None) -> list[str]:
+        """The field each header fills ("" for none): a remembered choice first (a
+        template's, or what this user chose before, by normalised header), then labels,
+        then synonyms, loosely matched; each field is taken once."""
+        by_label: dict[str, str] = {}
+        by_synonym: dict[str, str] = {}
         for target in self.targets.values():
             for name in target.names:
-                by_name.setdefault(name, target.key)
+                by_label.setdefault(name, target.key)
+            for name in target.synonyms:
+                by_synonym.setdefault(name, target.key)
+        known = {normalize(h): key for h, key in (remembered or {}).items()}
         taken: set[str] = set()
         mapping = []
         for header in headers:
-            key = (template or {}).get(header)
+            key = known.get(normalize(header))
             if key is None:
-                key = self._match_header(normalize(header), by_name)
+                key = self._match_header(header, by_label) or self._match_header(header, by_synonym)
             if key not in self.targets or key in taken:
                 key = ""
             taken.add(key)
@@ -326,14 +383,22 @@ class Schema:
         return mapping
 
     def _match_header(self, header: str, by_name: dict[str, str]) -> str:
-        """The field a normalised header names, also after the type's own name
-        ("客户等级", "Customer level", "联系人手机": the level, the mobile)."""
-        if header in by_name:
-            return by_name[header]
-        for prefix in _names("", self.object_type.model._meta.verbose_name):
-            if header.startswith(prefix) and header[len(prefix) :] in by_name:
-                return by_name[header[len(prefix) :]]
+        """The field a header names: as written, after the type's own name ("客户等级",
+        "Customer level", "联系人手机"), without words such as 所属/名称/划分 around it, or
+        by its first part that names one ("QQ/E-mail")."""
+        for text in [header, *(p for p in _PARTS.split(header) if p != header)]:
+            for candidate in self._loose(normalize(text)):
+                if candidate in by_name:
+                    return by_name[candidate]
         return ""
+
+    def _loose(self, header: str) -> list[str]:
+        """A normalised header, then without the type's name, then without loose words."""
+        prefixes = [*_names("", self.object_type.model._meta.verbose_name), *_LOOSE_PREFIXES]
+        found = [header]
+        found += [header[len(p) :] for p in prefixes if header.startswith(p) and header != p]
+        found += [t[: -len(s)] for t in list(found) for s in _LOOSE_SUFFIXES if t.endswith(s)]
+        return [t for t in found if t]
 
     def missing_required(self, mapping: list[str]) -> list[Target]:
         """Required fields no column fills (owner and number are filled for new records)."""

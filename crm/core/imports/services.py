@@ -37,7 +37,9 @@ from crm.core.imports.files import Sheet, open_sheet, write_error_workbook
 from crm.core.models import ImportTemplate, Job, JobRowError, JobStatus
 
 KIND = "import"
-BATCH = settings.CRM_IMPORT_BATCH  # rows written per transaction
+BATCH = settings.CRM_IMPORT_BATCH  # rows written per transaction, at most
+PROGRESS_STEPS = 20  # a smaller file is still written in about this many batches
+MIN_BATCH = 10
 PREVIEW_ROWS = 10
 DRAFT_DAYS = 7  # an upload whose import was never started is kept this long
 
@@ -48,10 +50,11 @@ def visible_imports(user):
     return imports if access.is_admin(user) else imports.filter(created_by=user)
 
 
-def _require_import(user, object_type) -> None:
+def require_import(user, object_type) -> None:
+    """AccessDenied, saying why and who can help, unless `user` may import the type."""
     if not access.can(user, "import", object_type.model):
         raise AccessDenied(
-            _("You may not import %(type)s.")
+            _("You may not import %(type)s. An administrator can give you the import permission.")
             % {"type": object_type.model._meta.verbose_name_plural}
         )
 
@@ -74,7 +77,7 @@ def template_named(object_type, user, name: str) -> ImportTemplate:
 
 def upload(user, object_type, uploaded, *, template: ImportTemplate | None = None) -> Job:
     """Keep an uploaded file as a draft import, with the columns matched to fields."""
-    _require_import(user, object_type)
+    require_import(user, object_type)
     job = Job(kind=KIND, type_key=object_type.key, created_by=user, file_name=uploaded.name[:255])
     job.file.save(Path(uploaded.name).name[-100:], uploaded, save=False)
     try:
@@ -110,6 +113,17 @@ def _best_template(object_type, user, headers: list[str]) -> ImportTemplate | No
         if score > best_score:
             best, best_score = template, score
     return best
+
+
+def duplicate_policy(object_type, columns: list[str], on_duplicate: str, match: str):
+    """The duplicate policy and match key for an import run without the wizard: the key
+    asked for, else the first the mapped columns allow; with none, every row is new."""
+    if on_duplicate == CREATE:
+        return CREATE, ""
+    keys = match_choices(object_type, columns)
+    if match:
+        return on_duplicate, match  # `configure` says when its columns are missing
+    return (on_duplicate, keys[0][0]) if keys else (CREATE, "")
 
 
 def options_of(job: Job) -> Options:
@@ -213,7 +227,7 @@ def preview(job: Job, user, limit: int = PREVIEW_ROWS) -> list[Outcome]:
 def start(job: Job, user) -> Job:
     """Queue a configured draft import for a background consumer."""
     _require_owner(job, user)
-    _require_import(user, registry.get(job.type_key))
+    require_import(user, registry.get(job.type_key))
     updated = Job.objects.filter(pk=job.pk, status=JobStatus.DRAFT).update(status=JobStatus.QUEUED)
     if not updated:
         raise ValidationFailed({"__all__": [_("This import has already started.")]})
@@ -245,18 +259,25 @@ def run_import(job: Job) -> None:
             object_type, user, sheet.headers, options_of(job), tag=f"import:{job.pk}"
         )
         summary = Counter(dict.fromkeys(OUTCOMES, 0)) + Counter(job.summary)
+        size = batch_size(job.total)
         batch: list[tuple[int, list[str]]] = []
         for number, cells in sheet.rows(skip=job.checkpoint):
             if not any(cells):
                 continue
             # A full batch is written before the next document, never between its lines.
-            if len(batch) >= BATCH and not importer.same_document(batch[-1][1], cells):
+            if len(batch) >= size and not importer.same_document(batch[-1][1], cells):
                 _commit(job, importer, sheet, batch, summary)
                 batch = []
             batch.append((number, cells))
         if batch:
             _commit(job, importer, sheet, batch, summary)
         finish_import(job, sheet)
+
+
+def batch_size(total: int) -> int:
+    """Rows per batch: each commits the progress the import's page shows, so a file of a
+    few hundred rows moves the bar in steps rather than jumping from 0 to done."""
+    return min(BATCH, max(MIN_BATCH, -(-total // PROGRESS_STEPS)))
 
 
 def _commit(job: Job, importer: Importer, sheet: Sheet, batch, summary: Counter) -> None:

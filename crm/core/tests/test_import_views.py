@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from crm.core.models import Job, JobStatus
 from crm.customers.models import Customer
+from crm.org.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def start(client, job: Job, django_capture_on_commit_callbacks) -> Job:
 
 
 def no_import_role():
-    from crm.org.models import Role, RolePermission
+    from crm.org.models import RolePermission
 
     role = Role.objects.create(code="no_import", name_zh="不可导入", name_en="No import")
     RolePermission.objects.create(
@@ -97,7 +98,10 @@ def test_the_preview_marks_bad_cells_and_writes_nothing(alice, client_for):
     rows = response.context["preview"]["rows"]
     assert [r["action"] for r in rows] == ["created", "failed", "created", "failed", "created"]
     status_cell = rows[1]["cells"][2]
-    assert status_cell[0] == "Unknown" and "is not one of the status" in status_cell[1][0]
+    assert (
+        status_cell[0] == "Unknown"
+        and "is not a valid status. Allowed values:" in status_cell[1][0]
+    )
     assert rows[3]["cells"][0][1]  # the missing name is marked on the name column
     assert html.count("data-invalid") == 2 and "is-invalid" in html
     assert "Will create" in html
@@ -176,6 +180,31 @@ def test_without_the_import_permission_there_is_no_import(make_user, client_for)
     assert Job.objects.count() == jobs_before
     assert client.get("/customers/import/template/").status_code == 403
     assert "/customers/import/" not in client.get("/customers/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("en", "You may not import customers. An administrator can give you the import"),
+        ("zh-hans", "您无权导入客户。管理员可以授予您导入权限。"),
+    ],
+)
+def test_a_salesperson_without_the_import_permission_gets_the_page_with_the_reason(
+    make_user, client_for, language, reason
+):
+    salesperson = make_user("sam", roles=[Role.objects.get(code="salesperson")], language=language)
+    response = client_for(salesperson).get("/customers/import/")
+    assert response.status_code == 403
+    assert "403.html" in [t.name for t in response.templates]
+    page = response.content.decode()
+    assert reason in page and 'class="navbar' in page  # inside the layout, not bare
+    assert "Forbidden" not in page
+
+
+@pytest.mark.parametrize("code", ["sales_manager", "service_manager", "sales_director"])
+def test_department_heads_may_import(make_user, client_for, code):
+    head = make_user("head", roles=[Role.objects.get(code=code)])
+    assert client_for(head).get("/customers/import/").status_code == 200
 
 
 def test_the_list_offers_import_to_those_who_may(alice, client_for):

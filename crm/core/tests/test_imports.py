@@ -107,6 +107,17 @@ def item(dictionary: str, code: str) -> DictionaryItem:
     return DictionaryItem.objects.get(dictionary__code=dictionary, code=code)
 
 
+def allowed_statuses() -> str:
+    """The status labels an error about a status lists."""
+    return ", ".join(str(label) for _, label in Customer._meta.get_field("status").flatchoices)
+
+
+def allowed(dictionary: str) -> str:
+    """The active item labels an error about a dictionary choice lists."""
+    items = DictionaryItem.objects.filter(dictionary__code=dictionary, is_active=True)
+    return ", ".join(i.label for i in items.order_by("sort_order", "pk"))
+
+
 def role(code: str, *, view="own", edit="own", actions=None, specials=()) -> Role:
     made = Role.objects.create(code=code, name_zh=code, name_en=code, specials=list(specials))
     RolePermission.objects.create(
@@ -193,15 +204,15 @@ def test_a_file_with_errors_of_every_kind(alice):
     assert job.status == JobStatus.DONE, job.message
     assert job.summary == summary(created=2, skipped=1, failed=9)
     assert errors_of(job) == {
-        3: "状态: “Bogus” is not one of the status.",
-        4: "等级: “Z 级客户” is not one of the level.",
+        3: f"状态: “Bogus” is not a valid status. Allowed values: {allowed_statuses()}.",
+        4: f"等级: “Z 级客户” is not a valid level. Allowed values: {allowed('customer_level')}.",
         5: "邮箱: Enter a valid email address.",
         6: "电话: Enter a valid phone number.",
         7: "城市: Ensure this value has at most 40 characters (it has 41).",
         8: "客户名称: This field cannot be blank.",
         9: "Row 2 of the file is the same record.",
         10: "编号: The record with this number is in the recycle bin; restore it first.",
-        12: "等级: “Z” is not one of the level.; "
+        12: f"等级: “Z” is not a valid level. Allowed values: {allowed('customer_level')}.; "
         "邮箱: Enter a valid email address.; "
         "电话: Enter a valid phone number.",
     }
@@ -228,7 +239,7 @@ def test_a_file_with_errors_of_every_kind(alice):
     assert workbook[0] == (*header, "Errors", "Row")
     assert [r[-1] for r in workbook[1:]] == [3, 4, 5, 6, 7, 8, 9, 10, 12]
     assert workbook[1] == ("状态不对", "C-002", "Bogus", None, None, None, None,
-                           "状态: “Bogus” is not one of the status.", 3)  # fmt: skip
+                           errors_of(job)[3], 3)  # fmt: skip
     assert workbook[5][6] == "城" * 41
     assert workbook[9][:4] == ("三处错", "C-010", "潜在", "Z")
 
@@ -603,7 +614,7 @@ def test_the_preview_checks_every_cell_and_writes_nothing(alice):
         (4, "created"),
     ]
     assert outcomes[1].errors == {
-        2: ["“Bogus” is not one of the status."],
+        2: [f"“Bogus” is not a valid status. Allowed values: {allowed_statuses()}."],
         3: ["Enter a valid email address."],
     }
     assert Customer.objects.count() == 1
@@ -675,7 +686,7 @@ def test_owner_by_username_or_full_name(admin, make_user):
     job = run(admin, upload, on_duplicate="create", match="")
 
     assert job.summary == summary(created=4, failed=1)
-    assert errors_of(job) == {6: "负责人: “nobody” is not one of the users."}
+    assert errors_of(job) == {6: "负责人: “nobody” is not a valid user."}
     owners = dict(Customer.objects.values_list("name", "owner"))
     assert owners == {"甲": bob.pk, "乙": bob.pk, "丙": carol.pk, "丁": admin.pk}
 
@@ -830,7 +841,7 @@ def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fiel
     assert job.summary == summary(created=2, failed=1)
     assert errors_of(job) == {
         4: "WeChat group: Ensure this value has at most 10 characters (it has 11).; "
-        "客户评级: “Bronze” is not one of the Grade.; "
+        f"客户评级: “Bronze” is not a valid Grade. Allowed values: {allowed('grade')}.; "
         "签约日期: “2026-02-30” is not a real date.; "
         "Credit limit: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.; "
         "贵宾: “maybe” is neither yes nor no."
@@ -1092,3 +1103,45 @@ def test_malformed_files_are_refused_or_reported_never_crash(alice, data, name):
         failed = JobRowError.objects.filter(job=job).count()
         assert job.summary.get("failed", 0) == failed
         assert bool(job.result_file) == (failed > 0)
+
+
+def test_the_error_workbook_gives_back_what_was_typed_and_reimports_as_is(alice, tmp_path):
+    header = ["客户名称", "电话", "邮箱", "备注"]
+    typed = ["华东精密", "+86 138 2222 3333", "not-an-email", "=1+2"]
+    job = run(alice, csv_file([header, typed, ["Acme", "-1", "", "-1"]]), on_duplicate="create")
+    assert job.summary == summary(failed=2)
+
+    workbook = openpyxl.load_workbook(job.result_file.open("rb"))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert rows[1][:4] == tuple(typed)  # no apostrophe, no formula
+    assert rows[2][1] == rows[2][3] == "-1"
+    assert workbook.active["D2"].data_type == "s"
+    # Corrected where the errors say, and imported again as it is.
+    workbook.active["C2"] = "sales@hdjm.cn"
+    workbook.active.delete_rows(3)
+    corrected = tmp_path / "corrected.xlsx"
+    workbook.save(corrected)
+    again = run(alice, SimpleUploadedFile("corrected.xlsx", corrected.read_bytes()))
+    assert again.summary == summary(created=1)
+    customer = Customer.objects.get()
+    assert (customer.phone, customer.email, customer.notes) == (typed[1], "sales@hdjm.cn", "=1+2")
+
+
+def test_the_progress_is_committed_batch_by_batch_while_a_small_file_imports(alice, monkeypatch):
+    seen: list[tuple[int, int, str]] = []
+    commit_batch = jobs.commit_batch
+
+    def watched(job, **fields):
+        commit_batch(job, **fields)
+        stored = Job.objects.get(pk=job.pk)  # what the progress page reads
+        seen.append((stored.checkpoint, stored.percent, stored.status))
+
+    monkeypatch.setattr(jobs, "commit_batch", watched)
+    rows = [[f"客户{n}", f"P-{n:03}"] for n in range(1, 201)]  # far fewer than a batch
+
+    job = run(alice, csv_file([["客户名称", "编号"], *rows]))
+
+    assert job.summary == summary(created=200)
+    assert [checkpoint for checkpoint, _, _ in seen] == list(range(10, 201, 10))
+    assert [percent for _, percent, _ in seen][:3] == [5, 10, 15]
+    assert {status for _, _, status in seen} == {JobStatus.RUNNING}

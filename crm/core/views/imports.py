@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.core import access, registry
+from crm.core import registry
 from crm.core.errors import DomainError
 from crm.core.forms import show_domain_error
 from crm.core.imports import services
@@ -36,10 +35,9 @@ OUTCOME_LABELS = {
 
 
 def _importable(user, type_key: str):
-    """The type, when `user` may import it (else 403)."""
+    """The type, when `user` may import it (else the 403 page, with the reason)."""
     object_type = registry.get(type_key)
-    if not access.can(user, "import", object_type.model):
-        raise PermissionDenied
+    services.require_import(user, object_type)
     return object_type
 
 
