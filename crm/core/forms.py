@@ -7,7 +7,7 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import binding, extensions, masking, registry
+from crm.core import access, binding, extensions, masking, registry
 from crm.core.errors import DomainError
 
 
@@ -109,16 +109,26 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
         if object_type and object_type.state_machine:
             # The status moves only through its transitions (services.transition).
             self.fields.pop(object_type.state_machine.field, None)
-        self.masked = [n for n in (object_type.masked if object_type else ()) if n in self.fields]
+        # Holders of "unmask" see and edit numbers in full (`revealed`, to be logged);
+        # everyone else sees them masked and may type a new number over one.
+        unmasks = access.has_special(user, "unmask")
+        own = [n for n in (object_type.masked if object_type else ()) if n in self.fields]
+        data = self.instance.custom_field_data or {}
+        custom = masking.custom_names(type(self.instance)) if self.custom_fields else frozenset()
+        self.masked = [] if unmasks else own
+        self.revealed: list[str] = []
+        if unmasks and self.instance.pk and not self.is_bound:
+            self.revealed = [n for n in own if getattr(self.instance, n)]
+            self.revealed += [
+                d.name for d in self.custom_fields if d.name in custom and data.get(d.name)
+            ]
         for name in self.masked:
             if not self.is_bound and getattr(self.instance, name):
-                self.initial[name] = masking.mask(getattr(self.instance, name))
-        data = self.instance.custom_field_data or {}
-        masked_custom = masking.custom_names(type(self.instance)) if self.custom_fields else ()
+                self._show_masked(name, getattr(self.instance, name))
         for definition in self.custom_fields:
             key, stored = f"cf_{definition.name}", data.get(definition.name)
             self.fields[key] = form_field(definition)
-            if definition.name in masked_custom and stored:
+            if definition.name in custom and stored and not unmasks:
                 self._mask_custom(key, stored)
             elif definition.name in data:
                 self.initial[key] = stored
@@ -126,11 +136,17 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
                 self.initial[key] = definition.default
         style_widgets(self)
 
+    def _show_masked(self, name: str, stored) -> None:
+        """Show a stored number masked; the browser selects it whole on focus (data-masked),
+        so that typing replaces it."""
+        self.initial[name] = masking.mask(stored)
+        self.fields[name].widget.attrs["data-masked"] = self.initial[name]
+
     def _mask_custom(self, key: str, stored) -> None:
         """Show a masked custom number masked; sent back unchanged, it keeps the stored one
         (before the field's own checks, which the masked text would fail)."""
         if not self.is_bound:
-            self.initial[key] = masking.mask(stored)
+            self._show_masked(key, stored)
         elif masking.is_masked_echo(self.data.get(key), stored):
             self.data = self.data.copy()
             self.data[key] = stored

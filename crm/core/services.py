@@ -494,6 +494,23 @@ def attach_file(obj: Record, upload, *, actor) -> Attachment:
     return attachment
 
 
+def log_disclosures(obj: Record, fields: Sequence[str], *, actor) -> None:
+    """Write down that `actor` was shown these masked fields of `obj` in full (custom ones
+    by their name)."""
+    content_type = ContentType.objects.get_for_model(obj)
+    request_id = context.request_id.get()
+    Disclosure.objects.bulk_create(
+        Disclosure(
+            content_type=content_type,
+            object_id=obj.pk,
+            user=actor,
+            field=field,
+            request_id=request_id,
+        )
+        for field in fields
+    )
+
+
 def unmask_field(obj: Record, field: str, *, actor) -> str:
     """The full value of a masked field, built-in or custom (by its name), for a holder of
     "unmask"; the showing is logged.
@@ -507,13 +524,7 @@ def unmask_field(obj: Record, field: str, *, actor) -> str:
     if not access.has_special(actor, "unmask"):
         raise AccessDenied(_("You may not see unmasked numbers."))
     _require_visible(obj, actor)
-    Disclosure.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        user=actor,
-        field=field,
-        request_id=context.request_id.get(),
-    )
+    log_disclosures(obj, [field], actor=actor)
     value = (obj.custom_field_data or {}).get(field) if custom else getattr(obj, field)
     return str(value or "")
 

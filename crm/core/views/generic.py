@@ -382,6 +382,8 @@ def form_view(request, type_key: str, pk: int | None = None):
             messages.error(request, locked)
             return go_to(request, reverse(object_type.url_name("detail"), args=[pk]))
     form = _form(object_type, request, instance, request.POST if request.method == "POST" else None)
+    if form.revealed:  # a holder of "unmask" sees the numbers in full: logged as shown
+        services.log_disclosures(instance, form.revealed, actor=request.user)
     lines = line_formset(object_type, instance, request.POST) if object_type.lines else None
 
     def save(form):
