@@ -479,6 +479,28 @@ class ImportTemplate(TrackedModel):
         return models.Q(created_by=user)
 
 
+class ImportMapping(models.Model):
+    """The columns a user confirmed on earlier imports of a type, by normalised header
+    ("" for a column not imported): offered first when a later file has those headers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    type_key = models.CharField(_("object type"), max_length=50)
+    columns = models.JSONField(_("columns"), default=dict)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("remembered import mapping")
+        verbose_name_plural = _("remembered import mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "type_key"], name="import_mapping_user_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.type_key}: {self.user}"
+
+
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     DELIVERED = "delivered", _("Delivered")

@@ -32,9 +32,9 @@ from crm.core.imports.engine import (
     Outcome,
     match_choices,
 )
-from crm.core.imports.fields import Schema
+from crm.core.imports.fields import Schema, normalize
 from crm.core.imports.files import Sheet, open_sheet, write_error_workbook
-from crm.core.models import ImportTemplate, Job, JobRowError, JobStatus
+from crm.core.models import ImportMapping, ImportTemplate, Job, JobRowError, JobStatus
 
 KIND = "import"
 BATCH = settings.CRM_IMPORT_BATCH  # rows written per transaction, at most
@@ -91,10 +91,15 @@ def upload(user, object_type, uploaded, *, template: ImportTemplate | None = Non
 
 
 def suggest(object_type, user, sheet: Sheet, template: ImportTemplate | None = None) -> dict:
-    """The first guess at the import's settings: columns matched to fields, skip duplicates
-    found by the first match key the columns allow (create all when none is possible)."""
-    template = template or _best_template(object_type, user, sheet.headers)
-    columns = Schema(object_type).auto_map(sheet.headers, template.columns if template else None)
+    """The first guess at the import's settings: columns matched to fields (a template
+    chosen, else what the user confirmed before, then the best template, then by names),
+    skip duplicates found by the first match key the columns allow (else create all)."""
+    if template is not None:
+        known = template.columns
+    else:
+        template = _best_template(object_type, user, sheet.headers)
+        known = {**(template.columns if template else {}), **remembered(object_type, user)}
+    columns = Schema(object_type).auto_map(sheet.headers, known)
     choices = match_choices(object_type, columns)
     return {
         "headers": sheet.headers,
@@ -124,6 +129,25 @@ def duplicate_policy(object_type, columns: list[str], on_duplicate: str, match: 
     if match:
         return on_duplicate, match  # `configure` says when its columns are missing
     return (on_duplicate, keys[0][0]) if keys else (CREATE, "")
+
+
+def remembered(object_type, user) -> dict[str, str]:
+    """The columns `user` confirmed on earlier imports of the type: {header: field key}."""
+    mapping = ImportMapping.objects.filter(user=user, type_key=object_type.key).first()
+    return mapping.columns if mapping is not None else {}
+
+
+def remember(job: Job) -> None:
+    """Keep the columns of a started import for its user's next files of the type."""
+    confirmed = {
+        normalize(h): c for h, c in zip(job.params["headers"], job.params["columns"], strict=True)
+    }
+    with transaction.atomic():
+        mapping, _created = ImportMapping.objects.select_for_update().get_or_create(
+            user=job.created_by, type_key=job.type_key
+        )
+        mapping.columns = {**mapping.columns, **confirmed}
+        mapping.save(update_fields=["columns", "updated_at"])
 
 
 def options_of(job: Job) -> Options:
@@ -232,6 +256,7 @@ def start(job: Job, user) -> Job:
     if not updated:
         raise ValidationFailed({"__all__": [_("This import has already started.")]})
     job.status = JobStatus.QUEUED
+    remember(job)
     jobs.enqueue(job)
     return job
 

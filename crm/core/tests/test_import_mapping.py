@@ -3,8 +3,12 @@ a file without a match key gets."""
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from crm.core import registry
@@ -132,3 +136,27 @@ def test_contact_headers_map_by_their_synonyms():
 def test_the_command_line_import_takes_the_key_the_columns_allow(columns, asked, expected):
     policy = imports.duplicate_policy(registry.get("customer"), columns, *asked)
     assert policy == expected
+
+
+def csv_upload(rows: list[list[str]]) -> SimpleUploadedFile:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return SimpleUploadedFile("clients.csv", text.getvalue().encode(), content_type="text/csv")
+
+
+def test_each_users_confirmed_mapping_is_offered_first_next_time(alice, bob, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    customer = registry.get("customer")
+    rows = [["抬头", "总部热线", "传真", "城市"], ["华东精密", "021-55501234", "021-5550", "上海"]]
+    first = imports.upload(alice, customer, csv_upload(rows))
+    assert first.params["columns"] == ["", "", "", "city"]  # nothing tells what 抬头 is
+    imports.configure(first, alice, ["name", "phone", "notes", ""], CREATE, "")
+    imports.start(first, alice)
+
+    # The same columns, spaced and ordered otherwise, in a later file.
+    later = [["城市", "总部 热线", "抬头", "传真"], ["北京", "010-5550", "Acme", ""]]
+    again = imports.upload(alice, customer, csv_upload(later))
+    assert again.params["columns"] == ["", "phone", "name", "notes"]
+    # Another user's files are mapped as before: the memory is alice's own.
+    other = imports.upload(bob, customer, csv_upload(later))
+    assert other.params["columns"] == ["city", "", "", ""]
