@@ -55,6 +55,12 @@ def patterns_for(object_type: ObjectType) -> list:
             name=f"{key}_import_template",
         ),
         path(f"{base}/trash/", generic.trash_view, kw, name=f"{key}_trash"),
+        path(
+            f"{base}/trash/restore/",
+            generic.restore_selected_view,
+            kw,
+            name=f"{key}_restore_selected",
+        ),
         path(f"{base}/views/", generic.save_view_view, kw, name=f"{key}_saveview"),
         path(
             f"{base}/views/<int:view_id>/delete/",

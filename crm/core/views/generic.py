@@ -26,6 +26,7 @@ from crm.core import (
     paging,
     params,
     registry,
+    selection,
     services,
     timeline,
 )
@@ -474,6 +475,18 @@ def restore_view(request, type_key: str, pk: int):
 
 @login_required
 @require_POST
+def restore_selected_view(request, type_key: str):
+    """Restore the records selected in the recycle bin."""
+    object_type = registry.get(type_key)
+    ids = params.record_ids(request.POST.getlist("ids"), "ids")
+    outcome = selection.restore(object_type.model, ids, actor=request.user)
+    say = messages.success if outcome.done and not outcome.refused else messages.warning
+    say(request, selection.restored_message(outcome))
+    return go_to(request, reverse(object_type.url_name("trash")))
+
+
+@login_required
+@require_POST
 def purge_view(request, type_key: str, pk: int):
     object_type = registry.get(type_key)
     obj = get_object_or_404(_deleted(object_type, request.user), pk=pk)
@@ -511,18 +524,9 @@ def bulk_view(request, type_key: str):
         return redirect(f"{reverse(object_type.url_name('export'))}?{query.urlencode()}")
     if action != "delete":
         raise PermissionDenied
-    done = failed = 0
-    for obj in object_type.model.objects.visible_to(request.user).filter(pk__in=ids):
-        try:
-            services.delete(obj, actor=request.user)
-            done += 1
-        except DomainError:
-            failed += 1
-    messages.success(
-        request,
-        _("%(done)d moved to the recycle bin, %(failed)d refused.")
-        % {"done": done, "failed": failed},
-    )
+    outcome = selection.delete(object_type.model, ids, actor=request.user)
+    say = messages.success if outcome.done and not outcome.refused else messages.warning
+    say(request, selection.deleted_message(outcome))
     back = same_site(request, request.POST.get("back"), reverse(object_type.url_name("list")))
     return go_to(request, back)
 
