@@ -55,6 +55,18 @@ class SearchSpec:
 
 
 @dataclass(frozen=True)
+class ImportChild:
+    """Columns of an import file that create each new record's first related record in
+    the same batch: a customer's first contact from the row's 联系人 and 手机. `link` is
+    the related type's field pointing at the record; `defaults` are set on what it makes."""
+
+    type_key: str
+    link: str
+    fields: tuple[str, ...]
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class LineSpec:
     """A type's line items (crm.core.lines): the line model, its foreign key to the
     document, and the fields a user types on each line, in order."""
@@ -145,6 +157,7 @@ class ObjectType:
     # Other names a spreadsheet from another system gives a field's column, in any
     # language: {"region": ("地区", "区域", "area")}; matched as loosely as the labels.
     import_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    import_child: ImportChild | None = None
     # The status field and its transitions (crm.core.states); the field is then read-only.
     state_machine: StateMachine | None = None
     # The type's rules, declared once: the write path calls them for every page, API call

@@ -2,7 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.registry import Column, ObjectType, Related, SearchSpec, WorkbenchCard, register
+from crm.core.registry import (
+    Column,
+    ImportChild,
+    ObjectType,
+    Related,
+    SearchSpec,
+    WorkbenchCard,
+    register,
+)
 from crm.customers import filters, forms
 from crm.customers.models import Contact, Customer
 
@@ -145,6 +153,13 @@ register(
             ("name",),
         ),
         import_synonyms=CUSTOMER_SYNONYMS,
+        # A customer list from another system names a contact person on each row.
+        import_child=ImportChild(
+            "contact",
+            link="customer",
+            fields=("name", "mobile", "title", "email"),
+            defaults={"is_primary": True},
+        ),
         workbench=WorkbenchCard(
             _("My customers"), my_customers, order=10, create_label=_("New customer")
         ),

@@ -69,6 +69,8 @@ class Outcome:
     before: dict[str, Any] = field(default_factory=dict)
     masked: dict[str, int] = field(default_factory=dict)  # masked echoes: field -> column
     line: dict[str, Any] = field(default_factory=dict)  # the row's line values, by field
+    child: dict[str, Any] = field(default_factory=dict)  # the first related record's values
+    child_obj: Any = None  # that record, checked, written with the row's new record
     # A document's rows: the first carries the document and gathers the lines of those
     # that follow it with the same key (`head`: the first row, on a following one).
     lines: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)
@@ -164,6 +166,18 @@ class Importer:
         self.spec = object_type.lines
         # With line columns, a document takes the rows that follow it with the same key.
         self.with_lines = any(t.line for _, t in self.mapped)
+        self.child = self._child_importer() if any(t.child for _, t in self.mapped) else None
+
+    def _child_importer(self) -> Importer:
+        """An importer of the first related record's type over the same columns."""
+        declared = self.object_type.import_child
+        assert declared is not None  # child columns exist only when the type declares them
+        prefix = f"{declared.type_key}."
+        columns = [
+            c.removeprefix(prefix) if c.startswith(prefix) else "" for c in self.options.columns
+        ]
+        child_type = registry.get(declared.type_key)
+        return Importer(child_type, self.user, self.headers, Options(columns, CREATE), tag=self.tag)
 
     # ------------------------------------------------------------------ one batch
 
@@ -187,6 +201,8 @@ class Importer:
                 self._check_cells(outcome)
             else:
                 self._decide(outcome, known)
+            if outcome.action == CREATED and outcome.child:
+                self._build_child(outcome)
             if outcome.errors:
                 outcome.action = FAILED
         for outcome in outcomes:
@@ -246,8 +262,10 @@ class Importer:
             if target.reference is not None:
                 outcome.values[target.key] = text
                 continue
-            values = outcome.line if target.line else outcome.values
-            name = target.key.removeprefix("line.")
+            values, name = outcome.values, target.key
+            if target.line or target.child:  # "line.<name>", "contact.<name>"
+                values = outcome.line if target.line else outcome.child
+                name = target.key.partition(".")[2]
             try:
                 values[name] = target.convert(text)
             except ValidationError as exc:
@@ -618,6 +636,30 @@ class Importer:
                 outcome.fail(column, message if column != ROW else f"{label}: {message}")
         obj.custom_field_data = cleaned
 
+    def _build_child(self, outcome: Outcome) -> None:
+        """The new record's first related record (a customer's first contact) from the
+        row's child columns, checked by its type's rules; its errors fail the row."""
+        child, declared = self.child, self.object_type.import_child
+        assert child is not None and declared is not None
+        if not child.may_create:
+            message = _("You may not create %(type)s.")
+            outcome.fail(ROW, message % {"type": child.model._meta.verbose_name_plural})
+            return
+        obj = child.model(owner=outcome.obj.owner, **declared.defaults)
+        checked = Outcome(outcome.row, outcome.cells, values=outcome.child)
+        custom: dict[str, Any] = {}
+        child._set(checked.values, obj, custom)
+        services.fill_mnemonic(obj)
+        # The link is to this row's record, new and the importer's: not checked as stored.
+        exclude = [*child.unchecked, declared.link]
+        child._check_fields(checked, obj, exclude=exclude, with_clean=True)
+        child._check_custom(checked, obj, custom)
+        for column, messages in checked.errors.items():
+            for message in messages:
+                outcome.fail(column, message)
+        if not checked.errors:
+            outcome.child_obj = obj
+
     # ------------------------------------------------------------------ writing
 
     def _write(self, outcomes: list[Outcome]) -> None:
@@ -630,3 +672,15 @@ class Importer:
             request_id=self.tag,
             lines=[(o.obj, o.old_lines, o.new_lines) for o in written if self.with_lines],
         )
+        children = [o for o in written if o.child_obj is not None]
+        if children and self.child is not None:
+            link = self.object_type.import_child.link  # type: ignore[union-attr]
+            for outcome in children:
+                setattr(outcome.child_obj, link, outcome.obj)  # now stored, with its id
+            services.save_batch(
+                self.child.model,
+                [o.child_obj for o in children],
+                [],
+                actor=self.user,
+                request_id=self.tag,
+            )

@@ -183,6 +183,7 @@ class Target:
     custom: Any = None  # the CustomField definition
     line: bool = False  # a field of the document's lines ("line.<name>")
     synonyms: set[str] = dataclasses.field(default_factory=set)  # other headers, normalised
+    child: bool = False  # a field of the first related record ("contact.<name>")
 
     @property
     def attname(self) -> str:
@@ -319,6 +320,31 @@ class Schema:
 
         if object_type.lines is not None:
             self._add_line_targets(object_type.lines)
+        if object_type.import_child is not None:
+            self._add_child_targets(object_type.import_child)
+
+    def _add_child_targets(self, child: registry.ImportChild) -> None:
+        """The fields of the first related record, headed with its type's name ("联系人手机",
+        "Contact mobile"; the bare name, "联系人", is its title). Its synonyms alone name it
+        when the record has no field of that name ("手机")."""
+        child_type = registry.get(child.type_key)
+        targets = Schema(child_type).targets
+        prefixes = _names("", child_type.model._meta.verbose_name)
+        label = capfirst(child_type.model._meta.verbose_name)
+        for name in child.fields:
+            target = targets[name]
+            names = {p + n for p in prefixes for n in target.names}
+            if name == child_type.search.title:
+                names |= prefixes
+            self.targets[f"{child.type_key}.{name}"] = dataclasses.replace(
+                target,
+                key=f"{child.type_key}.{name}",
+                label=f"{label}·{capfirst(target.label)}",
+                names=names,
+                synonyms=target.synonyms | {p + n for p in prefixes for n in target.synonyms},
+                required=False,
+                child=True,
+            )
 
     def _add_line_targets(self, spec: registry.LineSpec) -> None:
         """The typed fields of the lines, headed as an export heads them ("Line·Product")."""

@@ -91,6 +91,9 @@ def test_the_obvious_columns_of_another_crm_map_themselves(main_products, langua
         "网址": "website",
         "主营产品": "cf.main_products",
         "业务员": "owner",
+        "联系人": "contact.name",
+        "手机": "contact.mobile",
+        "职务": "contact.title",
         "备注": "notes",
     }
     assert {h: mapping[h] for h in expected} == expected

@@ -24,7 +24,7 @@ from crm.core import services as core
 from crm.core.errors import AccessDenied, ValidationFailed
 from crm.core.imports import services as imports
 from crm.core.imports.engine import Importer, Options, match_choices
-from crm.core.models import Job, JobRowError, JobStatus, ObjectChange
+from crm.core.models import Job, JobRowError, JobStatus, ObjectChange, SearchEntry
 from crm.customers.models import Contact, Customer
 from crm.customization.models import (
     CustomField,
@@ -1145,3 +1145,34 @@ def test_the_progress_is_committed_batch_by_batch_while_a_small_file_imports(ali
     assert [checkpoint for checkpoint, _, _ in seen] == list(range(10, 201, 10))
     assert [percent for _, percent, _ in seen][:3] == [5, 10, 15]
     assert {status for _, _, status in seen} == {JobStatus.RUNNING}
+
+
+def test_a_rows_contact_person_becomes_the_new_customers_first_contact(alice):
+    make_customer(alice, name="老客户")
+    header = ["客户名称", "联系人", "手机", "联系人邮箱"]
+    rows = [
+        ["华东精密", "张伟", "13800138000", "zhang@hdjm.cn"],
+        ["Acme", "", "", ""],  # no contact person: no contact
+        ["坏手机", "李娜", "138-abc-12", ""],  # the contact's rule fails the whole row
+        ["老客户", "王芳", "13900139000", ""],  # not new: skipped, no contact added
+    ]
+
+    job = run(alice, csv_file([header, *rows]), on_duplicate="skip", match="name")
+
+    assert job.params["columns"] == ["name", "contact.name", "contact.mobile", "contact.email"]
+    assert job.summary == summary(created=2, skipped=1, failed=1)
+    assert errors_of(job) == {4: "手机: Enter a valid phone number."}
+    assert not Customer.objects.filter(name="坏手机").exists()
+    contact = Contact.objects.get()
+    assert (contact.customer.name, contact.name, contact.mobile, contact.email) == (
+        "华东精密",
+        "张伟",
+        "13800138000",
+        "zhang@hdjm.cn",
+    )
+    assert contact.is_primary and contact.owner == alice
+    created = {(c.content_type.model, c.object_id) for c in changes_of(job)}
+    assert ("contact", contact.pk) in created and ("customer", contact.customer_id) in created
+    assert SearchEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk
+    ).exists()
