@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import DecimalField, Q, QuerySet, TextField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -81,6 +84,9 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     # What the user may not see in full, they may neither filter by a fragment of nor sort by.
     hidden = masking.for_data(object_type, user)
     for definition in query.custom_fields:
+        if definition.field_type in RANGE_KINDS:
+            qs = custom_range(qs, definition, params)
+            continue
         value = params.get(f"cf_{definition.name}", "").strip()
         if not value:
             continue
@@ -109,14 +115,59 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     return qs, query
 
 
+# Custom field kinds filtered by a range (from / to), and the names of its two ends.
+RANGE_KINDS = {
+    "money": ("min", "max"),
+    "decimal": ("min", "max"),
+    "integer": ("min", "max"),
+    "date": ("after", "before"),
+    "datetime": ("after", "before"),
+}
+
+
+def custom_range(qs: QuerySet, definition, params: QueryDict) -> QuerySet:
+    """Rows whose custom amount, number or date lies within `cf_<name>_min` / `_max`
+    (amounts typed as people write them: 2,800,000 or 280万) or `_after` / `_before`
+    (days, both included); a bound that is not one matches nothing."""
+    low_name, high_name = RANGE_KINDS[definition.field_type]
+    low = params.get(f"cf_{definition.name}_{low_name}", "").strip()
+    high = params.get(f"cf_{definition.name}_{high_name}", "").strip()
+    if not low and not high:
+        return qs
+    stored = KT(f"custom_field_data__{definition.name}")
+    alias = f"_range_{definition.name}"
+    try:
+        if low_name == "min":  # amounts and numbers, held as decimal strings
+            qs = qs.alias(**{alias: Cast(stored, DecimalField(max_digits=30, decimal_places=6))})
+            bounds = {
+                "gte": low and money.parse_amount(low),
+                "lte": high and money.parse_amount(high),
+            }
+        else:  # dates and times, held as ISO text, which sorts as the moments do
+            qs = qs.alias(**{alias: Cast(stored, TextField())})
+            day_after = high and datetime.date.fromisoformat(high) + datetime.timedelta(days=1)
+            bounds = {
+                "gte": low and datetime.date.fromisoformat(low).isoformat(),
+                "lt": day_after and day_after.isoformat(),
+            }
+    except (ValidationError, ValueError, OverflowError):
+        return qs.none()
+    # A value cleared is stored as JSON null, which SQLite's text of the key reads as "null".
+    qs = qs.exclude(**{f"custom_field_data__{definition.name}": None})
+    return qs.filter(**{f"{alias}__{lookup}": v for lookup, v in bounds.items() if v != ""})
+
+
 @dataclass(frozen=True)
 class CustomFilter:
-    """A custom field offered as a list filter: a text box, or a select for choices."""
+    """A custom field offered as a list filter: a text box, a select for choices, or two
+    boxes (from / to) for amounts, numbers and dates."""
 
     name: str
     label: str
     value: str
     choices: list[tuple[str, str]] | None
+    ends: tuple[tuple[str, str], tuple[str, str]] | None = None  # (param, value) of each
+    input_type: str = "text"
 
 
 def custom_filters(query: ListQuery) -> list[CustomFilter]:
@@ -132,17 +183,36 @@ def custom_filters(query: ListQuery) -> list[CustomFilter]:
             f.label,
             query.params.get(f"cf_{f.name}", ""),
             items.get(f.dictionary_id, []) if f.dictionary_id else None,
+            _range_ends(query.params, f.name, f.field_type),
+            "date" if f.field_type in ("date", "datetime") else "text",
         )
         for f in query.custom_fields
         if f.field_type not in ("longtext", "boolean", "user")
     ]
 
 
+def _range_ends(params: QueryDict, name: str, kind: str):
+    if kind not in RANGE_KINDS:
+        return None
+    low, high = (f"cf_{name}_{end}" for end in RANGE_KINDS[kind])
+    return (low, params.get(low, "")), (high, params.get(high, ""))
+
+
 def filters_active(query: ListQuery) -> bool:
     """Whether the user has set a visible filter (the filter panel then opens at once)."""
-    names = [b.name for b in query.filterset.form.visible_fields()]
-    names += [f"cf_{f.name}" for f in query.custom_fields]
+    names = [name for b in query.filterset.form.visible_fields() for name in _params_of(b)]
+    for definition in query.custom_fields:
+        ends = RANGE_KINDS.get(definition.field_type, ("",))
+        names += [f"cf_{definition.name}_{end}".rstrip("_") for end in ends]
     return any(query.params.get(name) for name in names)
+
+
+def _params_of(bound) -> list[str]:
+    """The query parameters a filter's form field reads (a range reads two)."""
+    suffixes = getattr(bound.field.widget, "suffixes", None)
+    if not suffixes:
+        return [bound.html_name]
+    return [f"{bound.html_name}_{suffix}" if suffix else bound.html_name for suffix in suffixes]
 
 
 def value_fields(columns: list[Column]) -> list[str]:

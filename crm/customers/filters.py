@@ -1,20 +1,14 @@
 """Filters of the customer and contact lists; the same FilterSet serves the page and the API."""
 
-import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from crm.core.filters import IdFilter
+from crm.core.filters import DateRangeFilter, IdFilter, RecordFilterSet
 from crm.customers.models import Contact, Customer
 
 
-class CustomerFilter(django_filters.FilterSet):
-    updated_after = django_filters.DateFilter(
-        field_name="updated_at",
-        lookup_expr="date__gte",
-        label=_("Updated since"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+class CustomerFilter(RecordFilterSet):
+    # `?updated_after=` (since) and `?updated_before=` (until), whole days.
+    updated = DateRangeFilter(field_name="updated_at", label=_("Updated on"))
     parent = IdFilter(field_name="parent_id")
 
     class Meta:
@@ -33,9 +27,9 @@ class CustomerFilter(django_filters.FilterSet):
         ]
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(RecordFilterSet):
     customer = IdFilter(field_name="customer_id")
 
     class Meta:
         model = Contact
-        fields = ["customer", "role", "gender", "owner"]
+        fields = ["customer", "role", "gender", "owner", "birthday"]
