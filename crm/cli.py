@@ -5,6 +5,7 @@ crm demo
 crm worker [--scheduler] [--workers N]
 crm token create USERNAME [--name NAME] [--read-only]
 crm import TYPE FILE [--mapping NAME] [--on-duplicate skip|update|create] [--match KEY]
+           [--add-missing-choices]
            [--user NAME]
 crm export TYPE FILE [--user NAME]
 crm <any Django command>          (crm migrate, crm createsuperuser, crm shell ...)
@@ -264,6 +265,12 @@ def import_(argv: Sequence[str]) -> int:
         help="key finding existing records, e.g. number, name+phone (default: the first the "
         "columns allow; with none, every row creates a record)",
     )
+    parser.add_argument(
+        "--add-missing-choices",
+        action="store_true",
+        help="add values that are not dictionary items to their dictionaries (else the rows "
+        "with them fail)",
+    )
     parser.add_argument("--user", help="import as this user (default: the first administrator)")
     args = parser.parse_args(argv)
     _setup()
@@ -277,7 +284,7 @@ def import_(argv: Sequence[str]) -> int:
     from crm.core import jobs
     from crm.core.errors import DomainError
     from crm.core.imports import services as imports
-    from crm.core.imports.engine import match_choices
+    from crm.core.imports.engine import ADD_ITEM, match_choices
     from crm.core.models import JobStatus
 
     object_type = _object_type(args.type)
@@ -298,8 +305,12 @@ def import_(argv: Sequence[str]) -> int:
         if match and match not in keys:
             imports.discard(job)
             raise SystemExit(f"crm import: --match must be one of: {', '.join(keys)}")
+        unknown = job.params["unknown"]
+        added = {key: dict.fromkeys(texts, ADD_ITEM) for key, texts in unknown.items()}
         try:
-            imports.configure(job, user, columns, policy, match)
+            imports.configure(
+                job, user, columns, policy, match, values=added if args.add_missing_choices else {}
+            )
         except DomainError:
             imports.discard(job)
             raise
@@ -314,6 +325,9 @@ def import_(argv: Sequence[str]) -> int:
         if c
     ]
     print(f"Import #{job.pk}: {', '.join(mapped)}", flush=True)
+    if unknown and not args.add_missing_choices:
+        listed = "; ".join(f"{key}: {', '.join(texts)}" for key, texts in unknown.items())
+        print(f"Not dictionary items (their rows fail; --add-missing-choices adds them): {listed}")
     # This process does the work unless a running consumer took the job first.
     worker = threading.Thread(target=jobs.run, args=(job.pk,), daemon=True)
     worker.start()

@@ -26,7 +26,7 @@ from crm.core import access, binding, masking, registry, services
 from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
 from crm.core.exports import FORMULA_START
-from crm.core.imports.fields import Schema, Target
+from crm.core.imports.fields import Schema, Target, normalize
 from crm.core.models import ObjectChange
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
@@ -43,13 +43,19 @@ ROW = -1  # errors of the whole row rather than one cell
 COMPUTED_FIELDS = ("mnemonic_code",)  # filled in by the write path (fill_mnemonic)
 
 
+LEAVE_EMPTY, ADD_ITEM = "-", "+"  # what becomes of a value no dictionary item names
+
+
 @dataclass
 class Options:
-    """How to read the file: the field each column fills, the duplicate policy and key."""
+    """How to read the file: the field each column fills, the duplicate policy and key,
+    and what the values no dictionary item names become, by field: {key: {text: the
+    item's code, LEAVE_EMPTY or ADD_ITEM (added when the import starts)}}."""
 
     columns: list[str]
     on_duplicate: str = SKIP
     match: str = ""  # key fields joined by "+": "number", "name+phone"
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def match_fields(self) -> tuple[str, ...]:
@@ -147,6 +153,10 @@ class Importer:
             if key and key in self.schema.targets
         ]
         self.column_of = {t.key: i for i, t in self.mapped}
+        self.value_maps = {
+            key: {normalize(text): choice for text, choice in chosen.items()}
+            for key, chosen in options.values.items()
+        }
         self.content_type = ContentType.objects.get_for_model(self.model)
         self.owners = access.owners_within(user, self.model, "view")
         self.may_create = access.can(user, "create", self.model)
@@ -262,6 +272,10 @@ class Importer:
             if target.reference is not None:
                 outcome.values[target.key] = text
                 continue
+            chosen = self.value_maps.get(target.key, {}).get(normalize(text))
+            if chosen in (LEAVE_EMPTY, ADD_ITEM):
+                continue  # left empty; an added item is there once the import starts
+            text = chosen or text
             values, name = outcome.values, target.key
             if target.line or target.child:  # "line.<name>", "contact.<name>"
                 values = outcome.line if target.line else outcome.child

@@ -209,28 +209,51 @@ def _users() -> Lookup:
     return lookup
 
 
-def _dictionary(code: str, what: str) -> Lookup:
+class ItemLookup(Lookup):
+    """The items of one dictionary: the values of a dictionary field (item ids) or of a
+    custom choice field (item codes). A text naming none can be mapped to an item, or
+    added as one, before the import starts (services.unknown_values)."""
+
+    def __init__(self, what: str, dictionary_id: int | None, items, *, by_code: bool):
+        super().__init__(what)
+        self.dictionary_id = dictionary_id
+        self.items: list[tuple[str, str]] = []  # (code, label) of the active items
+        self.labels: list[tuple[str, str]] = []  # (a label in either language, normalised; code)
+        for item in items:  # active ones first
+            value = item.code if by_code else item.pk
+            lookup_texts = (item.code, item.label_zh, item.label_en)
+            self.add(value, *lookup_texts, retired=not item.is_active)
+            if item.is_active:
+                self.items.append((item.code, str(item.label)))
+                self.allowed.append(str(item.label))
+                self.labels.extend((normalize(t), item.code) for t in lookup_texts[1:] if t)
+
+    def knows(self, text: str) -> bool:
+        return normalize(text) in self.values
+
+    def closest(self, text: str) -> str:
+        """The code of the item whose label the text holds or is part of ("老客户介绍":
+        客户介绍), the longest such; "" when none is."""
+        key = normalize(text)
+        near = [(len(label), code) for label, code in self.labels if label in key or key in label]
+        return max(near)[1] if near else ""
+
+
+def _dictionary(code: str, what: str) -> ItemLookup:
     DictionaryItem = extensions.customization().DictionaryItem
 
-    lookup = Lookup(what)
-    items = DictionaryItem.objects.filter(dictionary__code=code)
+    Dictionary = DictionaryItem._meta.get_field("dictionary").related_model
+    dictionary_id = Dictionary.objects.filter(code=code).values_list("pk", flat=True).first()
+    items = DictionaryItem.objects.filter(dictionary_id=dictionary_id)
     items = items.order_by("-is_active", "sort_order", "pk")
-    for item in items:
-        lookup.add(item.pk, item.code, item.label_zh, item.label_en, retired=not item.is_active)
-        if item.is_active:
-            lookup.allowed.append(str(item.label))
-    return lookup
+    return ItemLookup(what, dictionary_id, items, by_code=False)
 
 
-def _items_by_id(dictionary_id: int, what: str) -> Lookup:
+def _items_by_id(dictionary_id: int, what: str) -> ItemLookup:
     DictionaryItem = extensions.customization().DictionaryItem
 
-    lookup = Lookup(what)
     items = DictionaryItem.objects.filter(dictionary_id=dictionary_id, is_active=True)
-    for item in items:
-        lookup.add(item.code, item.code, item.label_zh, item.label_en)
-        lookup.allowed.append(str(item.label))
-    return lookup
+    return ItemLookup(what, dictionary_id, items.order_by("sort_order", "pk"), by_code=True)
 
 
 def _choices(field: models.Field) -> Lookup:

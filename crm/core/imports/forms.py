@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.forms import StyledFormMixin, style_widgets
-from crm.core.imports.engine import CREATE, SKIP, UPDATE, match_choices
+from crm.core.imports.engine import ADD_ITEM, CREATE, LEAVE_EMPTY, SKIP, UPDATE, match_choices
 from crm.core.imports.fields import Schema
-from crm.core.imports.services import field_label
+from crm.core.imports.services import field_label, may_add_items
 
 ACCEPT = ".xlsx,.xls,.csv"
 POLICY_CHOICES = [
@@ -69,14 +69,15 @@ class MappingForm(StyledFormMixin, forms.Form):
         help_text=_("Optional: later files with the same columns are then mapped the same way."),
     )
 
-    def __init__(self, data=None, *, object_type, params: dict):
+    def __init__(self, data=None, *, object_type, params: dict, user):
         super().__init__(
             data, initial={"on_duplicate": params["on_duplicate"], "match": params["match"]}
         )
         self.headers = params["headers"]
+        schema = Schema(object_type)
         targets = [
             ("", _("— do not import —")),
-            *((t.key, field_label(t)) for t in Schema(object_type).targets.values()),
+            *((t.key, field_label(t)) for t in schema.targets.values()),
         ]
         for index, header in enumerate(self.headers):
             self.fields[self._column(index)] = forms.ChoiceField(
@@ -85,7 +86,42 @@ class MappingForm(StyledFormMixin, forms.Form):
         self.fields["match"].choices = match_choices(object_type, self._chosen_columns())
         if self.creates_anyway:
             self.fields["match"].widget.attrs["disabled"] = True
+        self._add_value_fields(schema, params, may_add_items(user))
         style_widgets(self)
+
+    def _add_value_fields(self, schema: Schema, params: dict, may_add: bool) -> None:
+        """A choice for each value of a dictionary column that no item names: an item (the
+        closest one first), added to the dictionary (for those who may), or left empty."""
+        self.value_items: list[tuple[str, str, str]] = []  # (field key, text, field label)
+        chosen = params.get("values", {})
+        for key, texts in params.get("unknown", {}).items():
+            target = schema.targets.get(key)
+            if target is None:
+                continue
+            lookup = target.convert
+            options = [
+                (LEAVE_EMPTY, _("— leave empty —")),
+                *([(ADD_ITEM, _("Add it to the dictionary"))] if may_add else []),
+                *lookup.items,
+            ]
+            for text in texts:
+                initial = chosen.get(key, {}).get(text) or lookup.closest(text) or LEAVE_EMPTY
+                self.fields[f"value_{len(self.value_items)}"] = forms.ChoiceField(
+                    label=text, choices=options, initial=initial
+                )
+                self.value_items.append((key, text, target.label))
+
+    @property
+    def value_fields(self) -> list[tuple[str, forms.BoundField]]:
+        """(field label, the choice for one value) for the page."""
+        return [(label, self[f"value_{i}"]) for i, (*_, label) in enumerate(self.value_items)]
+
+    def values(self) -> dict[str, dict[str, str]]:
+        """What each unknown value becomes: {field key: {text: choice}}."""
+        chosen: dict[str, dict[str, str]] = {}
+        for index, (key, text, _label) in enumerate(self.value_items):
+            chosen.setdefault(key, {})[text] = self.cleaned_data[f"value_{index}"]
+        return chosen
 
     @staticmethod
     def _column(index: int) -> str:

@@ -14,16 +14,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone, translation
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
-from crm.core import access, jobs, registry
+from crm.core import access, extensions, jobs, registry
 from crm.core import services as core
 from crm.core.errors import AccessDenied, ValidationFailed
 from crm.core.imports.engine import (
+    ADD_ITEM,
     CREATE,
     FAILED,
+    LEAVE_EMPTY,
     OUTCOMES,
     POLICIES,
     UPDATE,
@@ -31,16 +34,19 @@ from crm.core.imports.engine import (
     Options,
     Outcome,
     match_choices,
+    unneutralised,
 )
-from crm.core.imports.fields import Schema, normalize
+from crm.core.imports.fields import ItemLookup, Schema, normalize
 from crm.core.imports.files import Sheet, open_sheet, write_error_workbook
 from crm.core.models import ImportMapping, ImportTemplate, Job, JobRowError, JobStatus
+from crm.core.text import mnemonic
 
 KIND = "import"
 BATCH = settings.CRM_IMPORT_BATCH  # rows written per transaction, at most
 PROGRESS_STEPS = 20  # a smaller file is still written in about this many batches
 MIN_BATCH = 10
 PREVIEW_ROWS = 10
+MAX_UNKNOWN = 50  # values no dictionary item names, offered for mapping, per column
 DRAFT_DAYS = 7  # an upload whose import was never started is kept this long
 
 
@@ -99,7 +105,8 @@ def suggest(object_type, user, sheet: Sheet, template: ImportTemplate | None = N
     else:
         template = _best_template(object_type, user, sheet.headers)
         known = {**(template.columns if template else {}), **remembered(object_type, user)}
-    columns = Schema(object_type).auto_map(sheet.headers, known)
+    schema = Schema(object_type)
+    columns = schema.auto_map(sheet.headers, known)
     choices = match_choices(object_type, columns)
     return {
         "headers": sheet.headers,
@@ -107,7 +114,56 @@ def suggest(object_type, user, sheet: Sheet, template: ImportTemplate | None = N
         "on_duplicate": "skip" if choices else CREATE,
         "match": choices[0][0] if choices else "",
         "template": template.name if template else "",
+        "unknown": unknown_values(schema, sheet, columns),
+        "values": {},
     }
+
+
+def unknown_values(schema: Schema, sheet: Sheet, columns: list[str]) -> dict[str, list[str]]:
+    """The texts of the file's dictionary columns that no item names, by field, in the
+    order first met (up to MAX_UNKNOWN a column): {"source": ["网络", "老客户介绍"]}."""
+    watched = {
+        index: schema.targets[key]
+        for index, key in enumerate(columns)
+        if key and isinstance(schema.targets[key].convert, ItemLookup)
+    }
+    found: dict[str, dict[str, str]] = {t.key: {} for t in watched.values()}
+    for _number, cells in sheet.rows():
+        for index, target in watched.items():
+            text, seen = unneutralised(cells[index]), found[target.key]
+            if text and len(seen) < MAX_UNKNOWN and not target.convert.knows(text):
+                seen.setdefault(normalize(text), text)
+    return {key: list(texts.values()) for key, texts in found.items() if texts}
+
+
+def may_add_items(user) -> bool:
+    """Whether `user` may add dictionary items (and so a value an import brings)."""
+    return access.can(user, "create", extensions.customization().DictionaryItem)
+
+
+def _checked_values(
+    schema: Schema, user, unknown: dict[str, list[str]], values: dict[str, dict[str, str]]
+) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """The value choices for the unknown values of the mapped fields, and the errors."""
+    kept: dict[str, dict[str, str]] = {}
+    errors = []
+    for key, texts in unknown.items():
+        lookup = schema.targets[key].convert
+        codes = {code for code, _label in lookup.items}
+        for text in texts:
+            choice = values.get(key, {}).get(text)
+            if choice is None:
+                continue  # not decided: the rows with it fail, saying what is allowed
+            if choice == ADD_ITEM and not may_add_items(user):
+                errors.append(
+                    _("You may not add dictionary items; map “%(value)s” to an item.")
+                    % {"value": text}
+                )
+            elif choice not in (LEAVE_EMPTY, ADD_ITEM, *codes):
+                errors.append(_("Choose what “%(value)s” becomes.") % {"value": text})
+            else:
+                kept.setdefault(key, {})[text] = choice
+    return kept, errors
 
 
 def _best_template(object_type, user, headers: list[str]) -> ImportTemplate | None:
@@ -151,14 +207,25 @@ def remember(job: Job) -> None:
 
 
 def options_of(job: Job) -> Options:
-    return Options(job.params["columns"], job.params["on_duplicate"], job.params.get("match", ""))
+    params = job.params
+    return Options(
+        params["columns"], params["on_duplicate"], params.get("match", ""), params.get("values", {})
+    )
 
 
 def configure(
-    job: Job, user, columns: list[str], on_duplicate: str, match: str, save_as: str = ""
+    job: Job,
+    user,
+    columns: list[str],
+    on_duplicate: str,
+    match: str,
+    save_as: str = "",
+    values: dict[str, dict[str, str]] | None = None,
 ) -> Job:
-    """Check and keep the mapping and the duplicate policy of a draft import; optionally
-    save the mapping as a template under `save_as`."""
+    """Check and keep the mapping, the duplicate policy and what values no dictionary item
+    names become ({field: {text: item code, LEAVE_EMPTY or ADD_ITEM}}; kept as they were
+    when not given) of a draft import; optionally save the mapping as a template under
+    `save_as`."""
     _require_owner(job, user)
     if job.status != JobStatus.DRAFT:
         raise ValidationFailed({"__all__": [_("This import has already started.")]})
@@ -189,10 +256,22 @@ def configure(
         errors["on_duplicate"] = [_("Choose how to handle duplicates.")]
     elif on_duplicate != CREATE and match not in dict(match_choices(object_type, columns)):
         errors["match"] = [_("Match existing records by a key whose fields all have a column.")]
+    unknown: dict[str, list[str]] = {}
+    chosen: dict[str, dict[str, str]] = {}
+    if "columns" not in errors:
+        unknown = unknown_values(schema, open_sheet(job.file.path), columns)
+        given = job.params.get("values", {}) if values is None else values
+        chosen, value_errors = _checked_values(schema, user, unknown, given)
+        if value_errors:
+            errors["values"] = value_errors
     if errors:
         raise ValidationFailed(errors)
     job.params.update(
-        columns=columns, on_duplicate=on_duplicate, match=match if on_duplicate != CREATE else ""
+        columns=columns,
+        on_duplicate=on_duplicate,
+        match=match if on_duplicate != CREATE else "",
+        unknown=unknown,
+        values=chosen,
     )
     if save_as.strip():
         template = save_template(object_type, user, save_as.strip(), headers, columns)
@@ -257,8 +336,53 @@ def start(job: Job, user) -> Job:
         raise ValidationFailed({"__all__": [_("This import has already started.")]})
     job.status = JobStatus.QUEUED
     remember(job)
+    _add_items(job, user)
     jobs.enqueue(job)
     return job
+
+
+def _add_items(job: Job, user) -> None:
+    """Add the values chosen to be added to their dictionaries (through the write path),
+    and import them as those items."""
+    DictionaryItem = extensions.customization().DictionaryItem
+    schema = Schema(registry.get(job.type_key))
+    added = False
+    for key, chosen in job.params.get("values", {}).items():
+        lookup = schema.targets[key].convert
+        for text, choice in chosen.items():
+            if choice != ADD_ITEM:
+                continue
+            item = DictionaryItem(
+                dictionary_id=lookup.dictionary_id,
+                code=_free_code(DictionaryItem, lookup.dictionary_id, text),
+                label_zh=text,
+                label_en=text,
+                sort_order=_next_order(DictionaryItem, lookup.dictionary_id),
+            )
+            core.save(item, actor=user)
+            chosen[text], added = item.code, True
+    if added:
+        job.save(update_fields=["params"])
+
+
+def _free_code(DictionaryItem, dictionary_id: int, text: str) -> str:
+    """A code for a new item: the text's pinyin initials ("网络": "wl"), numbered on if
+    taken."""
+    base = slugify(mnemonic(text).lower())[:40] or "item"
+    taken = set(
+        DictionaryItem.objects.filter(
+            dictionary_id=dictionary_id, code__startswith=base
+        ).values_list("code", flat=True)
+    )
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}-{n}", n + 1
+    return code
+
+
+def _next_order(DictionaryItem, dictionary_id: int) -> int:
+    last = DictionaryItem.objects.filter(dictionary_id=dictionary_id).aggregate(Max("sort_order"))
+    return (last["sort_order__max"] or 0) + 1
 
 
 def cancel(job: Job, user) -> None:

@@ -244,3 +244,35 @@ def test_a_filled_in_template_maps_every_column(make_user, client_for):
     job = Job.objects.get()
     assert "" not in job.params["columns"]
     assert len(set(job.params["columns"])) == len(job.params["headers"])
+
+
+def test_the_wizard_asks_what_values_outside_the_dictionary_become(
+    alice, admin, client_for, django_capture_on_commit_callbacks
+):
+    rows = [["客户名称", "客户来源"], ["甲", "网络"], ["乙", "老客户介绍"]]
+    client = client_for(alice)
+    client.post("/customers/import/", {"file": csv_upload(rows)})
+    job = Job.objects.latest("pk")
+
+    page = client.get(f"/imports/{job.pk}/")
+    form = page.context["form"]
+    offered = {label: (field.value(), dict(field.field.choices)) for label, field in [
+        (f.label, f) for _, f in form.value_fields
+    ]}  # fmt: skip
+    assert offered["网络"][0] == "-"  # nothing like it: left empty unless chosen
+    assert offered["老客户介绍"][0] == "referral"  # 客户介绍, the closest item
+    assert "+" not in offered["网络"][1]  # alice may not edit dictionaries
+    assert "Values not in the dictionaries" in page.content.decode()
+    # Administrators may add the value to the dictionary.
+    admin_form = client_for(admin).get(f"/imports/{job.pk}/").context["form"]
+    assert "+" in dict(admin_form.value_fields[0][1].field.choices)
+
+    posted = mapping(job, on_duplicate="create", value_0="-", value_1="referral")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/start/", posted)
+    job.refresh_from_db()
+    assert job.summary["created"] == 2
+    assert dict(Customer.objects.values_list("name", "source__code")) == {
+        "甲": None,
+        "乙": "referral",
+    }

@@ -23,7 +23,7 @@ from crm.core import jobs, registry, search
 from crm.core import services as core
 from crm.core.errors import AccessDenied, ValidationFailed
 from crm.core.imports import services as imports
-from crm.core.imports.engine import Importer, Options, match_choices
+from crm.core.imports.engine import ADD_ITEM, LEAVE_EMPTY, Importer, Options, match_choices
 from crm.core.models import Job, JobRowError, JobStatus, ObjectChange, SearchEntry
 from crm.customers.models import Contact, Customer
 from crm.customization.models import (
@@ -1176,3 +1176,62 @@ def test_a_rows_contact_person_becomes_the_new_customers_first_contact(alice):
     assert SearchEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk
     ).exists()
+
+
+# ------------------------------------------------------------ values not in a dictionary
+
+SOURCES = [
+    ["客户名称", "客户来源"],
+    ["甲", "网络"],
+    ["乙", "老客户介绍"],
+    ["丙", "客户介绍"],
+    ["丁", "网络"],
+]
+
+
+def test_values_no_dictionary_item_names_are_offered_for_mapping(admin):
+    job = imports.upload(admin, registry.get("customer"), csv_file(SOURCES))
+    assert job.params["unknown"] == {"source": ["网络", "老客户介绍"]}
+    items_before = DictionaryItem.objects.count()
+    values = {"source": {"网络": ADD_ITEM, "老客户介绍": "referral"}}
+    imports.configure(job, admin, job.params["columns"], "create", "", values=values)
+    imports.start(job, admin)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+
+    assert job.summary == summary(created=4)
+    added = DictionaryItem.objects.get(dictionary__code="customer_source", label_zh="网络")
+    assert added.is_active and added.code == "wl"
+    assert DictionaryItem.objects.count() == items_before + 1
+    assert ObjectChange.objects.filter(object_id=added.pk, action="create").exists()
+    sources = dict(Customer.objects.values_list("name", "source__code"))
+    assert sources == {"甲": "wl", "乙": "referral", "丙": "referral", "丁": "wl"}
+
+
+def test_a_value_is_left_empty_or_without_a_choice_its_rows_fail(alice):
+    job = imports.upload(alice, registry.get("customer"), csv_file(SOURCES))
+    values = {"source": {"网络": LEAVE_EMPTY}}  # 老客户介绍 not decided
+    imports.configure(job, alice, job.params["columns"], "create", "", values=values)
+    imports.start(job, alice)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+
+    assert job.summary == summary(created=3, failed=1)
+    assert "Allowed values: Trade show, Website, Referral" in errors_of(job)[3]
+    sources = dict(Customer.objects.values_list("name", "source__code"))
+    assert sources == {"甲": None, "丙": "referral", "丁": None}
+
+
+def test_only_those_who_may_edit_dictionaries_add_values_to_them(alice):
+    job = imports.upload(alice, registry.get("customer"), csv_file(SOURCES))
+    items_before = DictionaryItem.objects.count()
+    with pytest.raises(ValidationFailed) as refused:
+        imports.configure(
+            job, alice, job.params["columns"], "create", "", values={"source": {"网络": ADD_ITEM}}
+        )
+    assert refused.value.fields["values"] == [
+        "You may not add dictionary items; map “网络” to an item."
+    ]
+    job.refresh_from_db()
+    assert job.params["values"] == {} and job.status == JobStatus.DRAFT
+    assert DictionaryItem.objects.count() == items_before

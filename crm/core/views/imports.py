@@ -110,21 +110,21 @@ def _detail(request, job, form: MappingForm | None = None, outcomes=None):
         "counts": [(key, OUTCOME_LABELS[key], job.summary.get(key, 0)) for key in OUTCOMES],
     }
     if job.status == JobStatus.DRAFT:
-        form = form or MappingForm(object_type=object_type, params=job.params)
+        form = form or MappingForm(object_type=object_type, params=job.params, user=request.user)
         context.update(
             form=form,
             columns=list(zip(form.column_fields, services.samples(job), strict=True)),
-            preview=_preview_rows(form, outcomes) if outcomes is not None else None,
+            preview=_preview_rows(job.params, outcomes) if outcomes is not None else None,
         )
         return render_page(request, DETAIL, context, partial="mapping")
     return render_page(request, DETAIL, context, partial="status")
 
 
-def _preview_rows(form: MappingForm, outcomes) -> dict:
+def _preview_rows(params: dict, outcomes) -> dict:
     """The preview table: the mapped columns, then per row its cells with their errors."""
-    shown = [i for i, key in enumerate(form.columns()) if key]
+    shown = [i for i, key in enumerate(params["columns"]) if key]
     return {
-        "headers": [form.headers[i] for i in shown],
+        "headers": [params["headers"][i] for i in shown],
         "rows": [
             {
                 "number": o.row,
@@ -144,7 +144,9 @@ def detail_view(request, pk: int):
 
 
 def _mapping(request, job) -> MappingForm:
-    return MappingForm(request.POST, object_type=registry.get(job.type_key), params=job.params)
+    return MappingForm(
+        request.POST, object_type=registry.get(job.type_key), params=job.params, user=request.user
+    )
 
 
 @login_required
@@ -160,11 +162,20 @@ def preview_view(request, pk: int):
         data = form.cleaned_data
         try:
             services.configure(
-                job, request.user, form.columns(), data["on_duplicate"], data["match"]
+                job,
+                request.user,
+                form.columns(),
+                data["on_duplicate"],
+                data["match"],
+                values=form.values(),
             )
             outcomes = services.preview(job, request.user)
         except DomainError as error:
             show_domain_error(form, error)
+        else:  # as kept: the values of newly chosen dictionary columns are offered too
+            form = MappingForm(
+                object_type=registry.get(job.type_key), params=job.params, user=request.user
+            )
     return _detail(request, job, form, outcomes)
 
 
@@ -186,6 +197,7 @@ def start_view(request, pk: int):
                 data["on_duplicate"],
                 data["match"],
                 data["save_as"],
+                values=form.values(),
             )
             services.start(job, request.user)
         except DomainError as error:
