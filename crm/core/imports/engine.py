@@ -408,9 +408,8 @@ class Importer:
         if key is None:
             return None
         if key in known.rows:
-            outcome.fail(
-                ROW, _("Row %(row)d of the file is the same record.") % {"row": known.rows[key]}
-            )
+            same = _("This is the same record as row %(row)d of the file.")
+            outcome.fail(ROW, same % {"row": known.rows[key]})
             return None
         known.rows[key] = outcome.row
         matches = known.existing.get(key, [])
@@ -422,7 +421,7 @@ class Importer:
                 % {"n": len(live)},
             )
         elif live and live[0].pk in known.touched:
-            outcome.fail(ROW, _("An earlier row of the file is the same record."))
+            outcome.fail(ROW, _("An earlier row of the file imported this record already."))
         elif matches and not live and "number" in self.keys:
             outcome.fail(
                 self.column_of["number"],

@@ -210,7 +210,7 @@ def test_a_file_with_errors_of_every_kind(alice):
         6: "电话: Enter a valid phone number.",
         7: "城市: Ensure this value has at most 40 characters (it has 41).",
         8: "客户名称: This field cannot be blank.",
-        9: "Row 2 of the file is the same record.",
+        9: "This is the same record as row 2 of the file.",
         10: "编号: The record with this number is in the recycle bin; restore it first.",
         12: f"等级: “Z” is not a valid level. Allowed values: {allowed('customer_level')}.; "
         "邮箱: Enter a valid email address.; "
@@ -270,14 +270,14 @@ def test_a_number_in_use_is_refused_when_creating_anyway(alice):
         (
             "skip",
             "number",
-            "An earlier row of the file is the same record.",
-            "Row {row} of the file is the same record.",
+            "An earlier row of the file imported this record already.",
+            "This is the same record as row {row} of the file.",
         ),
         (
             "update",
             "number",
-            "An earlier row of the file is the same record.",
-            "Row {row} of the file is the same record.",
+            "An earlier row of the file imported this record already.",
+            "This is the same record as row {row} of the file.",
         ),
         ("create", "", "编号: The number {number} is already used.", None),
     ],
@@ -1235,3 +1235,21 @@ def test_only_those_who_may_edit_dictionaries_add_values_to_them(alice):
     job.refresh_from_db()
     assert job.params["values"] == {} and job.status == JobStatus.DRAFT
     assert DictionaryItem.objects.count() == items_before
+
+
+def test_a_chinese_users_import_errors_are_chinese_and_list_the_allowed_values(make_user):
+    zhang = make_user("zhang", language="zh-hans")
+    rows = [["客户名称", "状态", "等级"], ["甲", "Bogus", "Z"], ["乙", "", ""], ["乙", "", ""]]
+
+    job = run(zhang, csv_file(rows), on_duplicate="skip", match="name")
+
+    with translation.override("zh-hans"):
+        statuses = "、".join(
+            str(label) for _, label in Customer._meta.get_field("status").flatchoices
+        )
+        levels = allowed("customer_level").replace(", ", "、")
+    assert errors_of(job) == {
+        2: f"状态: “Bogus”不是有效的状态。可选值：{statuses}。; "
+        f"等级: “Z”不是有效的等级。可选值：{levels}。",
+        4: "与文件第 3 行是同一条记录。",
+    }
