@@ -107,7 +107,7 @@ def match_choices(object_type: registry.ObjectType, columns: list[str]) -> list[
     out = []
     for fields in object_type.match_keys:
         if all(f in columns for f in fields):
-            label = " + ".join(str(model._meta.get_field(f).verbose_name) for f in fields)
+            label = " + ".join(capfirst(str(model._meta.get_field(f).verbose_name)) for f in fields)
             out.append(("+".join(fields), label))
     return out
 

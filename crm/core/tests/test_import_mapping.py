@@ -13,7 +13,7 @@ from django.utils import translation
 
 from crm.core import registry
 from crm.core.imports import services as imports
-from crm.core.imports.engine import CREATE, SKIP
+from crm.core.imports.engine import CREATE, SKIP, match_choices
 from crm.core.imports.fields import Schema
 from crm.customers.models import Customer
 from crm.customization.models import CustomField, FieldType
@@ -163,3 +163,10 @@ def test_each_users_confirmed_mapping_is_offered_first_next_time(alice, bob, set
     # Another user's files are mapped as before: the memory is alice's own.
     other = imports.upload(bob, customer, csv_upload(later))
     assert other.params["columns"] == ["city", "", "", ""]
+
+
+def test_the_match_keys_are_offered_by_their_capitalised_labels():
+    with translation.override("en"):
+        offered = match_choices(registry.get("customer"), ["name", "phone", "number"])
+    assert offered[0] == ("number", "Number")
+    assert ("name+phone", "Customer name + Phone") in offered
