@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import models
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import access, binding, extensions, masking, registry
@@ -238,6 +239,25 @@ class RemoteSelect(forms.Select):
                     )
                 )
         return groups
+
+
+class DivisionSelect(forms.Select):
+    """Province, city or district (`level`) of a Chinese address, chosen in cascade from the
+    GB/T 2260 divisions (crm/static/crm/divisions.json) or typed freely for one abroad; the
+    field stays text. Renders only the stored value: the browser offers the rest."""
+
+    LEVELS = ("province", "city", "district")
+
+    def __init__(self, level: str, attrs=None):
+        if level not in self.LEVELS:
+            raise ValueError(f"level must be one of {self.LEVELS}")
+        super().__init__(attrs={**(attrs or {}), "class": "tom-select", "data-division": level})
+
+    def get_context(self, name, value, attrs):
+        self.choices = [("", "")] + ([(value, value)] if value else [])
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-source"] = static("crm/divisions.json")
+        return context
 
 
 class SharingForm(StyledFormMixin, forms.Form):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from crm.core.forms import RecordForm, RemoteSelect
+from crm.core.forms import DivisionSelect, RecordForm, RemoteSelect
 from crm.customers.models import Contact, Customer
 
 
@@ -33,6 +33,9 @@ class CustomerForm(RecordForm):
         ]
         widgets = {
             "parent": RemoteSelect("/api/v1/customers/"),
+            "province": DivisionSelect("province"),
+            "city": DivisionSelect("city"),
+            "district": DivisionSelect("district"),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

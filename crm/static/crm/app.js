@@ -161,11 +161,82 @@
             .catch(function () { callback(); });
         };
       }
+      if (select.dataset.division) divisionOptions(select, options);
       new window.TomSelect(select, options);
       // Tom Select moves the label to its own input; the select keeps its name too.
       var label = document.getElementById(select.id + "-ts-label");
       if (label) select.setAttribute("aria-labelledby", label.id);
     });
+  }
+
+  /* Province / city / district (select[data-division]): offered in cascade from the GB/T 2260
+     divisions (data-source, loaded once), or typed freely for an address abroad. */
+
+  var divisionTrees = {};
+  var DIVISION_LEVELS = ["province", "city", "district"];
+
+  function divisionTree(url) {
+    if (!divisionTrees[url]) {
+      divisionTrees[url] = fetch(url, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : {}; })
+        .then(function (data) { return data.provinces || {}; })
+        .catch(function () { return {}; });
+    }
+    return divisionTrees[url];
+  }
+
+  // A division by its name, also when typed without its suffix (深圳 for 深圳市).
+  function division(children, name) {
+    if (!children || !name || Array.isArray(children)) return null;
+    return children[name] || children[name + "市"] || children[name + "省"] || null;
+  }
+
+  function divisionField(select, level) {
+    var scope = select.form || document;
+    return scope.querySelector('select[data-division="' + level + '"]');
+  }
+
+  function divisionNames(tree, select) {
+    var level = DIVISION_LEVELS.indexOf(select.dataset.division);
+    var children = tree;
+    for (var i = 0; i < level && children; i += 1) {
+      var above = divisionField(select, DIVISION_LEVELS[i]);
+      children = division(children, above ? above.value : "");
+    }
+    if (!children) return [];
+    return Array.isArray(children) ? children : Object.keys(children);
+  }
+
+  function offerDivisions(widget, tree) {
+    var chosen = widget.getValue();
+    widget.clearOptions();
+    divisionNames(tree, widget.input).forEach(function (name) {
+      if (name !== chosen) widget.addOption({ value: name, text: name });
+    });
+    widget.refreshOptions(false);
+  }
+
+  function divisionOptions(select, options) {
+    var tree = null;
+    divisionTree(select.dataset.source).then(function (loaded) {
+      tree = loaded;
+      if (select.tomselect && select.tomselect.isFocused) offerDivisions(select.tomselect, tree);
+    });
+    options.create = true;
+    options.createOnBlur = true;
+    options.maxItems = 1;
+    // What is offered depends on the levels above, as they are when the field is entered.
+    options.onFocus = function () {
+      if (tree) offerDivisions(select.tomselect, tree);
+    };
+    // A new province empties the city and district below it; a new city, the district.
+    options.onChange = function () {
+      var level = DIVISION_LEVELS.indexOf(select.dataset.division);
+      DIVISION_LEVELS.slice(level + 1).forEach(function (below) {
+        var field = divisionField(select, below);
+        if (field && field.tomselect) field.tomselect.clear(true);
+      });
+    };
   }
 
   // Page snapshots restored from history hold Tom Select's markup but no live widget.
@@ -185,9 +256,13 @@
   // After a refused save: the conflict or error banner, else the first field with an error,
   // is scrolled to and focused, so the user sees at once what to fix.
   function focusFirstError(root) {
-    var first = root.querySelector(
-      'form[method="post"] .alert-danger, form[method="post"] .is-invalid'
-    );
+    if (!root.querySelectorAll) return;
+    var forms = Array.prototype.slice.call(root.querySelectorAll('form[method="post"]'));
+    if (root.matches('form[method="post"]')) forms.unshift(root);
+    var first = null;
+    for (var i = 0; i < forms.length && !first; i += 1) {
+      first = forms[i].querySelector(".alert-danger, .is-invalid");
+    }
     if (!first) return;
     var target = first;
     if (first.tomselect) {
@@ -199,13 +274,24 @@
     (first.tomselect ? first.tomselect.wrapper : first).scrollIntoView({ block: "center" });
   }
 
-  // A masked number (138****5678) is selected whole when its field gets the focus: typing
-  // replaces it, leaving it untouched keeps the stored number.
+  // A masked number (138****5678) is kept when left untouched; whatever is typed, pasted or
+  // deleted in it replaces it whole, so the old number is never half-edited (nor shown).
+  function stillMasked(input) {
+    return input.matches && input.matches("input[data-masked]") &&
+      input.value === input.dataset.masked;
+  }
   body.addEventListener("focusin", function (event) {
     var input = event.target;
-    if (!input.matches || !input.matches("input[data-masked]")) return;
-    if (input.value !== input.dataset.masked) return;
-    window.setTimeout(function () { input.select(); }, 0);
+    if (stillMasked(input)) window.setTimeout(function () { input.select(); }, 0);
+  });
+  body.addEventListener("beforeinput", function (event) {
+    var input = event.target;
+    if (!stillMasked(input) || !/^(insert|delete)/.test(event.inputType || "")) return;
+    if (event.inputType === "insertCompositionText") return;
+    event.preventDefault();
+    var typed = event.data || (event.dataTransfer ? event.dataTransfer.getData("text") : "");
+    input.value = /^delete/.test(event.inputType) ? "" : typed;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
   });
 
   /* -------------------------------------------------- global search box */
@@ -444,14 +530,15 @@
 
   /* ------------------------------------------------------------- start */
 
-  if (window.htmx) {
-    window.htmx.onLoad(initTomSelect);
-  } else {
-    initTomSelect(document.body);
+  // The page, then each part htmx puts in (a form sent back with its errors among them).
+  function started(root) {
+    initTomSelect(root);
+    focusFirstError(root);
   }
-  body.addEventListener("htmx:afterSettle", function (event) {
-    initTomSelect(document.body);
-    if (event.detail.xhr && event.detail.xhr.status === 422) focusFirstError(document);
-  });
-  focusFirstError(document);
+  if (window.htmx) {
+    window.htmx.onLoad(started);
+  } else {
+    started(document.body);
+  }
+  body.addEventListener("htmx:afterSettle", function () { initTomSelect(document.body); });
 })();

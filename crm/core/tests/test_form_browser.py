@@ -1,0 +1,130 @@
+"""Record forms in a real browser: a refused save focuses what to fix, a masked number is
+typed over, and province / city / district are chosen in cascade or typed for abroad."""
+
+import pytest
+from playwright.sync_api import expect
+
+from crm.conftest import PASSWORD
+from crm.core.testing.browser import chromium, chromium_page
+from crm.customers.models import Customer
+from crm.customers.tests.test_battery import make_customer
+
+PHONE = "13812345678"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as browser:
+        yield browser
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{base_url}/")
+
+
+def enter(page, field: str) -> None:
+    """Click into a Tom Select field (once the one left has let the focus go)."""
+    page.locator(f"#id_{field}-ts-control").locator("..").click()
+    expect(page.locator(f"#id_{field}-ts-control")).to_be_focused()
+
+
+def choose(page, field: str, typed: str, option: str | None = None) -> None:
+    """Type into a Tom Select field and pick the offered option, or keep the typed text."""
+    enter(page, field)
+    page.keyboard.type(typed)
+    if option:
+        expect(page.locator(f"#id_{field}-ts-dropdown .option.active")).to_have_text(option)
+        page.keyboard.press("Enter")
+    else:
+        page.keyboard.press("Tab")
+    expect(page.locator(f"select[name={field}]")).to_have_value(option or typed)
+
+
+IN_VIEW = """() => {
+  const box = document.activeElement.getBoundingClientRect();
+  return box.top >= 0 && box.bottom <= innerHeight;
+}"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, make_user, browser):
+    sales = make_user("sales1", full_name="张伟", language="zh-hans")
+    customer = make_customer(sales, phone=PHONE)
+    detail = f"{live_server.url}/customers/{customer.pk}/"
+    edit = f"{detail}edit/"
+    with chromium_page(browser=browser, height=600) as (page, problems):
+        sign_in(page, live_server.url, "sales1")
+        page.goto(edit)
+        phone = page.locator("input[name=phone]")
+        expect(phone).to_have_value("138****5678")
+        phone.click()
+        page.keyboard.type("13900001111")
+        expect(phone).to_have_value("13900001111")
+        assert PHONE not in page.content()
+
+        choose(page, "province", "广东", "广东省")
+        enter(page, "city")
+        page.keyboard.type("州")  # the cities of 广东省 only: 广州市, not 杭州市
+        expect(page.locator("#id_city-ts-dropdown .option", has_text="广州市")).to_be_visible()
+        expect(page.locator("#id_city-ts-dropdown .option", has_text="杭州市")).to_have_count(0)
+        page.keyboard.press("Backspace")
+        page.keyboard.type("深圳")
+        expect(page.locator("#id_city-ts-dropdown .option.active")).to_have_text("深圳市")
+        page.keyboard.press("Enter")
+        choose(page, "district", "南山", "南山区")
+        page.click("#record-form button[type=submit]")
+        expect(page).to_have_url(detail)
+        customer.refresh_from_db()
+        assert (customer.phone, customer.province, customer.city, customer.district) == (
+            "13900001111",
+            "广东省",
+            "深圳市",
+            "南山区",
+        )
+
+        # Abroad: typed freely; a new province empties the city and district below it.
+        page.goto(edit)
+        choose(page, "province", "California")
+        expect(page.locator("select[name=city]")).to_have_value("")
+        choose(page, "city", "Los Angeles")
+        page.click("#record-form button[type=submit]")
+        expect(page).to_have_url(detail)
+        customer.refresh_from_db()
+        assert (customer.province, customer.city, customer.district) == (
+            "California",
+            "Los Angeles",
+            "",
+        )
+
+        # A refused save (swapped in by htmx): the first field with an error has the focus.
+        page.goto(edit)
+        page.fill("input[name=phone]", "138-abc-12")
+        page.click("#record-form button[type=submit]")
+        expect(page.locator("input[name=phone].is-invalid")).to_be_focused()
+        assert page.evaluate(IN_VIEW)
+
+        # A conflict: the banner saying so has the focus.
+        page.goto(edit)
+        Customer.objects.filter(pk=customer.pk).update(version=customer.version + 1)
+        page.fill("input[name=name]", "金蝶软件（深圳）")
+        page.click("#record-form button[type=submit]")
+        expect(page.locator("#record-form .alert-danger")).to_be_focused()
+        assert set(problems) <= {f"422: {edit}"}  # the refused saves, nothing else
+    customer.refresh_from_db()
+    assert (customer.name, customer.phone) == ("金蝶软件", "13900001111")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_page_form_focuses_its_first_error(live_server, make_user, browser, settings):
+    settings.CRM_ADMIN_MFA_REQUIRED = False
+    make_user("boss", is_superuser=True, is_staff=True)
+    with chromium_page(browser=browser) as (page, problems):
+        sign_in(page, live_server.url, "boss")
+        page.goto(f"{live_server.url}/org/teams/new/")
+        page.click("main form[method=post] button[type=submit]")
+        expect(page.locator("main .is-invalid").first).to_be_focused()
+        assert problems == []
