@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, TypeAlias
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats
@@ -101,12 +102,21 @@ def _is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def custom_text(field: Any, value: Any, item_labels: dict[Any, str], dates: DateTexts) -> str:
+def custom_text(
+    field: Any,
+    value: Any,
+    item_labels: dict[Any, str],
+    dates: DateTexts,
+    people: dict[Any, str] | None = None,
+) -> str:
     """A custom field's value as pages show it (`item_labels`: dictionary labels by
-    (dictionary id, code), as extensions.customization().item_labels gives them)."""
+    (dictionary id, code), as extensions.customization().item_labels gives them;
+    `people`: names by user id, for a field that names a user)."""
     if _is_empty(value):
         return ""
     kind = field.field_type
+    if kind == "user":
+        return (people or {}).get(value, f"#{value}")
     if kind in ("choice", "multichoice"):
         values = value if isinstance(value, list) else [value]
         return ", ".join(item_labels.get((field.dictionary_id, v), str(v)) for v in values if v)
@@ -133,7 +143,9 @@ class Reader:
             for name, stored in (diff or {}).items():
                 values = list(_pair(stored))
                 line_model = _line_model(model) if name == "lines" else None
-                if line_model is not None:
+                if name == "custom_field_data" and model is not None:
+                    self._want_people(model, values, wanted)
+                elif line_model is not None:
                     lines = [line for side in values if isinstance(side, list) for line in side]
                     self._want(line_model, lines, wanted)
                 else:
@@ -142,6 +154,16 @@ class Reader:
             related: {o.pk: str(o) for o in related._base_manager.filter(pk__in=ids)}
             for related, ids in wanted.items()
         }
+
+    def _want_people(
+        self, model: ModelType, values: list[Any], wanted: dict[Any, set[int]]
+    ) -> None:
+        """The users that custom fields naming a user point at."""
+        names = [f.name for f in self._custom_fields(model)[0].values() if f.field_type == "user"]
+        for data in values:
+            for name in names if isinstance(data, dict) else ():
+                if isinstance(data.get(name), int):
+                    wanted.setdefault(get_user_model(), set()).add(data[name])
 
     @staticmethod
     def _want(model: ModelType | None, rows: list[Any], wanted: dict[Any, set[int]]) -> None:
@@ -210,14 +232,19 @@ class Reader:
             return formats.number_format(number, places, use_l10n=True, force_grouping=True)
         return _plain_text(value)
 
-    def _custom_rows(
-        self, model: ModelType, before: Any, after: Any, hidden: frozenset[str]
-    ) -> list[ChangedValue]:
+    def _custom_fields(self, model: ModelType) -> tuple[dict[str, Any], dict[Any, str]]:
+        """The model's custom fields by name and their dictionaries' labels."""
         if model not in self._custom:
             fields = {f.name: f for f in extensions.customization().fields_for(model)}
             dictionaries = {f.dictionary_id for f in fields.values() if f.dictionary_id}
             self._custom[model] = (fields, extensions.customization().item_labels(dictionaries))
-        definitions, item_labels = self._custom[model]
+        return self._custom[model]
+
+    def _custom_rows(
+        self, model: ModelType, before: Any, after: Any, hidden: frozenset[str]
+    ) -> list[ChangedValue]:
+        definitions, item_labels = self._custom_fields(model)
+        people = self._names.get(get_user_model(), {})
         before = before if isinstance(before, dict) else {}
         after = after if isinstance(after, dict) else {}
         names = [n for n in definitions if n in before or n in after]
@@ -232,7 +259,7 @@ class Reader:
                 label, texts = name, [self.text(None, v) for v in (was, now)]
             else:
                 label = field.label
-                texts = [custom_text(field, v, item_labels, self.dates) for v in (was, now)]
+                texts = [custom_text(field, v, item_labels, self.dates, people) for v in (was, now)]
             if CUSTOM + name in hidden:
                 texts = [mask(text) for text in texts]
             rows += _row(str(label), *texts)

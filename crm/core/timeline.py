@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
@@ -78,10 +79,14 @@ def custom_values(obj: models.Model, custom_fields, hidden=frozenset()) -> list[
     item_labels = extensions.customization().item_labels(
         f.dictionary_id for f in custom_fields if f.dictionary_id
     )
+    people_ids = [data.get(f.name) for f in custom_fields if f.field_type == "user"]
+    people_ids = [pk for pk in people_ids if isinstance(pk, int)]
+    people = get_user_model()._base_manager.filter(pk__in=people_ids) if people_ids else []
+    names = {user.pk: str(user) for user in people}
     dates = DateTexts()
     out = []
     for field in custom_fields:
-        text = changes.custom_text(field, data.get(field.name), item_labels, dates)
+        text = changes.custom_text(field, data.get(field.name), item_labels, dates, names)
         if text and CUSTOM + field.name in hidden:
             out.append(Field(field.name, field.label, mask(text), masked=True))
         else:

@@ -200,3 +200,20 @@ def test_the_change_log_reads_the_records_named_once_per_related_model(
         customer.owner = bob
         services.save(customer, actor=admin)
     assert queries_for_a_page() == few
+
+
+def test_a_custom_field_naming_a_user_reads_as_their_name(alice, bob, client_for):
+    CustomField.objects.create(
+        content_type=ContentType.objects.get_for_model(Customer),
+        name="account_manager",
+        label_zh="客户经理",
+        label_en="Account manager",
+        field_type="user",
+    )
+    customer = make_customer(alice)
+    customer.custom_field_data = {"account_manager": bob.pk}
+    services.save(customer, actor=alice)
+    assert _readable(customer)["Account manager"].after == "Bob"
+    detail = client_for(alice).get(f"/customers/{customer.pk}/")
+    shown = {f.label: f.value for f in detail.context["custom_values"]}
+    assert shown["Account manager"] == "Bob"
