@@ -330,7 +330,7 @@ def generate(scale_name: str) -> Result:
     from django.db import connection
 
     from crm.core import contributions, registry
-    from crm.core.models import SearchEntry
+    from crm.core.models import SearchEntry, sort_key_fields
     from crm.core.search import tokens_for
 
     started = time.perf_counter()
@@ -392,7 +392,8 @@ def generate(scale_name: str) -> Result:
             content_type_id = ContentType.objects.get_for_model(model).pk
             kept = ctx.loaded.setdefault(data.key, {}) if data.keep else None
             entries: list[dict] = []
-            rows = _rows(ctx, data, object_type, content_type_id, kept, entries, tokens_for)
+            keys = sort_key_fields(model)
+            rows = _rows(ctx, data, object_type, content_type_id, kept, entries, tokens_for, keys)
             with _atomic(connection):
                 counts[data.key] = writer.write(model, rows)
                 if entries:
@@ -421,9 +422,14 @@ def generate(scale_name: str) -> Result:
     )
 
 
-def _rows(ctx, data, object_type, content_type_id, kept, entries, tokens_for) -> Iterator[dict]:
-    """The type's rows; on the way, keep what later types read and build search entries."""
+def _rows(
+    ctx, data, object_type, content_type_id, kept, entries, tokens_for, sort_keys
+) -> Iterator[dict]:
+    """The type's rows; on the way, fill the sort keys (a name's pinyin order), keep what
+    later types read and build search entries."""
     for row in data.rows(ctx):
+        for key in sort_keys:
+            row.setdefault(key.attname, key.key_for(row[key.source]))
         if kept is not None:
             kept[row["id"]] = {k: row[k] for k in data.keep}
         if object_type is not None and row.get("deleted_at") is None:

@@ -13,12 +13,15 @@ from typing import Any
 
 from django.db import connection, models
 
+from crm.core.models import SortKeyField
+
 
 def _getter(field: models.Field, conn) -> Callable[[models.Model], Any]:
     """How to read a field's value for COPY: timestamps filled in as a save would, JSON
-    through Django's adapter, everything else as the attribute holds it (psycopg adapts
-    str, int, bool, Decimal, date and datetime itself)."""
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    through Django's adapter, sort keys worked out from their field, everything else as
+    the attribute holds it (psycopg adapts str, int, bool, Decimal, date and datetime)."""
+    computed = isinstance(field, SortKeyField)
+    if computed or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda obj: field.pre_save(obj, add=True)
     if isinstance(field, models.JSONField):
         return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), conn)

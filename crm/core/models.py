@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import access
+from crm.core import access, text
 
 
 class TrackedQuerySet(models.QuerySet):
@@ -130,7 +130,8 @@ class Record(TrackedModel):
     access_policy = "record"
     # Visibility follows this foreign key's record instead of the row's own owner.
     access_parent: str | None = None
-    untracked_fields = (*TrackedModel.untracked_fields, "deleted_by")
+    # A sort key (NameSorted) follows the name: the change log shows the name's change.
+    untracked_fields = (*TrackedModel.untracked_fields, "deleted_by", "name_sort")
 
     class Meta:
         abstract = True
@@ -138,6 +139,51 @@ class Record(TrackedModel):
 
     def __str__(self) -> str:
         return getattr(self, "name", "") or self.number or f"#{self.pk}"
+
+
+class SortKeyField(models.CharField):
+    """The key a text field sorts by as Chinese users expect (crm.core.text.sort_key),
+    worked out from that field (`source`) whenever the row is written: a save, a bulk
+    insert (crm.core.bulk, COPY included) and the write path's batches. Lists asked to
+    order by the source order by the key (`sort_keys` of the model, crm.core.paging)."""
+
+    def __init__(self, *args, source: str = "name", **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", text.SORT_KEY_LENGTH)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.source != "name":
+            kwargs["source"] = self.source
+        return name, path, args, kwargs
+
+    def key_for(self, value: Any) -> str:
+        return text.sort_key(str(value or ""))
+
+    def pre_save(self, model_instance, add):
+        key = self.key_for(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, key)
+        return key
+
+
+def sort_key_fields(model: type[models.Model]) -> list[SortKeyField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, SortKeyField)]
+
+
+class NameSorted(models.Model):
+    """A record whose list sorts by name in pinyin order (上海 after 北京), on an index:
+    declare `models.Index(fields=["name_sort", "id"])` (and per owner) in the type's Meta."""
+
+    name_sort = SortKeyField(_("name sort key"))
+
+    sort_keys = {"name": "name_sort"}
+
+    class Meta:
+        abstract = True
 
 
 class RelatedTo(models.Model):

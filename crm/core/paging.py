@@ -71,12 +71,15 @@ def paginate(
 ) -> Page:
     """One page of `queryset` ordered by `ordering` then id, as `values(*fields)` rows.
 
-    `ordering` is a field name, "-" for descending, on a column that is never NULL.
-    A cursor this ordering did not write answers BadParameter (400). `parts`: the same rows as
-    disjoint querysets (crm.core.access.visible_parts), each read in order, then merged.
+    `ordering` is a field name, "-" for descending, on a column that is never NULL; a
+    field with a sort key (the model's `sort_keys`: a name in pinyin order) is ordered by
+    the key. A cursor this ordering did not write answers BadParameter (400). `parts`: the
+    same rows as disjoint querysets (crm.core.access.visible_parts), each read in order,
+    then merged.
     """
     descending = ordering.startswith("-")
     field = ordering.lstrip("-")
+    field = getattr(queryset.model, "sort_keys", {}).get(field, field)
     position = _decode(cursor, field) if cursor else None
     backwards = bool(position and position[2])
     forward_desc = descending != backwards

@@ -41,6 +41,7 @@ from crm.core.models import (
     RelatedTo,
     Share,
     TrackedModel,
+    sort_key_fields,
 )
 from crm.core.text import mnemonic
 
@@ -319,12 +320,16 @@ def save_batch(
     number_new(model, created)
     bulk.insert(model, created)
     changed_fields: set[str] = {"version", "updated_by", "updated_at"}
+    sort_keys = sort_key_fields(model)  # written with their field, not logged
     for obj, before in updated:
         stamp(obj, actor)
         obj.updated_at = now
+        for key in sort_keys:
+            key.pre_save(obj, add=False)
         changed_fields.update(diff(before, snapshot(obj)))
     if updated:
-        model._base_manager.bulk_update([obj for obj, _ in updated], sorted(changed_fields))
+        written = changed_fields | {key.name for key in sort_keys}
+        model._base_manager.bulk_update([obj for obj, _ in updated], sorted(written))
     replaced = _replace_lines(model, lines)
     rows = []
     for obj, before in updated:

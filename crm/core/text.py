@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
 from pypinyin import Style, lazy_pinyin
@@ -14,6 +15,8 @@ _WORD = re.compile(r"[0-9a-z]+")
 _DIGITS = re.compile(r"\d")
 _EMAIL = re.compile(r"[^a-z0-9@._+-]")
 _NUMBER_TERM = re.compile(r"[0-9a-z]*[0-9][0-9a-z]*")
+_SORT_PIECE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[0-9a-z]+")
+SORT_KEY_LENGTH = 255
 
 
 @lru_cache(maxsize=65536)
@@ -41,6 +44,15 @@ def _initial(char: str) -> str:
             i.upper() for i in lazy_pinyin(char, style=Style.FIRST_LETTER, errors="ignore")
         )
     return char.upper() if char.isascii() and char.isalnum() else ""
+
+
+def sort_key(name: str) -> str:
+    """What a name sorts by as Chinese users expect: Chinese characters by their pinyin,
+    syllable by syllable (北京 "bei jing" before 上海 "shang hai"), Latin letters lower-cased
+    among them (Acme by 阿里 "a li"), digits first; punctuation and spaces are passed over."""
+    pieces = _SORT_PIECE.findall(unicodedata.normalize("NFKC", name).lower())
+    words = [w for p in pieces for w in (_syllables(p) if _CJK.match(p) else (p,))]
+    return " ".join(words)[:SORT_KEY_LENGTH]
 
 
 def mnemonic(name: str) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from crm.core.models import Record
+from crm.core.models import NameSorted, Record
 from crm.core.validators import validate_credit_code, validate_phone
 from crm.customization.models import DictionaryField
 
@@ -30,7 +30,7 @@ class CustomerStatus(models.TextChoices):
     RELATED = "related", _("Related party")
 
 
-class Customer(Record):
+class Customer(Record, NameSorted):
     """A company or person we sell to; it belongs to the company, managed by its owner."""
 
     name = models.CharField(_("customer name"), max_length=200)
@@ -87,10 +87,11 @@ class Customer(Record):
         indexes = [
             # An owner's records in each list order (access.visible_parts reads them so).
             models.Index(fields=["owner", "updated_at", "id"], name="customer_owner_updated"),
-            models.Index(fields=["owner", "name", "id"], name="customer_owner_name"),
+            models.Index(fields=["owner", "name_sort", "id"], name="customer_owner_name_sort"),
             models.Index(fields=["owner", "created_at", "id"], name="customer_owner_created"),
             models.Index(fields=["updated_at", "id"], name="customer_updated"),
-            models.Index(fields=["name", "id"], name="customer_name"),
+            models.Index(fields=["name", "id"], name="customer_name"),  # finding one by name
+            models.Index(fields=["name_sort", "id"], name="customer_name_sort"),
             models.Index(fields=["created_at", "id"], name="customer_created"),
         ]
         constraints = [
@@ -141,7 +142,7 @@ class Gender(models.TextChoices):
     FEMALE = "female", _("Female")
 
 
-class Contact(Record):
+class Contact(Record, NameSorted):
     """A person at a customer; seen by whoever sees the customer."""
 
     access_parent = "customer"
@@ -169,5 +170,6 @@ class Contact(Record):
         indexes = [
             models.Index(fields=["customer", "name"], name="contact_customer"),
             models.Index(fields=["updated_at", "id"], name="contact_updated"),
-            models.Index(fields=["name", "id"], name="contact_name"),
+            models.Index(fields=["name", "id"], name="contact_name"),  # finding one by name
+            models.Index(fields=["name_sort", "id"], name="contact_name_sort"),
         ]
