@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from crm.core import access, extensions, jobs, registry
 from crm.core import services as core
 from crm.core.errors import AccessDenied, ValidationFailed
+from crm.core.exports import write_workbook
 from crm.core.imports.engine import (
     ADD_ITEM,
     CREATE,
@@ -485,13 +486,9 @@ def template_headers(object_type) -> list[str]:
 
 
 def write_template(object_type, target) -> None:
-    """An empty workbook to fill in: one row of headers (`target`: a path or a file)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(object_type.label_plural)[:31])
-    sheet.append(template_headers(object_type))
-    workbook.save(target)
+    """An empty workbook to fill in: one frozen row of headers, columns as wide as they are
+    (`target`: a path or a file)."""
+    write_workbook(str(object_type.label_plural), iter([template_headers(object_type)]), target)
 
 
 def samples(job: Job, count: int = 3, scan: int = 100) -> list[list[str]]:

@@ -234,6 +234,7 @@ def test_the_template_has_chinese_headers_for_a_chinese_user(make_user, client_f
     rows = list(workbook.active.iter_rows(values_only=True))
     assert len(rows) == 1
     assert "客户名称 *" in rows[0] and "电话" in rows[0]
+    assert workbook.active.freeze_panes == "A2"  # the headers stay in sight while filling in
 
 
 def test_a_filled_in_template_maps_every_column(make_user, client_for):
