@@ -284,7 +284,7 @@ def import_(argv: Sequence[str]) -> int:
     from crm.core import jobs
     from crm.core.errors import DomainError
     from crm.core.imports import services as imports
-    from crm.core.imports.engine import ADD_ITEM, match_choices
+    from crm.core.imports.engine import match_choices
     from crm.core.models import JobStatus
 
     object_type = _object_type(args.type)
@@ -306,11 +306,9 @@ def import_(argv: Sequence[str]) -> int:
             imports.discard(job)
             raise SystemExit(f"crm import: --match must be one of: {', '.join(keys)}")
         unknown = job.params["unknown"]
-        added = {key: dict.fromkeys(texts, ADD_ITEM) for key, texts in unknown.items()}
+        added = imports.every_unknown_added(job, columns) if args.add_missing_choices else {}
         try:
-            imports.configure(
-                job, user, columns, policy, match, values=added if args.add_missing_choices else {}
-            )
+            imports.configure(job, user, columns, policy, match, values=added)
         except DomainError:
             imports.discard(job)
             raise

@@ -1,6 +1,7 @@
 """Imports through the API: upload a file and start it in one call, then follow it.
 
-POST /api/v1/imports/ (multipart: type, file, on_duplicate, match, mapping, columns)
+POST /api/v1/imports/ (multipart: type, file, on_duplicate, match, mapping, columns,
+                      add_missing_choices)
 GET  /api/v1/imports/            the caller's recent imports
 GET  /api/v1/imports/{id}/       progress and counts
 GET  /api/v1/imports/{id}/errors/?after=ROW   rows not imported, with the reasons
@@ -45,6 +46,7 @@ class ImportOut(BaseModel):
     columns: dict[str, str]
     on_duplicate: str
     match: str
+    unknown_values: dict[str, list[str]]
     error_workbook: str | None
 
 
@@ -71,6 +73,7 @@ def _out(job: Job) -> dict:
         "columns": dict(zip(params.get("headers", []), params.get("columns", []), strict=False)),
         "on_duplicate": params.get("on_duplicate", ""),
         "match": params.get("match", ""),
+        "unknown_values": params.get("unknown", {}),
         "error_workbook": reverse("import_errors", args=[job.pk]) if job.result_file else None,
     }
 
@@ -106,10 +109,13 @@ def create_import(
     match: Form[str] = "",
     mapping: Form[str] = "",
     columns: Form[str] = "",
+    add_missing_choices: Form[bool] = False,
 ):
     """Upload and start an import. Columns are matched to fields automatically (or by the
     saved template `mapping`); `columns` (JSON {header: field, "": to ignore}) overrides
-    single columns; `match` defaults to the first key the columns allow."""
+    single columns; `match` defaults to the first key the columns allow (with none, every
+    row creates a record). Values that are no dictionary item (`unknown_values`) fail
+    their rows, or are added to their dictionaries with `add_missing_choices`."""
     object_type = _type_by_slug(type)
     template = services.template_named(object_type, request.user, mapping) if mapping else None
     overrides = _json_object(columns) if columns else {}
@@ -118,8 +124,10 @@ def create_import(
     if overrides:
         headers = job.params["headers"]
         chosen = [overrides.get(h, c) for h, c in zip(headers, chosen, strict=True)]
+    policy, key = services.duplicate_policy(object_type, chosen, on_duplicate, match)
     try:
-        services.configure(job, request.user, chosen, on_duplicate, match or job.params["match"])
+        values = services.every_unknown_added(job, chosen) if add_missing_choices else {}
+        services.configure(job, request.user, chosen, policy, key, values=values)
     except ValidationFailed:
         services.discard(job)  # nothing is kept of an import the API refused
         raise

@@ -137,6 +137,14 @@ def unknown_values(schema: Schema, sheet: Sheet, columns: list[str]) -> dict[str
     return {key: list(texts.values()) for key, texts in found.items() if texts}
 
 
+def every_unknown_added(job: Job, columns: list[str]) -> dict[str, dict[str, str]]:
+    """The value choices that add each value of the file's dictionary columns no item
+    names to its dictionary (the command line's and the API's --add-missing-choices)."""
+    schema = Schema(registry.get(job.type_key))
+    unknown = unknown_values(schema, open_sheet(job.file.path), columns)
+    return {key: dict.fromkeys(texts, ADD_ITEM) for key, texts in unknown.items()}
+
+
 def may_add_items(user) -> bool:
     """Whether `user` may add dictionary items (and so a value an import brings)."""
     return access.can(user, "create", extensions.customization().DictionaryItem)

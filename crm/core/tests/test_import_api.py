@@ -139,3 +139,33 @@ def test_uploads_never_started_are_forgotten_after_a_week(alice, tmp_path):
     assert set(Job.objects.values_list("pk", flat=True)) == {fresh.pk, started.pk}
     assert not Path(stale_file).exists()
     assert Path(fresh.file.path).exists()
+
+
+def test_the_api_imports_a_file_without_a_key_and_adds_missing_values_when_asked(
+    admin, alice, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "sources.csv"
+    path.write_text("客户名称,客户来源\n甲方科技,网络\n乙方贸易,网站\n", encoding="utf-8")
+    with open(path, "rb") as handle:
+        _, refused = post_import(
+            alice,
+            {"type": "customers", "file": handle, "add_missing_choices": "true"},
+            django_capture_on_commit_callbacks,
+        )
+    assert refused.status_code == 422  # alice may not edit dictionaries
+    assert not Job.objects.exists() and not Customer.objects.exists()
+
+    with open(path, "rb") as handle:
+        client, response = post_import(
+            admin,
+            {"type": "customers", "file": handle, "add_missing_choices": "true"},
+            django_capture_on_commit_callbacks,
+        )
+    assert response.status_code == 201, response.content
+    body = client.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert body["match"] == "name" and body["unknown_values"] == {"source": ["网络"]}
+    assert body["summary"]["created"] == 2
+    assert dict(Customer.objects.values_list("name", "source__label_zh")) == {
+        "甲方科技": "网络",
+        "乙方贸易": "网站",
+    }
