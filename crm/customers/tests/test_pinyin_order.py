@@ -10,7 +10,7 @@ from django.apps import apps
 from django.db import connection
 from django.utils import translation
 
-from crm.core import bulk, paging, services
+from crm.core import bulk, paging, registry, services
 from crm.core.models import ObjectChange
 from crm.core.tests.test_imports import csv_file, run, summary
 from crm.core.text import sort_key
@@ -113,3 +113,13 @@ def test_the_name_order_is_read_from_an_index(alice):
         paging.paginate(Customer.objects.all(), "name", fields=["name"], limit=3).rows[0]["name"]
         == IN_ORDER[0]
     )
+
+
+def test_every_type_listed_by_name_sorts_by_its_pinyin_key():
+    by_name = [t for t in registry.all_types() if "name" in t.orderings]
+    assert {t.key for t in by_name} >= {"customer", "contact"}
+    for object_type in by_name:
+        model = object_type.model
+        assert getattr(model, "sort_keys", {}).get("name") == "name_sort", object_type.key
+        indexed = [tuple(index.fields) for index in model._meta.indexes]
+        assert ("name_sort", "id") in indexed, object_type.key

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.lines import Line
-from crm.core.models import Record, RelatedTo
+from crm.core.models import NameSorted, Record, RelatedTo
 from crm.core.money import AmountField, CurrencyField
 
 
@@ -19,7 +19,7 @@ class DocumentStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class SampleDocument(Record, RelatedTo):
+class SampleDocument(Record, RelatedTo, NameSorted):
     """A document that is drafted, submitted, then approved or rejected; it may be about
     another record (a customer ...)."""
 
@@ -38,6 +38,7 @@ class SampleDocument(Record, RelatedTo):
         indexes = [
             models.Index(fields=["owner", "updated_at", "id"], name="sample_owner_updated"),
             models.Index(fields=["updated_at", "id"], name="sample_updated"),
+            models.Index(fields=["name_sort", "id"], name="sample_name_sort"),
         ]
 
     def __str__(self) -> str:
