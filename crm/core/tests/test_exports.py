@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
 from crm.core.exports import safe_cell
 from crm.customers.models import Customer
@@ -144,3 +146,18 @@ def test_a_workbook_holds_numbers_amounts_and_dates_as_such(alice, client_for, t
     assert sheet.freeze_panes == "A2"
     # Columns as wide as their contents: the Chinese name's wider than "Staff".
     assert sheet.column_dimensions["A"].width > sheet.column_dimensions["C"].width >= 7
+
+
+def test_a_documents_amount_and_line_numbers_are_numbers_in_the_workbook(alice, client_for):
+    from crm.core.tests.test_document_rules import TWO_LINES, _document
+
+    _document(alice, TWO_LINES, name="有明细", number="D-1", amount=Decimal("1234.5"))
+    url = reverse("sample:sampledocument_export")
+    response = client_for(alice).get(
+        url, {"format": "xlsx", "lines": "1", "col": ["name", "amount", "updated_at"]}
+    )
+    header, *rows = xlsx_cells(b"".join(response.streaming_content))
+    assert [c.value for c in header][:3] == ["Name", "Amount", "Updated at"]
+    assert [row[1].value for row in rows] == [1234.5, 1234.5]  # the document's, per line
+    assert [[c.value for c in row[-3:]] for row in rows] == [[1.5, 2.67, 4.01], [10, 0.2, 2]]
+    assert rows[0][2].is_date
