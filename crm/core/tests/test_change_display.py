@@ -217,3 +217,19 @@ def test_a_custom_field_naming_a_user_reads_as_their_name(alice, bob, client_for
     detail = client_for(alice).get(f"/customers/{customer.pk}/")
     shown = {f.label: f.value for f in detail.context["custom_values"]}
     assert shown["Account manager"] == "Bob"
+
+
+def test_the_change_log_page_comes_a_page_at_a_time(alice, auditor, client_for):
+    from crm.org.security.logs import PAGE_SIZE
+
+    for i in range(PAGE_SIZE + 5):
+        make_customer(alice, name=f"客户{i}")
+    client = client_for(auditor)
+    first = client.get("/org/logs/changes/", {"type": "customers.customer"})
+    assert len(first.context["page"].rows) == PAGE_SIZE
+    cursor = first.context["page"].next_cursor
+    assert f"cursor={cursor}" in first.content.decode()
+    second = client.get("/org/logs/changes/", {"type": "customers.customer", "cursor": cursor})
+    names = [row["object_repr"] for row in second.context["page"].rows]
+    assert names == [f"客户{i}" for i in range(4, -1, -1)]
+    assert second.context["page"].next_cursor is None
