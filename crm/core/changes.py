@@ -305,11 +305,12 @@ class Reader:
 
 def _in_field_order(model: ModelType | None, values: dict[str, Any]) -> list[tuple[str, Any]]:
     """The stored values in the order of the model's fields (the database keeps JSON keys
-    in an order of its own), others after them."""
+    in an order of its own), then custom fields and lines, as the forms show them."""
     order: dict[str, int] = {}
     if model is not None:
         for position, field in enumerate(model._meta.concrete_fields):
             order[field.name] = order[field.attname] = position
+    order.pop("custom_field_data", None)
     return sorted(values.items(), key=lambda item: order.get(item[0], len(order)))
 
 

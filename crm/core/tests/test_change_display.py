@@ -106,6 +106,8 @@ def test_a_change_reads_as_labels_not_stored_values(alice, bob, admin, custom_fi
     assert rows["Grade"].after == "Gold"
     assert "2,800,000.00" in rows["Annual purchase"].after
     assert rows["Visited on"].after == DateTexts().text(datetime.date(2026, 3, 5))
+    labels = list(rows)  # the form's order: own fields, then custom ones
+    assert labels.index("Owner") < labels.index("Source") < labels.index("Grade")
     text = " ".join(f"{r.label} {r.before} {r.after}" for r in rows.values())
     for raw in ("{", "None", "custom_field_data", "referral", "intermediate", "_id"):
         assert raw not in text
