@@ -83,18 +83,18 @@ def test_e_ctrl_s_and_esc_on_a_record(live_server, alice, signed_in):
     page.wait_for_load_state("networkidle")  # the record's related parts, before leaving
     page.keyboard.press("e")
     expect(page).to_have_url(f"{live_server.url}/customers/{customer.pk}/edit/")
-    page.fill("input[name=city]", "深圳")
+    page.fill("input[name=address]", "深圳")
     page.keyboard.press("Control+s")
-    expect(page.locator("[data-field=city]")).to_have_text("深圳")
+    expect(page.locator("[data-field=address]")).to_have_text("深圳")
     customer.refresh_from_db()
-    assert customer.city == "深圳"
+    assert customer.address == "深圳"
     page.wait_for_load_state("networkidle")
 
     page.keyboard.press("e")
-    page.fill("input[name=city]", "广州")
+    page.fill("input[name=address]", "广州")
     page.keyboard.press("Escape")
     expect(page).to_have_url(f"{live_server.url}/customers/{customer.pk}/")
-    expect(page.locator("[data-field=city]")).to_have_text("深圳")
+    expect(page.locator("[data-field=address]")).to_have_text("深圳")
 
     page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/customers/new/")
