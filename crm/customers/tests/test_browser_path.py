@@ -94,7 +94,7 @@ def test_customer_path_from_login_to_recycle_bin_in_both_languages(live_server, 
         expect(page).to_have_url(re.compile(r"/customers/$"))
         assert Customer.objects.count() == 0
         page.goto(f"{live_server.url}/customers/trash/")
-        page.locator("form[action$='/restore/'] button").click()
+        page.locator("button[formaction$='/restore/']").click()
         expect(page.locator("h1")).to_contain_text("金蝶软件")
         assert Customer.objects.count() == 1
 
