@@ -118,3 +118,11 @@ def test_empty_choices_read_all(make_user, client_for, language, word):
     panel = client_for(user).get("/customers/", {"_panel": "filters"}).content.decode()
     assert "---------" not in panel
     assert panel.count(f'<option value="" selected>{word}</option>') >= 8  # type, status ...
+
+
+def test_the_api_takes_the_same_ranges(alice, api_for, purchases):
+    api = api_for(alice)
+    body = api.get("/api/v1/customers/", {"cf_annual_purchase_min": "280万"}).json()
+    assert {item["name"] for item in body["items"]} == {"中", "大"}
+    refused = api.get("/api/v1/customers/", {"updated_after": "yesterday"})
+    assert refused.status_code == 422 and "updated" in refused.json()["fields"]
