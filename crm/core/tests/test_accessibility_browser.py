@@ -1,5 +1,5 @@
 """axe-core finds no critical or serious problem on the pages a new user meets first, in
-both languages: sign-in, list, detail, form, import and roles."""
+both languages at 1280 and 360 px: sign-in, list, detail, form, import and roles."""
 
 import pytest
 from playwright.sync_api import expect
@@ -19,10 +19,11 @@ def browser():
         yield browser
 
 
+@pytest.mark.parametrize("width", [1280, 360])
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 @pytest.mark.django_db(transaction=True)
 def test_first_pages_have_no_serious_accessibility_problem(
-    live_server, make_user, browser, language, settings
+    live_server, make_user, browser, language, width, settings
 ):
     settings.CRM_ADMIN_MFA_REQUIRED = False  # the roles pages, without a second factor
     user = make_user("boss", is_superuser=True, is_staff=True, language=language)
@@ -31,7 +32,7 @@ def test_first_pages_have_no_serious_accessibility_problem(
     )
     role = Role.objects.create(code="sales", name_zh="销售", name_en="Sales")
     found: dict[str, list[str]] = {}
-    with chromium_page(browser=browser) as (page, problems):
+    with chromium_page(browser=browser, width=width) as (page, problems):
         page.goto(f"{live_server.url}/login/")
         found["login"] = violations(page)
         page.fill("input[name=username]", "boss")

@@ -530,9 +530,27 @@
 
   /* ------------------------------------------------------------- start */
 
+  // A table wider than its card scrolls sideways inside it: keyboard users reach it with Tab
+  // and scroll it with the arrow keys.
+  function reachScrollers(root) {
+    if (!root.querySelectorAll) return;
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(".table-responsive"));
+    if (root.matches(".table-responsive")) boxes.push(root);
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
+      else box.removeAttribute("tabindex");
+    });
+  }
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () { reachScrollers(document); }, 200);
+  });
+
   // The page, then each part htmx puts in (a form sent back with its errors among them).
   function started(root) {
     initTomSelect(root);
+    reachScrollers(root);
     focusFirstError(root);
   }
   if (window.htmx) {
