@@ -87,3 +87,57 @@ def test_import_customers_with_preview_progress_and_error_workbook(live_server, 
         page.click("a[href='/imports/']:visible")
         expect(page.locator("[data-import-row] [data-counts]")).to_contain_text("3")
         assert problems == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("language", "width"), [("en", 360), ("zh-hans", 1280)])
+def test_another_systems_file_maps_its_columns_and_values(live_server, make_user, language, width):
+    from crm.customization.models import Dictionary, DictionaryItem
+    from crm.org.models import Role, RolePermission
+
+    # Made here: an earlier transactional test may have emptied the preset tables.
+    head = Role.objects.create(code="head", name_zh="部门经理", name_en="Department head")
+    RolePermission.objects.create(
+        role=head, type_key="*", actions=["view", "create", "edit", "import"]
+    )
+    make_user("manager", language=language, roles=[head])
+    sources, _ = Dictionary.objects.get_or_create(
+        code="customer_source", defaults={"name_zh": "客户来源", "name_en": "Customer source"}
+    )
+    for code, zh, en in (("website", "网站", "Website"), ("referral", "客户介绍", "Referral")):
+        DictionaryItem.objects.get_or_create(
+            dictionary=sources, code=code, defaults={"label_zh": zh, "label_en": en}
+        )
+    rows = [
+        ["客户代号", "客户名称", "客户来源", "联系人", "手机"],
+        ["K1", "华东精密", "网络", "张伟", "13800138000"],
+        ["K2", "北方重工", "老客户介绍", "", ""],
+    ]
+    with chromium_page(width=width) as (page, problems):
+        page.goto(f"{live_server.url}/login/")
+        page.fill("input[name=username]", "manager")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/customers/import/")
+        page.set_input_files(
+            "input[name=file]",
+            files=[{"name": "客户.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)}],
+        )
+        page.click("#import-upload button[type=submit]")
+
+        chosen = [page.locator(f"select[name=column_{i}]").input_value() for i in range(5)]
+        assert chosen == ["number", "name", "source", "contact.name", "contact.mobile"]
+        values = page.locator("[data-values]")
+        expect(values).to_be_visible()
+        expect(page.locator("select[name=value_0]")).to_have_value("-")  # 网络
+        expect(page.locator("select[name=value_1]")).to_have_value("referral")  # 老客户介绍
+        page.select_option("select[name=value_0]", "website")
+
+        page.click("[data-start]")
+        expect(page.locator("#import-status [data-count=created]")).to_have_text("2")
+        sources = dict(Customer.objects.values_list("name", "source__code"))
+        assert sources == {"华东精密": "website", "北方重工": "referral"}
+        assert Customer.objects.get(name="华东精密").contacts.get().mobile == "13800138000"
+        page.wait_for_load_state("networkidle")
+        assert problems == []
