@@ -258,7 +258,7 @@
   function focusFirstError(root) {
     if (!root.querySelectorAll) return;
     var forms = Array.prototype.slice.call(root.querySelectorAll('form[method="post"]'));
-    if (root.matches('form[method="post"]')) forms.unshift(root);
+    if (root.matches && root.matches('form[method="post"]')) forms.unshift(root);
     var first = null;
     for (var i = 0; i < forms.length && !first; i += 1) {
       first = forms[i].querySelector(".alert-danger, .is-invalid");
@@ -535,7 +535,7 @@
   function reachScrollers(root) {
     if (!root.querySelectorAll) return;
     var boxes = Array.prototype.slice.call(root.querySelectorAll(".table-responsive"));
-    if (root.matches(".table-responsive")) boxes.push(root);
+    if (root.matches && root.matches(".table-responsive")) boxes.push(root);
     boxes.forEach(function (box) {
       if (box.scrollWidth > box.clientWidth) box.setAttribute("tabindex", "0");
       else box.removeAttribute("tabindex");
