@@ -340,13 +340,14 @@ def start(job: Job, user) -> Job:
     """Queue a configured draft import for a background consumer."""
     _require_owner(job, user)
     require_import(user, registry.get(job.type_key))
-    updated = Job.objects.filter(pk=job.pk, status=JobStatus.DRAFT).update(status=JobStatus.QUEUED)
-    if not updated:
-        raise ValidationFailed({"__all__": [_("This import has already started.")]})
+    with transaction.atomic():  # a value that cannot be added leaves the import a draft
+        queued = Job.objects.filter(pk=job.pk, status=JobStatus.DRAFT)
+        if not queued.update(status=JobStatus.QUEUED):
+            raise ValidationFailed({"__all__": [_("This import has already started.")]})
+        remember(job)
+        _add_items(job, user)
+        jobs.enqueue(job)
     job.status = JobStatus.QUEUED
-    remember(job)
-    _add_items(job, user)
-    jobs.enqueue(job)
     return job
 
 
@@ -361,12 +362,13 @@ def _add_items(job: Job, user) -> None:
         for text, choice in chosen.items():
             if choice != ADD_ITEM:
                 continue
+            siblings = DictionaryItem.objects.filter(dictionary_id=lookup.dictionary_id)
             item = DictionaryItem(
                 dictionary_id=lookup.dictionary_id,
-                code=_free_code(DictionaryItem, lookup.dictionary_id, text),
+                code=_free_code(siblings, text),
                 label_zh=text,
                 label_en=text,
-                sort_order=_next_order(DictionaryItem, lookup.dictionary_id),
+                sort_order=(siblings.aggregate(last=Max("sort_order"))["last"] or 0) + 1,
             )
             core.save(item, actor=user)
             chosen[text], added = item.code, True
@@ -374,24 +376,15 @@ def _add_items(job: Job, user) -> None:
         job.save(update_fields=["params"])
 
 
-def _free_code(DictionaryItem, dictionary_id: int, text: str) -> str:
-    """A code for a new item: the text's pinyin initials ("网络": "wl"), numbered on if
-    taken."""
+def _free_code(siblings, text: str) -> str:
+    """A code for a new item among `siblings`: the text's pinyin initials ("网络": "wl"),
+    numbered on if taken ("wl-2")."""
     base = slugify(mnemonic(text).lower())[:40] or "item"
-    taken = set(
-        DictionaryItem.objects.filter(
-            dictionary_id=dictionary_id, code__startswith=base
-        ).values_list("code", flat=True)
-    )
+    taken = set(siblings.filter(code__startswith=base).values_list("code", flat=True))
     code, n = base, 2
     while code in taken:
         code, n = f"{base}-{n}", n + 1
     return code
-
-
-def _next_order(DictionaryItem, dictionary_id: int) -> int:
-    last = DictionaryItem.objects.filter(dictionary_id=dictionary_id).aggregate(Max("sort_order"))
-    return (last["sort_order__max"] or 0) + 1
 
 
 def cancel(job: Job, user) -> None:

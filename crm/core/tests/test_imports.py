@@ -24,7 +24,7 @@ from crm.core import services as core
 from crm.core.errors import AccessDenied, ValidationFailed
 from crm.core.imports import services as imports
 from crm.core.imports.engine import ADD_ITEM, LEAVE_EMPTY, Importer, Options, match_choices
-from crm.core.models import Job, JobRowError, JobStatus, ObjectChange, SearchEntry
+from crm.core.models import ImportMapping, Job, JobRowError, JobStatus, ObjectChange, SearchEntry
 from crm.customers.models import Contact, Customer
 from crm.customization.models import (
     CustomField,
@@ -1253,3 +1253,23 @@ def test_a_chinese_users_import_errors_are_chinese_and_list_the_allowed_values(m
         f"等级: “Z”不是有效的等级。可选值：{levels}。",
         4: "与文件第 3 行是同一条记录。",
     }
+
+
+def test_a_value_that_may_no_longer_be_added_leaves_the_import_a_draft(make_user):
+    editor_role = role("dictionary_editor", specials=["manage_settings"])
+    editor = make_user("editor", roles=[editor_role])
+    job = imports.upload(editor, registry.get("customer"), csv_file(SOURCES))
+    values = {"source": {"网络": ADD_ITEM}}
+    imports.configure(job, editor, job.params["columns"], "create", "", values=values)
+    editor_role.specials = []  # taken away before the import starts
+    editor_role.save()
+    items_before = DictionaryItem.objects.count()
+
+    editor = type(editor).objects.get(pk=editor.pk)  # as the next request finds them
+    with pytest.raises(AccessDenied):
+        imports.start(job, editor)
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DRAFT
+    assert DictionaryItem.objects.count() == items_before
+    assert not ImportMapping.objects.exists()
