@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.conftest import PASSWORD
+from crm.core.testing.axe import assert_accessible
 from crm.core.testing.browser import chromium, chromium_page
 from crm.customers.models import Customer
 from crm.customers.tests.test_battery import make_customer
@@ -106,6 +107,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
         page.click("#record-form button[type=submit]")
         expect(page.locator("input[name=phone].is-invalid")).to_be_focused()
         assert page.evaluate(IN_VIEW)
+        assert_accessible(page)  # the form as it shows its errors
 
         # A conflict: the banner saying so has the focus.
         page.goto(edit)
