@@ -121,11 +121,18 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_page_form_focuses_its_first_error(live_server, make_user, browser, settings):
+def test_unmask_holders_edit_numbers_in_full_and_page_forms_focus_their_first_error(
+    live_server, make_user, browser, settings
+):
     settings.CRM_ADMIN_MFA_REQUIRED = False
-    make_user("boss", is_superuser=True, is_staff=True)
+    boss = make_user("boss", is_superuser=True, is_staff=True)
+    customer = make_customer(boss, phone=PHONE)
     with chromium_page(browser=browser) as (page, problems):
         sign_in(page, live_server.url, "boss")
+        # An administrator holds "unmask": the form shows the number in full.
+        page.goto(f"{live_server.url}/customers/{customer.pk}/edit/")
+        expect(page.locator("input[name=phone]")).to_have_value(PHONE)
+        expect(page.locator("input[data-masked]")).to_have_count(0)
         page.goto(f"{live_server.url}/org/teams/new/")
         page.click("main form[method=post] button[type=submit]")
         expect(page.locator("main .is-invalid").first).to_be_focused()
