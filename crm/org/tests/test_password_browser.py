@@ -17,7 +17,7 @@ def test_a_user_changes_their_password_from_the_user_menu(live_server, make_user
         page.fill("input[name=username]", "sales1")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
-        page.click("header [data-bs-toggle=dropdown][aria-label*='张伟']")
+        page.locator("header [data-bs-toggle=dropdown]", has_text="张伟").click()
         page.click("a[href='/org/security/password/']")
         expect(page.locator("h1")).to_have_text("修改密码")
 
