@@ -79,6 +79,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
         choose(page, "district", "南山", "南山区")
         page.click("#record-form button[type=submit]")
         expect(page).to_have_url(detail)
+        page.wait_for_load_state("networkidle")  # the record's parts, before leaving it
         customer.refresh_from_db()
         assert (customer.phone, customer.province, customer.city, customer.district) == (
             "13900001111",
@@ -94,6 +95,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
         choose(page, "city", "Los Angeles")
         page.click("#record-form button[type=submit]")
         expect(page).to_have_url(detail)
+        page.wait_for_load_state("networkidle")  # the record's parts, before leaving it
         customer.refresh_from_db()
         assert (customer.province, customer.city, customer.district) == (
             "California",
