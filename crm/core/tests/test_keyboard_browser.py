@@ -70,6 +70,7 @@ def test_slash_j_k_enter_and_n_on_a_list(live_server, alice, signed_in):
     expect(page).to_have_url(re.compile(r"\?q=jn&"))  # the list searched for it
     expect(page.locator("#results .crm-selected")).to_have_count(0)
     page.locator("#list-q").blur()
+    page.wait_for_load_state("networkidle")  # leaving the field searches once more
     page.keyboard.press("n")
     expect(page).to_have_url(f"{live_server.url}/customers/new/")
     assert problems == []

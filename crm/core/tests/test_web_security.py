@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import path
+from django.urls import include, path
 
 from crm import cli
 from crm.conftest import PASSWORD
@@ -297,7 +297,8 @@ def refused(request):
     raise AccessDenied("You may not do this.")
 
 
-urlpatterns = [path("refused/", refused)]
+# The CRM's pages plus one that refuses: the 403 page links to them.
+urlpatterns = [path("refused/", refused), path("", include("crm.urls"))]
 
 
 def one_line(records, status: int) -> list[str]:
