@@ -72,11 +72,12 @@ class Outcome:
     errors: dict[int, list[str]] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     obj: Any = None
+    matched: Any = None  # the existing record the row's key found
     before: dict[str, Any] = field(default_factory=dict)
     masked: dict[str, int] = field(default_factory=dict)  # masked echoes: field -> column
     line: dict[str, Any] = field(default_factory=dict)  # the row's line values, by field
     child: dict[str, Any] = field(default_factory=dict)  # the first related record's values
-    child_obj: Any = None  # that record, checked, written with the row's new record
+    child_obj: Any = None  # that record, checked, written with the row's record
     # A document's rows: the first carries the document and gathers the lines of those
     # that follow it with the same key (`head`: the first row, on a following one).
     lines: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)
@@ -125,6 +126,7 @@ class Known:
     touched: set[int]
     rows: dict[tuple, int] = field(default_factory=dict)
     lines: dict[int, list] = field(default_factory=dict)  # stored lines by document id
+    childless: set[int] = field(default_factory=set)  # matched, to get a first related record
 
 
 class Importer:
@@ -205,14 +207,17 @@ class Importer:
             visible=self._reachable(ids, "view"),
             touched=self._touched_by_this_import(ids),
             lines=self._stored_lines(ids),
+            childless=self._childless(ids),
         )
         for outcome in heads:
             if outcome.errors:
                 self._check_cells(outcome)
             else:
                 self._decide(outcome, known)
-            if outcome.action == CREATED and outcome.child:
-                self._build_child(outcome)
+            if outcome.child and not outcome.errors:
+                parent = outcome.obj if outcome.action == CREATED else outcome.matched
+                if outcome.action == CREATED or getattr(parent, "pk", None) in known.childless:
+                    self._build_child(outcome, parent)
             if outcome.errors:
                 outcome.action = FAILED
         for outcome in outcomes:
@@ -382,9 +387,19 @@ class Importer:
             ).values_list("object_id", flat=True)
         )
 
+    def _childless(self, ids: set[int]) -> set[int]:
+        """Those of the matched records that have no live related record of the child's
+        type (a customer without contacts) and that the importer may link one to."""
+        if self.child is None or not ids:
+            return set()
+        link = self.object_type.import_child.link  # type: ignore[union-attr]
+        having = self.child.model.objects.filter(**{f"{link}__in": ids}).values(link)
+        reachable = binding.targets(self.model.objects.filter(pk__in=ids), self.user)
+        return set(reachable.exclude(pk__in=having).values_list("pk", flat=True))
+
     def _decide(self, outcome: Outcome, known: Known) -> None:
         """Create, update or skip the row, by the duplicate policy and what it matches."""
-        match = self._match(outcome, known)
+        match = outcome.matched = self._match(outcome, known)
         if outcome.errors:
             return
         if match is None:
@@ -649,21 +664,22 @@ class Importer:
                 outcome.fail(column, message if column != ROW else f"{label}: {message}")
         obj.custom_field_data = cleaned
 
-    def _build_child(self, outcome: Outcome) -> None:
-        """The new record's first related record (a customer's first contact) from the
-        row's child columns, checked by its type's rules; its errors fail the row."""
+    def _build_child(self, outcome: Outcome, parent) -> None:
+        """The first related record of the row's record (a customer's first contact: new,
+        or matched and without one) from the row's child columns, checked by its type's
+        rules; its errors fail the row."""
         child, declared = self.child, self.object_type.import_child
         assert child is not None and declared is not None
         if not child.may_create:
             message = _("You may not create %(type)s.")
             outcome.fail(ROW, message % {"type": child.model._meta.verbose_name_plural})
             return
-        obj = child.model(owner=outcome.obj.owner, **declared.defaults)
+        obj = child.model(owner_id=parent.owner_id, **declared.defaults)
         checked = Outcome(outcome.row, outcome.cells, values=outcome.child)
         custom: dict[str, Any] = {}
         child._set(checked.values, obj, custom)
         services.fill_mnemonic(obj)
-        # The link is to this row's record, new and the importer's: not checked as stored.
+        # The link is to this row's record, new or one the importer sees: not checked again.
         exclude = [*child.unchecked, declared.link]
         child._check_fields(checked, obj, exclude=exclude, with_clean=True)
         child._check_custom(checked, obj, custom)
@@ -685,11 +701,12 @@ class Importer:
             request_id=self.tag,
             lines=[(o.obj, o.old_lines, o.new_lines) for o in written if self.with_lines],
         )
-        children = [o for o in written if o.child_obj is not None]
+        children = [o for o in outcomes if o.child_obj is not None and o.action != FAILED]
         if children and self.child is not None:
             link = self.object_type.import_child.link  # type: ignore[union-attr]
             for outcome in children:
-                setattr(outcome.child_obj, link, outcome.obj)  # now stored, with its id
+                parent = outcome.obj if outcome.action == CREATED else outcome.matched
+                setattr(outcome.child_obj, link, parent)  # stored now, with its id
             services.save_batch(
                 self.child.model,
                 [o.child_obj for o in children],

@@ -1148,13 +1148,14 @@ def test_the_progress_is_committed_batch_by_batch_while_a_small_file_imports(ali
 
 
 def test_a_rows_contact_person_becomes_the_new_customers_first_contact(alice):
-    make_customer(alice, name="老客户")
+    old = make_customer(alice, name="老客户")
+    core.save(Contact(customer=old, name="赵磊"), actor=alice)
     header = ["客户名称", "联系人", "手机", "联系人邮箱"]
     rows = [
         ["华东精密", "张伟", "13800138000", "zhang@hdjm.cn"],
         ["Acme", "", "", ""],  # no contact person: no contact
         ["坏手机", "李娜", "138-abc-12", ""],  # the contact's rule fails the whole row
-        ["老客户", "王芳", "13900139000", ""],  # not new: skipped, no contact added
+        ["老客户", "王芳", "13900139000", ""],  # skipped, has a contact: none added
     ]
 
     job = run(alice, csv_file([header, *rows]), on_duplicate="skip", match="name")
@@ -1163,7 +1164,8 @@ def test_a_rows_contact_person_becomes_the_new_customers_first_contact(alice):
     assert job.summary == summary(created=2, skipped=1, failed=1)
     assert errors_of(job) == {4: "手机: Enter a valid phone number."}
     assert not Customer.objects.filter(name="坏手机").exists()
-    contact = Contact.objects.get()
+    contact = Contact.objects.exclude(customer=old).get()
+    assert list(old.contacts.values_list("name", flat=True)) == ["赵磊"]
     assert (contact.customer.name, contact.name, contact.mobile, contact.email) == (
         "华东精密",
         "张伟",
@@ -1176,6 +1178,50 @@ def test_a_rows_contact_person_becomes_the_new_customers_first_contact(alice):
     assert SearchEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Contact), object_id=contact.pk
     ).exists()
+
+
+@pytest.mark.parametrize("policy", ["skip", "update"])
+def test_a_matched_customer_without_contacts_gets_the_rows_first_contact(alice, policy):
+    without = make_customer(alice, name="无联系人", notes="旧")
+    emptied = make_customer(alice, name="联系人已删除", notes="旧")
+    core.delete(core.save(Contact(customer=emptied, name="旧人"), actor=alice), actor=alice)
+    having = make_customer(alice, name="有联系人", notes="旧")
+    core.save(Contact(customer=having, name="赵磊"), actor=alice)
+    header = ["客户名称", "备注", "联系人", "手机", "职务"]
+    rows = [
+        ["无联系人", "旧", "张伟", "13800138000", "采购经理"],  # unchanged when updating
+        ["联系人已删除", "新", "李娜", "13900139000", ""],
+        ["有联系人", "新", "王芳", "13700137000", ""],  # has one: none added, no error
+    ]
+
+    job = run(alice, csv_file([header, *rows]), on_duplicate=policy, match="name")
+
+    if policy == "skip":
+        assert job.summary == summary(skipped=3)
+    else:
+        assert job.summary == summary(updated=2, unchanged=1)
+    assert errors_of(job) == {}
+    made = Contact.objects.filter(name__in=["张伟", "李娜", "王芳"])
+    assert sorted(made.values_list("customer__name", "name", "mobile", "title")) == [
+        ("无联系人", "张伟", "13800138000", "采购经理"),
+        ("联系人已删除", "李娜", "13900139000", ""),
+    ]
+    assert all(c.is_primary and c.owner == alice for c in made)
+    assert list(having.contacts.values_list("name", flat=True)) == ["赵磊"]
+    logged = {(c.content_type.model, c.object_id, c.action) for c in changes_of(job)}
+    assert {("contact", c.pk, "create") for c in made} <= logged
+    assert ("customer", without.pk, "update") not in logged
+
+
+def test_a_matched_customers_first_contact_breaking_a_rule_fails_the_row(alice):
+    make_customer(alice, name="无联系人")
+    rows = [["客户名称", "联系人", "手机"], ["无联系人", "张伟", "138-abc-12"]]
+
+    job = run(alice, csv_file(rows), on_duplicate="skip", match="name")
+
+    assert job.summary == summary(failed=1)
+    assert errors_of(job) == {2: "手机: Enter a valid phone number."}
+    assert not Contact.objects.exists()
 
 
 # ------------------------------------------------------------ values not in a dictionary
