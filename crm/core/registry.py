@@ -56,9 +56,10 @@ class SearchSpec:
 
 @dataclass(frozen=True)
 class ImportChild:
-    """Columns of an import file that create each new record's first related record in
-    the same batch: a customer's first contact from the row's 联系人 and 手机. `link` is
-    the related type's field pointing at the record; `defaults` are set on what it makes."""
+    """Columns of an import file that create a record's first related record in the same
+    batch (for a new record, or a matched one that has none): a customer's first contact
+    from the row's 联系人 and 手机. `link` is the related type's field pointing at the
+    record; `defaults` are set on what it makes."""
 
     type_key: str
     link: str
