@@ -69,3 +69,10 @@ def validate_not_negative(value) -> None:
     """An amount of money (a price, a purchase volume): zero or more."""
     if value is not None and value < 0:
         raise ValidationError(_("An amount cannot be negative."), code="negative")
+
+
+# Messages of a number outside the range its field allows, for form fields' error_messages.
+RANGE_MESSAGES = {
+    "min_value": _("Must be at least %(limit_value)s."),
+    "max_value": _("Must be at most %(limit_value)s."),
+}

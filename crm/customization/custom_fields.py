@@ -18,12 +18,16 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from crm.core import kept
-from crm.core.validators import validate_not_negative, validate_phone
+from crm.core.validators import RANGE_MESSAGES, validate_not_negative, validate_phone
 from crm.customization.models import CustomField, DictionaryItem, FieldType
 
 # Kinds that hold personal numbers, masked as a type's declared `masked` fields are
 # (crm.core.masking); a kind for ID or bank account numbers belongs here too.
 MASKED_KINDS = frozenset({FieldType.PHONE})
+# Kinds an administrator may give a minimum and a maximum.
+RANGED_KINDS = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
+# The widest whole numbers a browser's JSON keeps exactly.
+_INTEGER_LIMIT = 2**53
 
 
 def fields_for(model) -> list[CustomField]:
@@ -106,18 +110,12 @@ def form_field(field: CustomField) -> forms.Field:
         "help_text": field.help_text,
     }
     kind = field.field_type
+    if kind in RANGED_KINDS:
+        return _number_field(field, common)
     if kind == FieldType.TEXT:
         return forms.CharField(max_length=field.max_length, **common)
     if kind == FieldType.LONGTEXT:
         return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=10000, **common)
-    if kind == FieldType.INTEGER:
-        return forms.IntegerField(min_value=-(2**53), max_value=2**53, **common)
-    if kind == FieldType.DECIMAL:
-        return forms.DecimalField(max_digits=20, decimal_places=6, **common)
-    if kind == FieldType.MONEY:
-        return forms.DecimalField(
-            max_digits=18, decimal_places=2, validators=[validate_not_negative], **common
-        )
     if kind == FieldType.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == FieldType.DATETIME:
@@ -139,6 +137,39 @@ def form_field(field: CustomField) -> forms.Field:
     if kind == FieldType.EMAIL:
         return forms.EmailField(max_length=field.max_length, **common)
     return forms.CharField(max_length=40, validators=[validate_phone], **common)
+
+
+def limit_text(limit: decimal.Decimal) -> decimal.Decimal:
+    """A limit as people write it: 100, not 100.000000; 0.5, not 5E-1."""
+    if limit == limit.to_integral_value():
+        return limit.quantize(decimal.Decimal(1))
+    return limit.normalize()
+
+
+def _number_field(field: CustomField, common: dict[str, Any]) -> forms.Field:
+    """An integer, decimal or money field within the administrator's minimum and maximum
+    (money without a minimum is at least zero)."""
+    low = None if field.min_value is None else limit_text(field.min_value)
+    high = None if field.max_value is None else limit_text(field.max_value)
+    common["error_messages"] = RANGE_MESSAGES
+    if field.field_type == FieldType.INTEGER:
+        return forms.IntegerField(
+            min_value=-_INTEGER_LIMIT if low is None else int(low),
+            max_value=_INTEGER_LIMIT if high is None else int(high),
+            **common,
+        )
+    if field.field_type == FieldType.DECIMAL:
+        return forms.DecimalField(
+            max_digits=20, decimal_places=6, min_value=low, max_value=high, **common
+        )
+    return forms.DecimalField(
+        max_digits=18,
+        decimal_places=2,
+        min_value=low,
+        max_value=high,
+        validators=[validate_not_negative] if low is None else [],
+        **common,
+    )
 
 
 def to_json(value: Any, field: CustomField | None = None) -> Any:

@@ -89,6 +89,8 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm):
             "default",
             "help_text",
             "max_length",
+            "min_value",
+            "max_value",
             "sort_order",
             "show_in_list",
             "is_active",

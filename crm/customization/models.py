@@ -138,6 +138,22 @@ class CustomField(TrackedModel):
     default = models.JSONField(_("default"), null=True, blank=True)
     help_text = models.CharField(_("help text"), max_length=200, blank=True)
     max_length = models.PositiveIntegerField(_("maximum length"), default=255)
+    min_value = models.DecimalField(
+        _("minimum"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("For numbers and money: the smallest value allowed. Empty for no limit."),
+    )
+    max_value = models.DecimalField(
+        _("maximum"),
+        max_digits=20,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_("For numbers and money: the largest value allowed. Empty for no limit."),
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     show_in_list = models.BooleanField(_("offer as list column"), default=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from crm.core import access
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.services import save as core_save
-from crm.customization.custom_fields import form_field, to_json
+from crm.customization.custom_fields import RANGED_KINDS, form_field, to_json
 from crm.customization.models import (
     CustomField,
     DatePart,
@@ -78,6 +78,31 @@ def _clean_default(field: CustomField):
     return to_json(form_field(probe).clean(raw))
 
 
+def _range_errors(field: CustomField) -> dict[str, list[str]]:
+    """What is wrong with a field's minimum and maximum; kinds without a range lose theirs."""
+    if field.field_type not in RANGED_KINDS:
+        field.min_value = field.max_value = None
+        return {}
+    errors: dict[str, list[str]] = {}
+    for name in ("min_value", "max_value"):
+        try:
+            limit = CustomField._meta.get_field(name).to_python(getattr(field, name))
+        except ValidationError as exc:
+            errors[name] = list(exc.messages)
+            continue
+        setattr(field, name, limit)
+        if limit is None:
+            continue
+        if field.field_type == FieldType.INTEGER and limit != limit.to_integral_value():
+            errors[name] = [_("An integer field's limits are whole numbers.")]
+        elif field.field_type == FieldType.MONEY and limit < 0:
+            errors[name] = [_("An amount cannot be negative.")]
+    low, high = field.min_value, field.max_value
+    if low is not None and high is not None and high < low and not errors:
+        errors["max_value"] = [_("The maximum cannot be less than the minimum.")]
+    return errors
+
+
 @transaction.atomic
 def save_custom_field(
     field: CustomField, *, actor, expected_version: int | None = None
@@ -87,8 +112,9 @@ def save_custom_field(
     The key (`name`) must be an identifier (lowercase letters, digits and single
     underscores, starting with a letter), may not shadow a field of the model, and with the
     object type it cannot change after creation. Choice types need a dictionary (others
-    lose theirs). The default must be a valid value of the field. Once any record holds a
-    value, the type and the dictionary are fixed.
+    lose theirs). Numbers and money may have a minimum and a maximum, the maximum not below
+    the minimum (other types lose theirs). The default must be a valid value of the field,
+    within its range. Once any record holds a value, the type and the dictionary are fixed.
 
     Raises DomainError "custom_field_key_locked", "custom_field_type_locked", and
     ValidationFailed / AccessDenied / StaleVersion. Nothing is written on error.
@@ -136,7 +162,8 @@ def save_custom_field(
             errors["dictionary"] = [_("Choose the dictionary this field draws its choices from.")]
     else:
         field.dictionary = None
-    if "dictionary" not in errors:
+    errors.update(_range_errors(field))
+    if not errors.keys() & {"dictionary", "min_value", "max_value"}:
         try:
             field.default = _clean_default(field)
         except ValidationError as exc:
