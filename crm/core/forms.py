@@ -6,14 +6,32 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.templatetags.static import static
+from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import access, binding, extensions, masking, registry
 from crm.core.errors import DomainError
 
+# What a select shows while nothing is chosen, instead of Django's "---------".
+EMPTY_CHOICE = _("Choose…")
+DJANGO_EMPTY_CHOICE = "---------"
+
+
+def name_empty_choice(field: forms.Field) -> None:
+    """Let a select's "nothing chosen" read as a prompt rather than Django's dashes."""
+    if getattr(field, "empty_label", None) == DJANGO_EMPTY_CHOICE:
+        field.empty_label = EMPTY_CHOICE
+    choices = getattr(field, "choices", None)
+    if not isinstance(choices, list | BlankChoiceIterator):  # a callable stays lazy
+        return
+    blank = ("", DJANGO_EMPTY_CHOICE)
+    if blank in choices:
+        field.choices = [("", EMPTY_CHOICE) if c == blank else c for c in choices]
+
 
 def style_widgets(form: forms.BaseForm) -> None:
-    """Give every widget its Tabler/Bootstrap class, and mark fields with errors invalid.
+    """Give every widget its Tabler/Bootstrap class, and mark fields with errors invalid;
+    selects prompt "Choose…" while nothing is chosen.
 
     Safe to call again: after validation it only adds `is-invalid` where needed.
     """
@@ -22,6 +40,7 @@ def style_widgets(form: forms.BaseForm) -> None:
         widget = field.widget
         if isinstance(widget, forms.HiddenInput):
             continue
+        name_empty_choice(field)
         if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css = {"form-check-input"}
         elif isinstance(widget, forms.SelectMultiple):
