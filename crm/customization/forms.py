@@ -73,7 +73,7 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm):
         max_length=500,
         help_text=_(
             "Optional. For multiple choice, item codes separated by commas; for "
-            "yes/no, “true” or “false”; dates as YYYY-MM-DD."
+            "yes/no, “Yes” or “No”; dates as YYYY-MM-DD."
         ),
     )
 
@@ -103,7 +103,7 @@ class CustomFieldForm(StyledFormMixin, forms.ModelForm):
         if isinstance(default, list):
             default = ", ".join(str(v) for v in default)
         elif isinstance(default, bool):
-            default = "true" if default else "false"
+            default = _("Yes") if default else _("No")  # as typed, in the user's language
         self.initial["default"] = "" if default is None else default
         self.fields["name"].validators.append(RegexValidator(CUSTOM_FIELD_KEY, KEY_MESSAGE))
         self.fields["name"].help_text = _(
