@@ -26,7 +26,7 @@ from crm.core import access, binding, masking, registry, services
 from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
 from crm.core.exports import FORMULA_START
-from crm.core.imports.fields import Schema, Target, normalize
+from crm.core.imports.fields import ItemLookup, Schema, Target, normalize
 from crm.core.models import ObjectChange
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
@@ -277,10 +277,9 @@ class Importer:
             if target.reference is not None:
                 outcome.values[target.key] = text
                 continue
-            chosen = self.value_maps.get(target.key, {}).get(normalize(text))
-            if chosen in (LEAVE_EMPTY, ADD_ITEM):
-                continue  # left empty; an added item is there once the import starts
-            text = chosen or text
+            text = self._mapped(target, text)
+            if not text:
+                continue  # left empty
             values, name = outcome.values, target.key
             if target.line or target.child:  # "line.<name>", "contact.<name>"
                 values = outcome.line if target.line else outcome.child
@@ -291,6 +290,17 @@ class Importer:
                 for message in exc.messages:
                     outcome.fail(column, message)
         return outcome
+
+    def _mapped(self, target: Target, text: str) -> str:
+        """The cell with each value no dictionary item names as the user chose: an item's
+        code, or gone when left empty (an added item's code replaces ADD_ITEM once the
+        import starts); a multi-choice cell value by value."""
+        chosen = self.value_maps.get(target.key)
+        if not chosen:
+            return text
+        parts = target.convert.parts(text) if isinstance(target.convert, ItemLookup) else [text]
+        kept = [chosen.get(normalize(part)) or part for part in parts]
+        return ";".join(part for part in kept if part not in (LEAVE_EMPTY, ADD_ITEM))
 
     def _resolve_references(self, outcomes: list[Outcome]) -> None:
         """Records named by number or name (a contact's customer), among those visible."""

@@ -228,6 +228,10 @@ class ItemLookup(Lookup):
                 self.allowed.append(str(item.label))
                 self.labels.extend((normalize(t), item.code) for t in lookup_texts[1:] if t)
 
+    def parts(self, text: str) -> list[str]:
+        """The values a cell names: the cell itself (several in a multi-choice cell)."""
+        return [text]
+
     def knows(self, text: str) -> bool:
         return normalize(text) in self.values
 
@@ -237,6 +241,19 @@ class ItemLookup(Lookup):
         key = normalize(text)
         near = [(len(label), code) for label, code in self.labels if label in key or key in label]
         return max(near)[1] if near else ""
+
+
+class MultiItemLookup(ItemLookup):
+    """The items of a multi-choice custom field: a cell names several ("网络;老客户介绍"),
+    each mapped, added or left empty on its own; the value is the list of their codes,
+    each once."""
+
+    def parts(self, text: str) -> list[str]:
+        return [part for part in _MULTI_SEPARATOR.split(text) if part]
+
+    def __call__(self, text: str) -> list[Any]:
+        one = super().__call__
+        return list(dict.fromkeys(one(part) for part in self.parts(text)))
 
 
 def _dictionary(code: str, what: str) -> ItemLookup:
@@ -249,11 +266,12 @@ def _dictionary(code: str, what: str) -> ItemLookup:
     return ItemLookup(what, dictionary_id, items, by_code=False)
 
 
-def _items_by_id(dictionary_id: int, what: str) -> ItemLookup:
+def _items_by_id(dictionary_id: int, what: str, *, multiple: bool = False) -> ItemLookup:
     DictionaryItem = extensions.customization().DictionaryItem
 
     items = DictionaryItem.objects.filter(dictionary_id=dictionary_id, is_active=True)
-    return ItemLookup(what, dictionary_id, items.order_by("sort_order", "pk"), by_code=True)
+    kind = MultiItemLookup if multiple else ItemLookup
+    return kind(what, dictionary_id, items.order_by("sort_order", "pk"), by_code=True)
 
 
 def _choices(field: models.Field) -> Lookup:
@@ -391,8 +409,7 @@ class Schema:
         if kind == "choice":
             return _items_by_id(definition.dictionary_id, definition.label)
         if kind == "multichoice":
-            items = _items_by_id(definition.dictionary_id, definition.label)
-            return lambda text: [items(part) for part in _MULTI_SEPARATOR.split(text) if part]
+            return _items_by_id(definition.dictionary_id, definition.label, multiple=True)
         if kind == "user":
             return users or _users()
         if kind == "boolean":

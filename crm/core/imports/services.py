@@ -122,7 +122,8 @@ def suggest(object_type, user, sheet: Sheet, template: ImportTemplate | None = N
 
 def unknown_values(schema: Schema, sheet: Sheet, columns: list[str]) -> dict[str, list[str]]:
     """The texts of the file's dictionary columns that no item names, by field, in the
-    order first met (up to MAX_UNKNOWN a column): {"source": ["网络", "老客户介绍"]}."""
+    order first met (up to MAX_UNKNOWN a column): {"source": ["网络", "老客户介绍"]}; each
+    value of a multi-choice cell on its own."""
     watched = {
         index: schema.targets[key]
         for index, key in enumerate(columns)
@@ -131,9 +132,10 @@ def unknown_values(schema: Schema, sheet: Sheet, columns: list[str]) -> dict[str
     found: dict[str, dict[str, str]] = {t.key: {} for t in watched.values()}
     for _number, cells in sheet.rows():
         for index, target in watched.items():
-            text, seen = unneutralised(cells[index]), found[target.key]
-            if text and len(seen) < MAX_UNKNOWN and not target.convert.knows(text):
-                seen.setdefault(normalize(text), text)
+            seen = found[target.key]
+            for text in target.convert.parts(unneutralised(cells[index])):
+                if text and len(seen) < MAX_UNKNOWN and not target.convert.knows(text):
+                    seen.setdefault(normalize(text), text)
     return {key: list(texts.values()) for key, texts in found.items() if texts}
 
 

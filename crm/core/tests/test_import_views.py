@@ -277,3 +277,27 @@ def test_the_wizard_asks_what_values_outside_the_dictionary_become(
         "甲": None,
         "乙": "referral",
     }
+
+
+def test_the_wizard_asks_for_each_value_of_a_multichoice_cell(
+    admin, client_for, channels, django_capture_on_commit_callbacks
+):
+    rows = [["客户名称", "获客渠道"], ["甲", "网络;老客户介绍"], ["乙", "展会、网络"]]
+    client = client_for(admin)
+    client.post("/customers/import/", {"file": csv_upload(rows)})
+    job = Job.objects.latest("pk")
+
+    form = client.get(f"/imports/{job.pk}/").context["form"]
+    offered = {field.label: field.value() for _, field in form.value_fields}
+    assert offered == {"网络": "-", "老客户介绍": "referral"}
+    assert {label for label, _ in form.value_fields} == {"Channels"}
+
+    posted = mapping(job, on_duplicate="create", value_0="+", value_1="referral")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/start/", posted)
+    job.refresh_from_db()
+    assert job.summary["created"] == 2
+    stored = {name: data["channels"] for name, data in Customer.objects.values_list(
+        "name", "custom_field_data"
+    )}  # fmt: skip
+    assert stored == {"甲": ["wl", "referral"], "乙": ["expo", "wl"]}

@@ -1319,3 +1319,61 @@ def test_a_value_that_may_no_longer_be_added_leaves_the_import_a_draft(make_user
     assert job.status == JobStatus.DRAFT
     assert DictionaryItem.objects.count() == items_before
     assert not ImportMapping.objects.exists()
+
+
+CHANNELS = [
+    ["客户名称", "获客渠道"],
+    ["甲", "网络;老客户介绍"],
+    ["乙", "展会、网络"],
+    ["丙", "电视"],
+    ["丁", "客户介绍"],
+]
+
+
+def test_each_value_of_a_multichoice_cell_is_mapped_added_or_left_empty(admin, channels):
+    job = imports.upload(admin, registry.get("customer"), csv_file(CHANNELS))
+    assert job.params["unknown"] == {"cf.channels": ["网络", "老客户介绍", "电视"]}
+    values = {"cf.channels": {"网络": ADD_ITEM, "老客户介绍": "referral", "电视": LEAVE_EMPTY}}
+    imports.configure(job, admin, job.params["columns"], "create", "", values=values)
+    imports.start(job, admin)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+
+    assert job.summary == summary(created=4)
+    added = DictionaryItem.objects.get(dictionary=channels, label_zh="网络")
+    assert added.code == "wl" and channels.items.count() == 3
+    stored = {name: data.get("channels") for name, data in customer_data()}
+    assert stored == {
+        "甲": ["wl", "referral"],
+        "乙": ["expo", "wl"],
+        "丙": [],
+        "丁": ["referral"],
+    }
+
+
+def test_a_multichoice_value_without_a_choice_fails_its_row(alice, channels):
+    job = imports.upload(alice, registry.get("customer"), csv_file(CHANNELS))
+    values = {"cf.channels": {"网络": "expo", "电视": LEAVE_EMPTY}}  # 老客户介绍 not decided
+    imports.configure(job, alice, job.params["columns"], "create", "", values=values)
+    imports.start(job, alice)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+
+    assert job.summary == summary(created=3, failed=1)
+    assert errors_of(job) == {
+        2: "获客渠道: “老客户介绍” is not a valid Channels. Allowed values: Trade show, Referral."
+    }
+    assert not Customer.objects.filter(name="甲").exists()
+    assert dict(customer_data())["乙"]["channels"] == ["expo"]
+
+
+def test_adding_missing_choices_adds_each_value_of_a_multichoice_cell(admin, channels):
+    job = imports.upload(admin, registry.get("customer"), csv_file(CHANNELS))
+
+    added = imports.every_unknown_added(job, job.params["columns"])
+
+    assert added == {"cf.channels": dict.fromkeys(["网络", "老客户介绍", "电视"], ADD_ITEM)}
+
+
+def customer_data() -> list[tuple[str, dict]]:
+    return list(Customer.objects.values_list("name", "custom_field_data"))
