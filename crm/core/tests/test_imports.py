@@ -1213,6 +1213,18 @@ def test_a_matched_customer_without_contacts_gets_the_rows_first_contact(alice, 
     assert ("customer", without.pk, "update") not in logged
 
 
+def test_a_skipped_customer_the_importer_cannot_see_gets_no_contact(alice, bob):
+    make_customer(bob, name="鲍勃公司")
+    before = change_count()
+    rows = [["客户名称", "联系人", "手机"], ["鲍勃公司", "张伟", "13800138000"]]
+
+    job = run(alice, csv_file(rows), on_duplicate="skip", match="name")
+
+    assert job.summary == summary(skipped=1)
+    assert not Contact.objects.exists()
+    assert change_count() == before
+
+
 def test_a_matched_customers_first_contact_breaking_a_rule_fails_the_row(alice):
     make_customer(alice, name="无联系人")
     rows = [["客户名称", "联系人", "手机"], ["无联系人", "张伟", "138-abc-12"]]
