@@ -1,5 +1,6 @@
 """The operation log in a real browser, at 1280 and 360 px in both languages: its columns
-keep their text on readable lines, and a created record's many values fold away."""
+keep their text on readable lines, a created record's many values fold away, and the filter
+boxes show their longest choice whole."""
 
 import pytest
 from playwright.sync_api import expect
@@ -16,6 +17,19 @@ MEASURE = """() => [...document.querySelectorAll("[data-change-log] tr[data-row]
   changes: row.cells[5].getBoundingClientRect().width,
   height: row.getBoundingClientRect().height,
 }))"""
+
+# Per filter select, set to its longest choice: that text's width and the room the box gives it.
+LONGEST_CHOICES = """() => [...document.querySelectorAll("form select:not(.tomselected)")]
+.map((select) => {
+  const longest = [...select.options].reduce((a, b) => (b.text.length > a.text.length ? b : a));
+  select.value = longest.value;
+  const style = getComputedStyle(select);
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = style.font;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const width = context.measureText(longest.text).width;
+  return {name: select.name, text: longest.text, width, room};
+})"""
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +66,8 @@ def test_the_operation_log_reads_on_a_wide_and_a_narrow_screen(
             expect(page).to_have_url(f"{live_server.url}/")
             page.goto(f"{live_server.url}/org/logs/changes/")
             assert_fits(page)
+            for choice in page.evaluate(LONGEST_CHOICES):
+                assert choice["width"] <= choice["room"], (width, choice)  # reads whole
             rows = page.evaluate(MEASURE)
             assert len(rows) == 2
             for row in rows:
