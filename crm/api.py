@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 from crm.core import registry
 from crm.core.api import SessionAuth, install_error_handlers, router_for
 from crm.core.imports.api import router as imports_router
+from crm.messaging.api import router as messaging_router
 from crm.org.tokens import TokenAuth
+from crm.workflow.api import router as workflow_router
 
 api = NinjaAPI(
     title="CRM API",
@@ -20,3 +22,5 @@ install_error_handlers(api)
 for _object_type in registry.all_types():
     api.add_router(f"/{_object_type.slug}/", router_for(_object_type))
 api.add_router("/imports/", imports_router)
+api.add_router("/", messaging_router)  # /notifications/, /announcements/
+api.add_router("/", workflow_router)  # /approvals/, /approval-processes/, /alert-rules/

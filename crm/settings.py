@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "crm.core",
     "crm.org",
     "crm.customization",
+    "crm.messaging",
+    "crm.workflow",
     "crm.customers",
 ]
 if TESTING:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("crm.org.security.urls")),
     path("org/", include("crm.org.urls")),
     path("settings/", include("crm.customization.urls")),
+    path("messages/", include("crm.messaging.urls")),
+    path("workflow/", include("crm.workflow.urls")),
     *type_patterns(),  # every registered type's pages, from the registry
     path("api/v1/", api.urls),
 ]

@@ -9,6 +9,7 @@ fragments for htmx never pay for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
@@ -38,8 +39,9 @@ class MenuSection:
 
 
 # (label, URL name, icon, special permission) of the administration pages, built by the
-# org and customization apps; an entry shows to holders of its special permission.
-ADMIN_ENTRIES = (
+# org and customization apps; an entry shows to holders of its special permission. Apps
+# above add theirs with `add_admin_entry`.
+ADMIN_ENTRIES = [
     (gettext_lazy("Organisation"), "org:unit_list", "sitemap", "manage_users"),
     (gettext_lazy("Employees"), "org:employee_list", "id-badge", "manage_users"),
     (gettext_lazy("Teams"), "org:team_list", "users-group", "manage_users"),
@@ -56,7 +58,22 @@ ADMIN_ENTRIES = (
         "currency-yuan",
         "manage_settings",
     ),
-)
+]
+# (label, URL name, icon) of pages every signed-in user has beside the types' lists (the
+# inbox, approvals), shown under the workbench; apps add theirs with `add_work_entry`.
+WORK_ENTRIES: list[tuple[Any, str, str]] = []
+
+
+def add_admin_entry(label, url_name: str, icon: str, special: str) -> None:
+    """Show an administration page in the menu to holders of `special` (from `ready()`)."""
+    if all(entry[1] != url_name for entry in ADMIN_ENTRIES):
+        ADMIN_ENTRIES.append((label, url_name, icon, special))
+
+
+def add_work_entry(label, url_name: str, icon: str) -> None:
+    """Show a page every signed-in user has under the workbench (from `ready()`)."""
+    if all(entry[1] != url_name for entry in WORK_ENTRIES):
+        WORK_ENTRIES.append((label, url_name, icon))
 
 
 def _reverse(name: str) -> str | None:
@@ -78,7 +95,11 @@ def build_menu(user, path: str) -> list[MenuSection]:
     sections: list[MenuSection] = []
     home = _reverse("home")
     if home:
-        sections.append(MenuSection("", [MenuEntry(_("Workbench"), home, "home")]))
+        first = MenuSection("", [MenuEntry(_("Workbench"), home, "home")])
+        for label, name, icon in WORK_ENTRIES:
+            if url := _reverse(name):
+                first.entries.append(MenuEntry(str(label), url, icon))
+        sections.append(first)
     by_module: dict[str, MenuSection] = {}
     for object_type in sorted(registry.all_types(), key=lambda t: t.menu_order):
         if not object_type.in_menu or not access.can(user, "view", object_type.model):

@@ -467,12 +467,14 @@ def _require_visible(obj: TrackedModel, actor) -> None:
 def add_comment(obj: Record, body: str, *, actor) -> Comment:
     """Add a comment to a record's timeline."""
     _require_visible(obj, actor)
-    return Comment.objects.create(
+    comment = Comment.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=obj.pk,
         author=actor,
         body=body.strip(),
     )
+    events.publish(Comment, "created", [comment.pk], actor=actor)
+    return comment
 
 
 @transaction.atomic

@@ -1,0 +1,5 @@
+"""API of the messaging app."""
+
+from ninja import Router
+
+router = Router()

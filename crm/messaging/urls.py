@@ -1,0 +1,5 @@
+"""Pages of the messaging app."""
+
+app_name = "messaging"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""API of the workflow app."""
+
+from ninja import Router
+
+router = Router()
