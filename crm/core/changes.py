@@ -63,6 +63,7 @@ AnyField: TypeAlias = "models.Field[Any, Any]"
 
 # Keys the change log keeps that are not fields of the record (written by services).
 _OTHER_KEYS = {
+    "approval": _("approval"),
     "attachment": _("attachment"),
     "collaborator": _("collaborator"),
     "shared_with": _("shared with"),

@@ -65,17 +65,33 @@ class Customization(Protocol):
     ) -> list[str] | None: ...
 
 
+class Approvals(Protocol):
+    """The approval engine (crm.workflow): what holds a change, locks a record while its
+    approval is pending, and takes a submitted document through its process."""
+
+    def lock_reason(self, obj: Any) -> str | None: ...
+
+    def route(self, obj: Any, approvable: Any, actor: Any) -> Any: ...
+
+    def hold(self, obj: Any, approvable: Any, proposed: dict, process: Any, actor: Any) -> Any: ...
+
+    def submitted(self, obj: Any, approvable: Any, actor: Any) -> Any: ...
+
+    def transition_refusal(self, obj: Any, approvable: Any, step: Any) -> str | None: ...
+
+
 _provided: dict[str, Any] = {}
 
 
 def provide(
-    *, organisation: Organisation | None = None, customization: Customization | None = None
+    *,
+    organisation: Organisation | None = None,
+    customization: Customization | None = None,
+    approvals: Approvals | None = None,
 ):
     """Hand the platform an app's part (called from the app's `ready()`)."""
-    if organisation is not None:
-        _provided["organisation"] = organisation
-    if customization is not None:
-        _provided["customization"] = customization
+    parts = {"organisation": organisation, "customization": customization, "approvals": approvals}
+    _provided.update({name: part for name, part in parts.items() if part is not None})
 
 
 def _get(name: str) -> Any:
@@ -93,3 +109,8 @@ def organisation() -> Organisation:
 def customization() -> Customization:
     """The customization app's part."""
     return _get("customization")
+
+
+def approvals() -> Approvals:
+    """The approval engine's part."""
+    return _get("approvals")

@@ -209,6 +209,7 @@ class ChangeAction(models.TextChoices):
     RESTORE = "restore", _("Restored")
     PURGE = "purge", _("Purged")
     TRANSITION = "transition", _("Status changed")
+    APPROVAL = "approval", _("Approval")
 
 
 class ObjectChange(models.Model):

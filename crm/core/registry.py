@@ -134,6 +134,36 @@ class WorkbenchCard:
     create_label: Any = ""
 
 
+@dataclass(frozen=True)
+class Approvable:
+    """What of a type goes through approval processes (crm.workflow; 审批), named by `key`.
+
+    Either a change of `fields`: a save that changes them to values a process's conditions
+    match keeps the stored values, and the change waits for approval, applied when the
+    last step approves (a credit limit raised above an amount). Or a document's `submit`
+    transition: once it has run, the process that matches takes the record through its
+    steps and then runs `approve`, or `reject` when an approver rejects to the submitter,
+    or `withdraw` when the submitter takes it back; no process matching runs `approve` at
+    once. While a request is pending the record is locked everywhere.
+    """
+
+    key: str
+    label: Any
+    fields: tuple[str, ...] = ()
+    submit: str = ""
+    approve: str = ""
+    reject: str = ""
+    withdraw: str = ""
+
+    def __post_init__(self) -> None:
+        assert bool(self.fields) != bool(self.submit), "an approvable holds fields or a submit"
+
+    @property
+    def transitions(self) -> tuple[str, ...]:
+        """The transitions only a process runs while a request is pending."""
+        return tuple(t for t in (self.approve, self.reject, self.withdraw) if t)
+
+
 @dataclass
 class ObjectType:
     """Everything the platform needs to know to serve one object type."""
@@ -171,6 +201,8 @@ class ObjectType:
     compute: Callable[[Any, list | None], None] | None = None
     computed: tuple[str, ...] = ()
     lock: Callable[[Any], str | None] | None = None
+    # What of the type goes through approval processes (see Approvable).
+    approvals: tuple[Approvable, ...] = ()
     lines: LineSpec | None = None
     # The API takes the form's fields and these; it answers them, the detail page's, the
     # computed ones and the status. Its schemas are generated (crm.core.schemas) unless

@@ -195,12 +195,36 @@ def rule_errors(obj: models.Model, before: dict[str, Any], actor) -> dict[str, l
 
 
 def lock_reason(obj: models.Model) -> str | None:
-    """Why the stored record may not be changed now (its type's `lock`), or None."""
+    """Why the stored record may not be changed now (its type's `lock`, else an approval
+    pending on it), or None."""
     object_type = registry.for_model(type(obj))
-    if object_type is None or object_type.lock is None:
+    if object_type is None:
         return None
-    reason = object_type.lock(obj)
+    reason = object_type.lock(obj) if object_type.lock else None
+    if not reason and object_type.approvals and obj.pk:
+        reason = extensions.approvals().lock_reason(obj)
     return str(reason) if reason else None
+
+
+def held_changes(obj: models.Model, before: dict[str, Any], actor) -> list[tuple[Any, dict, Any]]:
+    """The changes of `obj` that must wait for approval: for each of its type's approvables
+    of fields whose values differ from `before` ({} for a new record) and match a process,
+    (the approvable, the proposed values by attribute name, the process)."""
+    object_type = registry.for_model(type(obj))
+    approvables = [a for a in (object_type.approvals if object_type else ()) if a.fields]
+    if not approvables:
+        return []
+    stored = before or snapshot(type(obj)())
+    after = snapshot(obj)
+    held = []
+    for approvable in approvables:
+        names = [obj._meta.get_field(name).attname for name in approvable.fields]
+        proposed = {name: getattr(obj, name) for name in names if after[name] != stored[name]}
+        if proposed:
+            process = extensions.approvals().route(obj, approvable, actor)
+            if process is not None:
+                held.append((approvable, proposed, process))
+    return held
 
 
 def _refuse_locked(current: models.Model) -> None:
@@ -233,6 +257,7 @@ def save(
     expected_version: int | None = None,
     moves_state: bool = False,
     lines: list[dict[str, Any]] | None = None,
+    approved: bool = False,
 ) -> TrackedModel:
     """Create or update `obj` as `actor`.
 
@@ -240,8 +265,11 @@ def save(
     StaleVersion. For a type with lines, `lines` (the typed values of each, in order)
     replaces the set; None keeps the stored ones. A type's status field changes only
     through `transition`, which alone passes `moves_state` (the change log then says so)
-    and alone may change a locked record. Raises AccessDenied, RecordLocked and
-    ValidationFailed (nothing is written then).
+    and alone may change a locked record. A change an approval process must approve
+    (`held_changes`) is not written: the stored values stay, the rest is saved, and
+    the approval starts (`obj.held_approvals` lists the requests); the engine applies it
+    once approved with `approved`. Raises AccessDenied, RecordLocked and ValidationFailed
+    (nothing is written then).
     """
     model = type(obj)
     creating = obj._state.adding
@@ -271,6 +299,11 @@ def save(
         new_lines = line_items.build(spec, obj, lines_data)
     fill_mnemonic(obj)
     _validate(obj, before, actor, new_lines)
+    held = [] if approved or moves_state else held_changes(obj, before, actor)
+    stored = before or snapshot(model())
+    for _approvable, proposed, _process in held:
+        for name in proposed:
+            setattr(obj, name, stored[name])
     if creating:
         number_new(model, [obj])
     stamp(obj, actor)
@@ -292,6 +325,10 @@ def save(
     if creating or changes:
         verb = "created" if creating else "updated"
         events.publish(model, verb, [obj.pk], actor=actor, changed=changes)
+    obj.held_approvals = [  # type: ignore[attr-defined]
+        extensions.approvals().hold(obj, approvable, proposed, process, actor)
+        for approvable, proposed, process in held
+    ]
     return obj
 
 
@@ -602,9 +639,10 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def transition_refusal(obj: Record, step, *, actor) -> str | None:
-    """Why `step` may not run on `obj` as it stands (its state, else its first guard), or
-    None. The permission and the fields it takes are checked by `transition`."""
+def transition_refusal(obj: Record, step, *, actor, by_process: bool = False) -> str | None:
+    """Why `step` may not run on `obj` as it stands (its state, else an approval process
+    that runs it, else its first guard), or None. The permission and the fields it takes
+    are checked by `transition`."""
     machine = _machine(type(obj))
     if getattr(obj, machine.field) not in step.sources:
         state = machine.state(getattr(obj, machine.field))
@@ -612,10 +650,33 @@ def transition_refusal(obj: Record, step, *, actor) -> str | None:
             "action": step.label,
             "state": state.label if state else getattr(obj, machine.field),
         }
+    approvable = _approvable_running(type(obj), step.name)
+    if approvable is not None and not by_process:
+        reason = extensions.approvals().transition_refusal(obj, approvable, step)
+        if reason:
+            return str(reason)
     for guard in step.guards:
         reason = guard(obj, actor)
         if reason:
             return str(reason)
+    return None
+
+
+def _approvable_running(model: type[Record], name: str):
+    """The approvable whose process runs transition `name` of `model`, or None."""
+    object_type = registry.for_model(model)
+    for approvable in object_type.approvals if object_type else ():
+        if name in approvable.transitions:
+            return approvable
+    return None
+
+
+def _approvable_submitted(model: type[Record], name: str):
+    """The approvable whose approval transition `name` of `model` submits, or None."""
+    object_type = registry.for_model(model)
+    for approvable in object_type.approvals if object_type else ():
+        if approvable.submit == name:
+            return approvable
     return None
 
 
@@ -630,11 +691,20 @@ def _editable(obj: models.Model, actor) -> bool:
 
 @transaction.atomic
 def transition(
-    obj: Record, name: str, *, actor, expected_version: int | None = None, **data: Any
+    obj: Record,
+    name: str,
+    *,
+    actor,
+    expected_version: int | None = None,
+    by_process: bool = False,
+    **data: Any,
 ) -> Record:
     """Move `obj` along its type's transition `name`, setting the fields in `data` (those
     the transition takes), as one logged write; then the transition's effects run, and
     `<app>.<model>.<event>` is published after commit (besides the write's "updated").
+    A transition that submits for approval hands the record to the approval engine; the
+    ones its process runs are refused to anyone else while a request is pending, and the
+    engine runs them `by_process` (its approvers need no permission of the type).
 
     Raises AccessDenied (403), StaleVersion (409), TransitionRefused with code
     "unknown_transition" or "wrong_state" or "guard_refused" (409) or "fields_required"
@@ -646,7 +716,7 @@ def transition(
     if step is None:
         raise TransitionRefused("unknown_transition", _("There is no such action."))
     current = model._base_manager.select_for_update().get(pk=obj.pk)
-    if not may_transition(current, step, actor=actor):
+    if not by_process and not may_transition(current, step, actor=actor):
         raise AccessDenied(_("You may not do “%(action)s” here.") % {"action": step.label})
     if expected_version is not None and current.version != expected_version:
         raise _stale(current)
@@ -672,7 +742,7 @@ def transition(
             {key: [required] for key in missing},
             status=422,
         )
-    reason = transition_refusal(current, step, actor=actor)
+    reason = transition_refusal(current, step, actor=actor, by_process=by_process)
     if reason:
         raise TransitionRefused("guard_refused", reason)
     setattr(current, machine.field, step.target)
@@ -681,4 +751,8 @@ def transition(
         effect(current, actor)
     changed = [machine.field, *data]
     events.publish(model, step.event or step.name, [current.pk], actor=actor, changed=changed)
+    approvable = _approvable_submitted(model, name)
+    if approvable is not None:
+        extensions.approvals().submitted(current, approvable, actor)
+        current.refresh_from_db()
     return current

@@ -66,11 +66,13 @@ class OrgUnitForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = OrgUnit
-        fields = ["name", "code", "kind", "parent", "sort_order", "is_active"]
+        fields = ["name", "code", "kind", "parent", "head", "sort_order", "is_active"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         editing = self.instance.pk is not None
+        heads = Employee.objects.filter(status=EmployeeStatus.ACTIVE).order_by("name")
+        self.fields["head"].queryset = heads  # type: ignore[attr-defined]
         pairs = unit_choices(user, exclude_subtree_of=self.instance if editing else None)
         # Keep a current but inactive parent selectable.
         self.fields["parent"] = UnitChoiceField(

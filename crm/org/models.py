@@ -62,6 +62,15 @@ class OrgUnit(TrackedModel):
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    head = models.ForeignKey(
+        "org.Employee",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head"),
+        help_text=_("Approves what the process sends to the department's head (部门负责人)."),
+    )
 
     # The path follows from the parent, which the change log already records.
     untracked_fields = (*TrackedModel.untracked_fields, "path")

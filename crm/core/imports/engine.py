@@ -467,6 +467,7 @@ class Importer:
         self._apply(outcome, obj, {}, {}, [])
         self._check_retired(outcome, {})
         self._check_number(outcome, obj, taken_numbers)
+        self._check_approval(outcome, obj, {})
         if not outcome.errors:
             outcome.obj, outcome.action = obj, CREATED
 
@@ -495,7 +496,20 @@ class Importer:
         if locked:
             outcome.fail(ROW, locked)
             return
-        outcome.obj, outcome.before, outcome.action = obj, before, UPDATED
+        self._check_approval(outcome, obj, before)
+        if not outcome.errors:
+            outcome.obj, outcome.before, outcome.action = obj, before, UPDATED
+
+    def _check_approval(self, outcome: Outcome, obj, before: dict) -> None:
+        """An import writes no change that an approval process must approve first."""
+        if outcome.errors:
+            return
+        for approvable, _proposed, _process in services.held_changes(obj, before, self.user):
+            outcome.fail(
+                ROW,
+                _("“%(approval)s” needs approval: make this change on the record's page.")
+                % {"approval": approvable.label},
+            )
 
     def _lines_changed(self, outcome: Outcome) -> bool:
         if outcome.new_lines is None or outcome.old_lines is None or self.spec is None:
