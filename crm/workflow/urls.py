@@ -1,5 +1,7 @@
-"""Pages of the workflow app."""
+"""Pages of the workflow app: approval processes, approvals and alert rules."""
+
+from crm.workflow import alert_urls
 
 app_name = "workflow"
 
-urlpatterns: list = []
+urlpatterns: list = [*alert_urls.urlpatterns]
