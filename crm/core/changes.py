@@ -63,7 +63,6 @@ AnyField: TypeAlias = "models.Field[Any, Any]"
 
 # Keys the change log keeps that are not fields of the record (written by services).
 _OTHER_KEYS = {
-    "approval": _("approval"),
     "attachment": _("attachment"),
     "collaborator": _("collaborator"),
     "shared_with": _("shared with"),
@@ -86,6 +85,16 @@ def _pair(stored: Any) -> tuple[Any, Any]:
     return None, stored
 
 
+# Keys services write on any record that are read like a field (an approval's step).
+_KEY_FIELDS: dict[str, AnyField] = {}
+
+
+def describe_key(name: str, field: AnyField) -> None:
+    """Read the stored key `name`, on a record of any type, as `field` (label, choices)."""
+    field.name = name
+    _KEY_FIELDS[name] = field
+
+
 def _field(model: ModelType | None, name: str) -> AnyField | None:
     """The concrete field a stored key names (by name or by its column's attname)."""
     if model is None:
@@ -96,7 +105,7 @@ def _field(model: ModelType | None, name: str) -> AnyField | None:
         except FieldDoesNotExist:
             continue
         return field if isinstance(field, models.Field) else None  # not a reverse relation
-    return None
+    return _KEY_FIELDS.get(name)
 
 
 def _is_empty(value: Any) -> bool:

@@ -25,6 +25,7 @@ class CustomerForm(RecordForm):
             "district",
             "address",
             "credit_code",
+            "credit_limit",
             "phone",
             "email",
             "website",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from crm.core.models import NameSorted, Record
+from crm.core.money import AmountField
 from crm.core.validators import validate_credit_code, validate_phone
 from crm.customization.models import DictionaryField
 
@@ -72,6 +74,13 @@ class Customer(Record, NameSorted):
         blank=True,
         db_index=True,
         validators=[validate_credit_code],
+    )
+    credit_limit = AmountField(
+        _("credit limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("In the company currency. A raise may need approval."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.registry import (
+    Approvable,
     Column,
     ImportChild,
     ObjectType,
@@ -130,6 +131,7 @@ register(
             "address",
             "parent",
             "credit_code",
+            "credit_limit",
             "phone",
             "email",
             "website",
@@ -145,6 +147,7 @@ register(
         orderings=ORDERINGS,
         icon="building",
         masked=("phone",),
+        approvals=(Approvable("credit_limit", _("Credit limit change"), fields=("credit_limit",)),),
         match_keys=(
             ("number",),
             ("external_id",),

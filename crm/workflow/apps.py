@@ -6,3 +6,10 @@ class WorkflowConfig(AppConfig):
     name = "crm.workflow"
     label = "workflow"
     verbose_name = _("Workflow")
+
+    def ready(self) -> None:
+        from crm.core import extensions
+        from crm.workflow import platform
+
+        extensions.provide(approvals=platform)
+        platform.describe_changes()

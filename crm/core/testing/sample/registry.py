@@ -42,6 +42,7 @@ MACHINE = StateMachine(
             required=("reason",),
             event="rejected",
         ),
+        Transition("withdraw", S.SUBMITTED, S.DRAFT, _("Withdraw"), event="withdrawn"),
         # A permission of this type's own: roles show it without code in the organisation app.
         Transition(
             "reopen",
