@@ -279,14 +279,23 @@ else:
         "immediate": False,
     }
 
+# Email (the outbox sends through SMTP; without CRM_EMAIL_HOST it writes to the console).
 EMAIL_HOST = os.environ.get("CRM_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("CRM_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("CRM_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CRM_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("CRM_EMAIL_USE_TLS")
+EMAIL_USE_SSL = _env_bool("CRM_EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("CRM_EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("CRM_EMAIL_FROM", "crm@localhost")
-if not os.environ.get("CRM_EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_BACKEND = os.environ.get(
+    "CRM_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("CRM_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+# The address the CRM is reached at, for the links in its emails.
+CRM_SITE_URL = os.environ.get("CRM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -2,13 +2,17 @@
 
 Lists read `values()` rows and serialize them with a pydantic TypeAdapter straight to JSON
 bytes; pages are keyset pages (`?cursor=`). Updates must carry the version they read (in
-the body or `If-Match`); a stale one answers 409.
+the body or `If-Match`); a stale one answers 409. Each record also takes comments
+(`/{id}/comments/`), which tell the people they mention.
 """
 
+import datetime
 import json
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -20,8 +24,9 @@ from ninja.security import APIKeyCookie
 from pydantic import BaseModel, Field, TypeAdapter, create_model
 from typing_extensions import TypedDict
 
-from crm.core import access, binding, lines, lists, masking, paging, services
+from crm.core import access, binding, lines, lists, masking, paging, services, timeline
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
+from crm.core.models import Comment
 from crm.core.registry import ObjectType
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -301,7 +306,84 @@ def router_for(object_type: ObjectType) -> Router:
 
     if object_type.state_machine:
         _add_transitions(router, object_type, one, schema_out, name)
+    _add_comments(router, object_type, name)
     return router
+
+
+class CommentIn(BaseModel):
+    body: str = Field(min_length=1, max_length=5000)
+    mentions: list[int] = Field(default_factory=list, max_length=50)
+
+
+class CommentOut(BaseModel):
+    id: int
+    author: int
+    author_name: str
+    body: str
+    created_at: datetime.datetime
+
+
+class CommentPage(BaseModel):
+    items: list[CommentOut]
+    next_cursor: str | None
+
+
+class CommentPosted(CommentOut):
+    not_notified: list[str] = Field(
+        description="Names of the people mentioned who were not told: they may not see the record."
+    )
+
+
+def _comment_out(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "author": comment.author_id,
+        "author_name": comment.author.get_full_name(),
+        "body": comment.body,
+        "created_at": comment.created_at,
+    }
+
+
+def _add_comments(router: Router, object_type: ObjectType, name: str) -> None:
+    """`GET` and `POST /{id}/comments/`: a visible record's comments, newest first (keyset
+    pages), and a new one, which tells the people it mentions (`mentions` ids or
+    "@username" in its body) who may see the record."""
+    model = object_type.model
+
+    @router.get(
+        "/{int:pk}/comments/",
+        response={200: CommentPage, **errors(400, 401, 403, 404)},
+        operation_id=f"list_{name}_comments",
+        summary=f"Comments on one of the {object_type.slug}",
+    )
+    def list_comments(request, pk: int, limit: int = 50, cursor: str | None = None):
+        obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        rows = Comment.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id=obj.pk
+        )
+        page = paging.paginate(
+            rows, "-created_at", fields=["id"], limit=max(1, min(limit, MAX_LIMIT)), cursor=cursor
+        )
+        by_id = Comment.objects.select_related("author").in_bulk([r["id"] for r in page.rows])
+        items = [_comment_out(by_id[r["id"]]) for r in page.rows]
+        return {"items": items, "next_cursor": page.next_cursor}
+
+    @router.post(
+        "/{int:pk}/comments/",
+        response={201: CommentPosted, **errors(401, 403, 404, 422)},
+        operation_id=f"comment_{name}",
+        summary=f"Comment on one of the {object_type.slug}",
+    )
+    def add_comment(request, pk: int, payload: CommentIn):
+        obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        if not payload.body.strip():
+            raise ValidationFailed({"body": [_("Write the comment.")]})
+        if "\x00" in payload.body:
+            raise ValidationFailed({"body": [str(ProhibitNullCharactersValidator.message)]})
+        comment, unreached = timeline.post_comment(
+            obj, payload.body, actor=request.user, mentions=payload.mentions
+        )
+        return Status(201, {**_comment_out(comment), "not_notified": unreached})
 
 
 def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, name: str) -> None:

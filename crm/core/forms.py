@@ -224,9 +224,16 @@ class SavedViewForm(forms.Form):
 
 
 class CommentForm(forms.Form):
+    """A comment; `mentions` holds the ids of the people chosen with @ while typing."""
+
     body = forms.CharField(
         label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    mentions = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_mentions(self) -> list[int]:
+        ids = (part.strip() for part in self.cleaned_data["mentions"].split(","))
+        return sorted({int(part) for part in ids if part.isdigit()})[:50]
 
 
 class AttachmentForm(forms.Form):

@@ -1,22 +1,26 @@
 """What a detail page shows: field values for reading, and the timeline (newest first,
 loaded page by page) merged from its sources: the record's changes and comments, and the
 records about it of every type registered with `register_records`, each shown only to
-those who may see it."""
+those who may see it. Comments are posted through `post_comment`, which hands the people a
+comment mentions to the app that tells them (`handle_mentions`)."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
-from crm.core import changes, extensions, links, registry
+from crm.core import changes, extensions, links, registry, services
 from crm.core.lists import DateTexts, display
 from crm.core.masking import CUSTOM, mask
 from crm.core.models import Comment, ObjectChange, Record
@@ -156,8 +160,64 @@ def _changes(rows: list[ObjectChange], target: models.Model, hidden) -> list[Ent
     ]
 
 
+@dataclass(frozen=True)
+class Mentions:
+    """What the app handling @mentions (crm.messaging) gives the platform.
+
+    `record(comment, target, user_ids, actor=...)`: in the comment's transaction, keep and
+    notify whom it mentions (those `user_ids` and the people its body names with @), and
+    answer the names of those who were not told because they may not see `target`;
+    `names(comments)`: {comment id: the names each mentions}, to show them highlighted."""
+
+    record: Callable[..., list[str]]
+    names: Callable[[list[Comment]], dict[int, list[str]]]
+
+
+_mentions: list[Mentions] = []
+
+
+def handle_mentions(mentions: Mentions) -> None:
+    """Hand the platform what it does with mentions (from the app's `ready()`)."""
+    _mentions[:] = [mentions]
+
+
+@transaction.atomic
+def post_comment(
+    obj: Record, body: str, *, actor, mentions: Sequence[int] = ()
+) -> tuple[Comment, list[str]]:
+    """Add a comment to `obj`'s timeline (`services.add_comment`) and, in the same
+    transaction, tell the people it mentions; answers the comment and the names of those
+    mentioned who were not told because they may not see `obj`."""
+    comment = services.add_comment(obj, body, actor=actor)
+    unreached = _mentions[0].record(comment, obj, mentions, actor=actor) if _mentions else []
+    return comment, unreached
+
+
+def _with_mentions(body: str, names: list[str]) -> str:
+    """`body` escaped, each "@name" of `names` marked up as a mention."""
+    text = conditional_escape(body)
+    if not names:
+        return text
+    escaped = sorted({conditional_escape(f"@{n}") for n in names}, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in escaped))
+    return mark_safe(  # the body is escaped above; only the marks are added
+        pattern.sub(lambda m: f'<span class="crm-mention">{m.group(0)}</span>', text)
+    )
+
+
 def _comments(rows: list[Comment], target: models.Model, hidden) -> list[Entry]:
-    return [Entry("comment", c.created_at, c.author.get_full_name(), "", c.body, []) for c in rows]
+    names = _mentions[0].names(rows) if _mentions and rows else {}
+    return [
+        Entry(
+            "comment",
+            c.created_at,
+            c.author.get_full_name(),
+            "",
+            _with_mentions(c.body, names.get(c.pk, [])),
+            [],
+        )
+        for c in rows
+    ]
 
 
 register_source(Source(ObjectChange, _on_the_record(ObjectChange, "actor"), "time", _changes))

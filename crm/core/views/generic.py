@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from crm.core import (
     access,
@@ -577,15 +578,27 @@ def comment_view(request, type_key: str, pk: int):
     object_type = registry.get(type_key)
     obj = _visible(object_type, request.user, pk)
     form = CommentForm(request.POST)
+    unreached: list[str] = []
     if form.is_valid():
-        services.add_comment(obj, form.cleaned_data["body"], actor=request.user)
+        _comment, unreached = timeline.post_comment(
+            obj,
+            form.cleaned_data["body"],
+            actor=request.user,
+            mentions=form.cleaned_data["mentions"],
+        )
     hidden = masking.on_pages(object_type)
     context = {
         "object_type": object_type,
         "object": obj,
         "timeline": timeline.entries(obj, request.user, hidden=hidden),
     }
-    return render(request, "core/_timeline.html", context)
+    response = render(request, "core/_timeline.html", context)
+    if unreached:
+        message = _("Not notified, as they may not see this record: %(names)s") % {
+            "names": ", ".join(unreached)
+        }
+        trigger_client_event(response, "toast", {"level": "warning", "message": message})
+    return response
 
 
 @login_required

@@ -9,7 +9,8 @@
  *     from  URL?q=...  answering {"items": [{"id": 1, "name": "..."}]};
  *   - data-shortcut="new" / "edit" / "cancel" mark what n, e and Esc click;
  *     form[data-shortcut="save"] is what Ctrl/⌘+S submits when no form has the focus;
- *   - list rows carry data-row (and optionally data-href) for j / k / Enter.
+ *   - list rows carry data-row (and optionally data-href) for j / k / Enter;
+ *   - textarea[data-mentions="<hidden input id>"] offers people to @mention as one types.
  */
 (function () {
   "use strict";
@@ -526,6 +527,147 @@
   body.addEventListener("htmx:historyRestore", function () {
     resetRestoredTomSelects(document);
     initTomSelect(document.body);
+  });
+
+  /* ------------------------------------------------------------ @mentions */
+
+  // A textarea with data-mentions="<id of a hidden input>" offers people as "@" is typed
+  // (body[data-people-url] answers {"items": [{id, name, username}]}); choosing one puts
+  // "@Name " in the text and the person's id in the hidden input.
+  var mention = { area: null, menu: null, items: [], active: -1, start: -1, timer: null, seq: 0 };
+
+  function mentionQuery(area) {
+    var before = area.value.slice(0, area.selectionStart);
+    var at = before.lastIndexOf("@");
+    if (at < 0 || (at > 0 && !/\s/.test(before.charAt(at - 1)))) return null;
+    var query = before.slice(at + 1);
+    if (query.length > 20 || /[\s@]/.test(query)) return null;
+    return { start: at, query: query };
+  }
+
+  function closeMentions() {
+    if (mention.menu) mention.menu.remove();
+    if (mention.area) {
+      mention.area.setAttribute("aria-expanded", "false");
+      mention.area.removeAttribute("aria-activedescendant");
+    }
+    mention.menu = null;
+    mention.items = [];
+    mention.active = -1;
+  }
+
+  function markActive(index) {
+    if (!mention.menu) return;
+    mention.active = index;
+    mention.menu.querySelectorAll("[role=option]").forEach(function (option, i) {
+      option.classList.toggle("active", i === index);
+      option.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0) mention.area.setAttribute("aria-activedescendant", "mention-option-" + index);
+  }
+
+  function chooseMention(index) {
+    var person = mention.items[index];
+    var area = mention.area;
+    if (!person || !area) return;
+    var text = "@" + person.name + " ";
+    var end = area.selectionStart;
+    area.value = area.value.slice(0, mention.start) + text + area.value.slice(end);
+    var caret = mention.start + text.length;
+    area.setSelectionRange(caret, caret);
+    var hidden = document.getElementById(area.getAttribute("data-mentions"));
+    if (hidden) {
+      var ids = hidden.value ? hidden.value.split(",") : [];
+      if (ids.indexOf(String(person.id)) < 0) ids.push(String(person.id));
+      hidden.value = ids.join(",");
+    }
+    closeMentions();
+    area.focus();
+  }
+
+  function showMentions(area, people) {
+    closeMentions();
+    mention.area = area;
+    mention.items = people;
+    if (!people.length) return;
+    var menu = document.createElement("div");
+    menu.className = "dropdown-menu show crm-mention-menu";
+    menu.id = "mention-menu";
+    menu.setAttribute("role", "listbox");
+    people.forEach(function (person, i) {
+      var option = document.createElement("button");
+      option.type = "button";
+      option.className = "dropdown-item";
+      option.id = "mention-option-" + i;
+      option.setAttribute("role", "option");
+      option.setAttribute("tabindex", "-1");
+      option.textContent = person.name;
+      var login = document.createElement("span");
+      login.className = "text-secondary ms-2 small";
+      login.textContent = person.username;
+      option.appendChild(login);
+      option.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        chooseMention(i);
+      });
+      menu.appendChild(option);
+    });
+    area.parentNode.appendChild(menu);
+    mention.menu = menu;
+    area.setAttribute("aria-controls", "mention-menu");
+    area.setAttribute("aria-expanded", "true");
+    markActive(0);
+  }
+
+  function lookUpMentions(area) {
+    var url = body.getAttribute("data-people-url");
+    var found = mentionQuery(area);
+    if (!url || !found) { closeMentions(); return; }
+    mention.start = found.start;
+    var seq = ++mention.seq;
+    window.fetch(url + "?q=" + encodeURIComponent(found.query), {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (response) {
+      return response.ok ? response.json() : { items: [] };
+    }).then(function (data) {
+      if (seq === mention.seq && document.activeElement === area) showMentions(area, data.items || []);
+    }).catch(function () { closeMentions(); });
+  }
+
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches("textarea[data-mentions]") || event.isComposing) return;
+    window.clearTimeout(mention.timer);
+    mention.timer = window.setTimeout(function () { lookUpMentions(area); }, 150);
+  });
+  document.addEventListener("compositionend", function (event) {
+    var area = event.target;
+    if (area.matches && area.matches("textarea[data-mentions]")) lookUpMentions(area);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!mention.menu || event.target !== mention.area || event.isComposing) return;
+    var count = mention.items.length;
+    var handled = true;
+    if (event.key === "ArrowDown") markActive((mention.active + 1) % count);
+    else if (event.key === "ArrowUp") markActive((mention.active - 1 + count) % count);
+    else if (event.key === "Enter" || event.key === "Tab") chooseMention(Math.max(mention.active, 0));
+    else if (event.key === "Escape") closeMentions();
+    else handled = false;
+    if (handled) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+  document.addEventListener("focusout", function (event) {
+    if (event.target === mention.area) closeMentions();
+  });
+  // A sent comment's form is reset: forget the people it mentioned.
+  document.addEventListener("reset", function (event) {
+    event.target.querySelectorAll("textarea[data-mentions]").forEach(function (area) {
+      var hidden = document.getElementById(area.getAttribute("data-mentions"));
+      if (hidden) hidden.value = "";
+    });
+    closeMentions();
   });
 
   /* ------------------------------------------------------------- start */
