@@ -36,13 +36,12 @@ def _claimable(now: datetime.datetime) -> Q:
     return Q(status__in=[EmailStatus.QUEUED, EmailStatus.SENDING], next_attempt_at__lte=now)
 
 
-def _message(email: EmailMessage, connection) -> mail.EmailMultiAlternatives:
+def _message(email: EmailMessage) -> mail.EmailMultiAlternatives:
     message = mail.EmailMultiAlternatives(
         email.subject,
         email.body,
         settings.DEFAULT_FROM_EMAIL,
         email.to,
-        connection=connection,
         headers={"Message-ID": email.message_id},
     )
     if email.html:
@@ -52,7 +51,7 @@ def _message(email: EmailMessage, connection) -> mail.EmailMultiAlternatives:
     return message
 
 
-def send_email(email_id: int, *, now: datetime.datetime | None = None, connection=None) -> bool:
+def send_email(email_id: int, *, now: datetime.datetime | None = None) -> bool:
     """Claim one due email with a lease (another consumer then leaves it alone), send it
     and mark it sent; a refusal puts it off with a doubling delay, and after
     MAX_ATTEMPTS marks it failed. Answers whether it was sent now."""
@@ -66,7 +65,7 @@ def send_email(email_id: int, *, now: datetime.datetime | None = None, connectio
         return False
     email = EmailMessage.objects.get(pk=email_id)
     try:
-        _message(email, connection).send()
+        _message(email).send()
     except Exception as exc:
         log.warning("Sending email %s failed: %r", email.message_id, exc)
         failed = email.attempts >= MAX_ATTEMPTS
@@ -84,19 +83,17 @@ def send_email(email_id: int, *, now: datetime.datetime | None = None, connectio
 
 def send_due_emails(*, now: datetime.datetime | None = None) -> int:
     """Send the emails whose time has come (new, due for a retry, or left by a consumer
-    that died) over one connection; answers how many were sent."""
+    that died); answers how many were sent. Each opens its own connection, so a mail
+    server that is down counts as a failed attempt of each email, not a crash."""
     now = now or timezone.now()
     sent = 0
-    tried: set[int] = set()
-    with mail.get_connection() as connection:
-        while ids := list(
-            EmailMessage.objects.filter(_claimable(now))
-            .exclude(pk__in=tried)
-            .order_by("next_attempt_at", "pk")
-            .values_list("pk", flat=True)[:DUE_BATCH]
-        ):
-            tried.update(ids)
-            sent += sum(send_email(pk, now=now, connection=connection) for pk in ids)
+    # A tried email is sent or put off (claimed, retried later or failed): the loop ends.
+    while ids := list(
+        EmailMessage.objects.filter(_claimable(now))
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:DUE_BATCH]
+    ):
+        sent += sum(send_email(pk, now=now) for pk in ids)
     return sent
 
 

@@ -312,7 +312,7 @@ def find_people(query: str, *, limit: int = 8) -> list:
         term, seen = query.lower(), {u.pk for u in found}
         for user in active.exclude(pk__in=seen).exclude(full_name="").iterator():
             name = user.full_name
-            if term in mnemonic(name) or term in "".join(pinyin_syllables(name)):
+            if term in mnemonic(name).lower() or term in "".join(pinyin_syllables(name)):
                 found.append(user)
                 if len(found) == limit:
                     break
