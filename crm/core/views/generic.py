@@ -404,11 +404,21 @@ def form_view(request, type_key: str, pk: int | None = None):
         save,
         template=[f"{name}{partial}" for name in type_templates(object_type, "form")],
         context={"object_type": object_type, "object": instance if pk else None, "lines": lines},
-        message=lambda obj: (
-            _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
-        ),
+        message=lambda obj: _saved_message(object_type, obj),
         next_url=lambda obj: reverse(object_type.url_name("detail"), args=[obj.pk]),
     )
+
+
+def _saved_message(object_type, obj) -> str:
+    """What a save tells the user, with the changes it sent for approval."""
+    text = _("%(type)s “%(name)s” saved.") % {"type": object_type.label, "name": obj}
+    held = {request.approvable for request in getattr(obj, "held_approvals", ())}
+    for approvable in object_type.approvals:
+        if approvable.key in held:
+            text += " " + _(
+                "The %(approval)s waits for approval; the stored value stays until it is approved."
+            ) % {"approval": str(approvable.label).lower()}
+    return text
 
 
 @login_required
