@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, TypeAlias
@@ -93,6 +93,15 @@ def describe_key(name: str, field: AnyField) -> None:
     """Read the stored key `name`, on a record of any type, as `field` (label, choices)."""
     field.name = name
     _KEY_FIELDS[name] = field
+
+
+# Fields whose stored values their app reads out (an approval process's conditions).
+_VALUE_TEXTS: dict[tuple[ModelType, str], Callable[[Any], str]] = {}
+
+
+def describe_values(model: ModelType, name: str, text: Callable[[Any], str]) -> None:
+    """Read the stored values of `model`'s field `name` with `text(value)`."""
+    _VALUE_TEXTS[(model, name)] = text
 
 
 def _field(model: ModelType | None, name: str) -> AnyField | None:
@@ -217,6 +226,9 @@ class Reader:
             return ""
         if field is None:
             return _plain_text(value)
+        told = _VALUE_TEXTS.get((getattr(field, "model", None), field.name))
+        if told is not None:
+            return told(value)
         if field.choices:
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(field, models.ForeignKey):
