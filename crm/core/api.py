@@ -352,7 +352,7 @@ def _add_comments(router: Router, object_type: ObjectType, name: str) -> None:
 
     @router.get(
         "/{int:pk}/comments/",
-        response={200: CommentPage, **errors(400, 401, 403, 404)},
+        response={200: CommentPage, **errors(400, 401, 403, 404, 422)},
         operation_id=f"list_{name}_comments",
         summary=f"Comments on one of the {object_type.slug}",
     )
@@ -370,7 +370,7 @@ def _add_comments(router: Router, object_type: ObjectType, name: str) -> None:
 
     @router.post(
         "/{int:pk}/comments/",
-        response={201: CommentPosted, **errors(401, 403, 404, 422)},
+        response={201: CommentPosted, **errors(400, 401, 403, 404, 422)},
         operation_id=f"comment_{name}",
         summary=f"Comment on one of the {object_type.slug}",
     )

@@ -64,7 +64,7 @@ def _out(item: inbox.Item) -> dict:
 
 @router.get(
     "/notifications/",
-    response={200: NotificationPage, **errors(400, 401, 403)},
+    response={200: NotificationPage, **errors(400, 401, 403, 422)},
     operation_id="list_notifications",
     summary="The token user's inbox, newest first",
 )
@@ -119,7 +119,7 @@ def read_all_notifications(request, kind: str = ""):
 
 @router.get(
     "/announcements/",
-    response={200: list[AnnouncementOut], **errors(401, 403)},
+    response={200: list[AnnouncementOut], **errors(401, 403, 422)},
     operation_id="list_announcements",
     summary="The current announcements addressed to the token user, newest first",
 )
