@@ -298,11 +298,13 @@ def mentioned_names(comments: list[Comment]) -> dict[int, list[str]]:
     return names
 
 
-def find_people(query: str, *, limit: int = 8) -> list:
-    """Active users whose name, username or the pinyin of their name (full or initials)
-    contains `query`, names first: the @mention type-ahead."""
+def find_people(query: str, *, limit: int = 8, asking=None) -> list:
+    """Active users but the one `asking` whose name, username or the pinyin of their name
+    (full or initials) contains `query`, names first: the @mention type-ahead."""
     query = query.strip()
     active = get_user_model().objects.filter(is_active=True).order_by("full_name", "username")
+    if asking is not None:
+        active = active.exclude(pk=asking.pk)
     if not query:
         return list(active[:limit])
     found = list(

@@ -114,8 +114,8 @@ def badge(request):
 
 @login_required
 def people(request):
-    """Up to 8 active users for the @mention type-ahead: [{id, name, username}]."""
-    found = services.find_people(request.GET.get("q", "")[:50])
+    """Up to 8 other active users for the @mention type-ahead: [{id, name, username}]."""
+    found = services.find_people(request.GET.get("q", "")[:50], asking=request.user)
     return JsonResponse(
         {"items": [{"id": u.pk, "name": u.get_full_name(), "username": u.username} for u in found]}
     )
