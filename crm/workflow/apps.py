@@ -9,7 +9,17 @@ class WorkflowConfig(AppConfig):
 
     def ready(self) -> None:
         from crm.core import extensions
-        from crm.workflow import platform
+        from crm.core.context_processors import add_admin_entry, add_work_entry
+        from crm.messaging import services as messaging
+        from crm.workflow import contrib, platform  # noqa: F401  (contrib: the demo)
 
+        # The approval engine's part of the platform.
         extensions.provide(approvals=platform)
         platform.describe_changes()
+        # Pages: the approvals of every user, the processes of administrators, and the
+        # approve / reject buttons of an approval in the inbox.
+        add_work_entry(_("Approvals"), "workflow:approval_list", "list-check")
+        add_admin_entry(
+            _("Approval processes"), "workflow:process_list", "git-branch", "manage_settings"
+        )
+        messaging.register_actions("approval", "workflow/_inbox_actions.html")

@@ -1,7 +1,25 @@
 """Pages of the workflow app: approval processes, approvals and alert rules."""
 
-from crm.workflow import alert_urls
+from django.urls import path
+
+from crm.workflow import alert_urls, views
 
 app_name = "workflow"
 
-urlpatterns: list = [*alert_urls.urlpatterns]
+# The types register in their apps' ready(), after this app's; the URLs load once every
+# app is ready, before any page is served.
+views.show_approval_panels()
+
+urlpatterns: list = [
+    path("processes/", views.process_list, name="process_list"),
+    path("processes/new/", views.process_create, name="process_create"),
+    path("processes/<int:pk>/", views.process_edit, name="process_edit"),
+    path("processes/<int:pk>/move/<str:direction>/", views.process_move, name="process_move"),
+    path("processes/<int:pk>/delete/", views.process_delete, name="process_delete"),
+    path("approvals/", views.approval_list, name="approval_list"),
+    path("approvals/<int:pk>/approve/", views.approval_approve, name="approval_approve"),
+    path("approvals/<int:pk>/reject/", views.approval_reject, name="approval_reject"),
+    path("approvals/<int:pk>/transfer/", views.approval_transfer, name="approval_transfer"),
+    path("approvals/<int:pk>/withdraw/", views.approval_withdraw, name="approval_withdraw"),
+    *alert_urls.urlpatterns,
+]
