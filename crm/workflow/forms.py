@@ -105,7 +105,7 @@ class ConditionForm(StyledFormMixin, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         by_name = {f.name: f for f in fields}
-        self.fields["field"].choices = [(f.name, f.label) for f in fields]
+        self.fields["field"].choices = [(f.name, capfirst(f.label)) for f in fields]
         chosen = by_name.get(str(self._chosen("field") or "")) or (fields[0] if fields else None)
         self.condition_field = chosen
         operators = chosen.operators if chosen else ()
@@ -385,7 +385,10 @@ class ActionForm(StyledFormMixin, forms.Form):
 class ApproveForm(ActionForm):
     key = "approve"
     comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea({"rows": 2})
+        label=_("Approval comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
     )
 
 
@@ -395,7 +398,7 @@ class RejectForm(ActionForm):
     key = "reject"
 
     comment = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea({"rows": 2})
+        label=_("Reason for rejecting"), max_length=2000, widget=forms.Textarea({"rows": 2})
     )
     to_step = forms.TypedChoiceField(
         label=_("Back to"), required=False, coerce=int, empty_value=None

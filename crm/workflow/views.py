@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -49,12 +51,18 @@ manages_settings = special_required("manage_settings")
 def step_summary(step) -> str:
     """A step in a few words: "Role in the company: Sales director (countersign)"."""
     kind = step.approver_kind
+    who = ""
+    if kind in processes.ROLE_KINDS:
+        who = str(step.role)
+    elif kind == ApproverKind.USERS:
+        who = ", ".join(str(user) for user in step.users.all())
     if kind == ApproverKind.SUPERIOR_LEVEL:
         text = _("Superior %(levels)d levels up") % {"levels": step.levels}
-    elif kind in processes.ROLE_KINDS:
-        text = f"{step.get_approver_kind_display()}: {step.role}"
-    elif kind == ApproverKind.USERS:
-        text = ", ".join(str(user) for user in step.users.all())
+    elif who:
+        text = _("%(approver)s: %(who)s") % {
+            "approver": step.get_approver_kind_display(),
+            "who": who,
+        }
     else:
         text = str(step.get_approver_kind_display())
     if step.name:
@@ -228,6 +236,21 @@ def _proposed_change(request_obj, record) -> list:
     return changes.Reader([(model, diff)]).rows(model, diff, hidden)
 
 
+def step_title(step: dict) -> str:
+    """A submitted step's name; one it took from its kind reads in the reader's language."""
+    name = step.get("name", "")
+    kind = step.get("kind", "")
+    if kind in ApproverKind.values:
+        label = ApproverKind(kind).label
+        copied = set()
+        for code, _language in settings.LANGUAGES:
+            with translation.override(code):
+                copied.add(str(label))
+        if name in copied:
+            return str(label)
+    return name
+
+
 def _path(request_obj) -> list[dict]:
     """The steps of a request with each approver's part in them, the current one marked."""
     tasks = list(request_obj.tasks.select_related("approver").order_by("created_at", "id"))
@@ -235,7 +258,7 @@ def _path(request_obj) -> list[dict]:
     return [
         {
             "number": index + 1,
-            "name": step.get("name", ""),
+            "name": step_title(step),
             "countersign": step.get("mode") == StepMode.ALL,
             "current": pending and index == request_obj.step,
             "done": index < request_obj.step or request_obj.state == RequestState.APPROVED,
@@ -312,7 +335,7 @@ def _answer(request, request_obj, *, message: str, level: str, forms=None, statu
 def _earlier(request_obj) -> list[tuple[int, str]]:
     """The steps before the current one, which a rejection may send the request back to."""
     steps = request_obj.steps[: request_obj.step]
-    return [(i, f"{i + 1}. {step.get('name', '')}") for i, step in enumerate(steps)]
+    return [(i, f"{i + 1}. {step_title(step)}") for i, step in enumerate(steps)]
 
 
 def _act(request, request_obj, form, operation, done: str):
@@ -435,8 +458,7 @@ def _list_row(request_obj) -> dict:
     )
     step = ""
     if request_obj.state == RequestState.PENDING and request_obj.step < len(request_obj.steps):
-        name = request_obj.steps[request_obj.step].get("name", "")
-        step = f"{request_obj.step + 1}. {name}"
+        step = f"{request_obj.step + 1}. {step_title(request_obj.steps[request_obj.step])}"
     return {
         "approval": request_obj,
         "url": reverse(object_type.url_name("detail"), args=[request_obj.object_id])
