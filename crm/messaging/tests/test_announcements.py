@@ -110,8 +110,15 @@ def test_the_pages_publish_list_and_withdraw(admin, company, client_for):
 
 
 @pytest.mark.django_db
-def test_the_pages_refuse_others(alice, client_for):
+def test_the_pages_refuse_others(admin, alice, client_for):
+    published = services.publish_announcement(Announcement(title="放假通知"), actor=admin)
+    announcement = published.announcement
     client = client_for(alice)
+
     assert client.get("/messages/announcements/").status_code == 403
     assert client.post("/messages/announcements/new/", {"title": "x"}).status_code == 403
-    assert Announcement.objects.count() == 0
+    withdraw = client.post(f"/messages/announcements/{announcement.pk}/withdraw/")
+
+    assert withdraw.status_code == 403
+    assert list(Announcement.objects.values_list("title", "withdrawn_at")) == [("放假通知", None)]
+    assert Notification.objects.count() == published.reached

@@ -169,3 +169,15 @@ def test_the_email_log_lists_filters_and_retries_for_log_viewers(make_user, alic
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == ("queued", 0)
     assert client_for(alice).get("/messages/emails/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_others_may_not_retry_an_email(alice, client_for):
+    failed = services.queue_email(["b@example.com"], "Failed one", "x")
+    EmailMessage.objects.filter(pk=failed.pk).update(status=EmailStatus.FAILED, attempts=8)
+
+    refused = client_for(alice).post(f"/messages/emails/{failed.pk}/retry/")
+
+    assert refused.status_code == 403
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == ("failed", 8)
