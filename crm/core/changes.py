@@ -66,6 +66,7 @@ _OTHER_KEYS = {
     "attachment": _("attachment"),
     "collaborator": _("collaborator"),
     "shared_with": _("shared with"),
+    "steps": _("approval steps"),
 }
 
 

@@ -140,7 +140,11 @@ class ConditionForm(StyledFormMixin, forms.Form):
         if choices and op == "in":
             return forms.MultipleChoiceField(label=label, required=False, choices=choices)
         if choices:
-            return forms.ChoiceField(label=label, required=False, choices=[("", ""), *choices])
+            # People are searched as they are typed: a company has many.
+            widget = forms.Select(attrs={"class": "tom-select"} if field.kind == "user" else {})
+            return forms.ChoiceField(
+                label=label, required=False, choices=[("", ""), *choices], widget=widget
+            )
         if field.kind == "date":
             return forms.DateField(
                 label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})

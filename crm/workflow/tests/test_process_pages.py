@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.forms import Select
 from django.urls import reverse
 
 from crm.conftest import signed_in
+from crm.core import changes
 from crm.core.errors import AccessDenied
 from crm.core.models import ObjectChange
 from crm.org.models import Role
-from crm.workflow import processes
+from crm.workflow import conditions, processes
 from crm.workflow import services as approvals
+from crm.workflow.forms import condition_formset
 from crm.workflow.models import ApprovalProcess, ApproverKind, RequestState
 from crm.workflow.tests.fixtures import ABOVE_100K, customer, process, raise_limit
 
@@ -135,9 +138,11 @@ def test_editing_replaces_the_steps_and_logs_them(admin, org):
     saved.refresh_from_db()
     assert list(saved.steps.values_list("approver_kind", flat=True)) == ["superior_level"]
     logged = ObjectChange.objects.filter(content_type=process_type(), object_id=saved.pk)
-    steps_row = next(row.changes["steps"] for row in logged if "steps" in row.changes)
-    assert [s["approver_kind"] for s in steps_row[0]] == ["superior"]
-    assert [s["approver_kind"] for s in steps_row[1]] == ["superior_level"]
+    steps_row = next(row.changes for row in logged if "steps" in row.changes)
+    assert [s["approver_kind"] for s in steps_row["steps"][0]] == ["superior"]
+    assert [s["approver_kind"] for s in steps_row["steps"][1]] == ["superior_level"]
+    read = changes.Reader([(ApprovalProcess, steps_row)]).rows(ApprovalProcess, steps_row)
+    assert [value.label for value in read] == ["Approval steps"]
 
 
 def test_a_stale_edit_is_refused(admin):
@@ -210,3 +215,34 @@ def test_the_service_refuses_a_user_without_the_permission(org):
         )
 
     assert not ApprovalProcess.objects.exists()
+
+
+def test_each_condition_row_offers_the_input_its_field_and_comparison_need(admin):
+    expected = {
+        "number": "text",
+        "money": "text",
+        "text": "text",
+        "date": "date",
+        "datetime": "datetime-local",
+        "choice": "select",
+        "dictionary": "select",
+        "bool": "select",
+        "user": "select",
+    }
+    fields = conditions.fields_for("customer")
+    rows = [{"field": field.name, "op": field.operators[0]} for field in fields]
+    rows += [{"field": fields[0].name, "op": "empty"}]
+
+    formset = condition_formset("customer", rows=rows)
+
+    for field, form in zip(fields, formset.forms, strict=False):
+        widget = form.fields["value"].widget
+        shown = "select" if isinstance(widget, Select) else widget.input_type
+        assert (field.kind, shown) == (field.kind, expected[field.kind])
+        assert [op for op, _label in form.fields["op"].choices] == list(field.operators)
+    assert "value" not in formset.forms[-1].fields  # "is empty" takes no value
+    user_field = next((f for f in fields if f.kind == "user"), None)
+    if user_field is not None:
+        row = condition_formset("customer", rows=[{"field": user_field.name, "op": "eq"}])
+        offered = dict(row.forms[0].fields["value"].choices)
+        assert offered[str(admin.pk)] == str(admin)
