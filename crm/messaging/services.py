@@ -22,7 +22,7 @@ from django.utils.translation import override
 
 from crm.core import access
 from crm.core import services as core_services
-from crm.core.errors import AccessDenied, DomainError
+from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.models import Comment, Record
 from crm.core.text import mnemonic, pinyin_syllables
 from crm.messaging.models import (
@@ -356,10 +356,13 @@ def _require_manager(actor) -> None:
 def publish_announcement(announcement: Announcement, *, actor) -> Published:
     """Publish a new announcement (written through the core write path, so the change
     log keeps it) and put it in the inbox of everyone it is for, in one transaction.
-    Raises AccessDenied without "manage settings", ValidationFailed on bad fields."""
+    Raises AccessDenied without "manage settings", ValidationFailed on bad fields or an
+    expiry already past."""
     _require_manager(actor)
     if announcement.pk:
         raise DomainError("announcement_published", _("This announcement is published already."))
+    if announcement.expires_at is not None and announcement.expires_at <= timezone.now():
+        raise ValidationFailed({"expires_at": [_("Choose a time in the future.")]})
     core_services.save(announcement, actor=actor)
     people = list(_audience(announcement).select_related("employee"))
     items = notify_each(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from crm.core import paging
 from crm.core.errors import DomainError
+from crm.core.forms import show_domain_error
 from crm.core.views.editing import go_to, paginate, posted, special_required
 from crm.messaging import inbox, services
 from crm.messaging.forms import AnnouncementForm, EmailFilterForm, EmailKindsForm
@@ -122,6 +123,16 @@ def people(request):
 
 
 @login_required
+def announcements_card(request):
+    """The workbench's card of the latest three current announcements for the user
+    (nothing when there are none)."""
+    latest = list(services.current_announcements(request.user, limit=3))
+    if not latest:
+        return HttpResponse(status=204)
+    return render(request, "messaging/_announcements_card.html", {"announcements": latest})
+
+
+@login_required
 def email_settings(request):
     """Which kinds of items also reach the user by email."""
     form = EmailKindsForm(posted(request), initial={"kinds": services.email_kinds(request.user)})
@@ -156,7 +167,7 @@ def announcement_create(request):
         try:
             published = services.publish_announcement(form.instance, actor=request.user)
         except DomainError as error:
-            form.add_error(None, error.message)
+            show_domain_error(form, error)
         else:
             messages.success(
                 request,

@@ -2,8 +2,9 @@
 administrators, withdrawn from every inbox; refused for others with nothing changed."""
 
 import pytest
+from django.utils import timezone
 
-from crm.core.errors import AccessDenied
+from crm.core.errors import AccessDenied, ValidationFailed
 from crm.core.models import ObjectChange
 from crm.messaging import services
 from crm.messaging.models import Announcement, Kind, Notification
@@ -82,6 +83,17 @@ def test_withdrawing_takes_it_out_of_every_inbox(admin, company):
 
 
 @pytest.mark.django_db
+def test_an_expiry_in_the_past_is_refused(admin, company):
+    past = timezone.now() - timezone.timedelta(hours=1)
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.publish_announcement(Announcement(title="迟到", expires_at=past), actor=admin)
+
+    assert list(refused.value.fields) == ["expires_at"]
+    assert Announcement.objects.count() == Notification.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_only_administrators_publish(alice, company):
     with pytest.raises(AccessDenied):
         services.publish_announcement(Announcement(title="我来发公告"), actor=alice)
@@ -122,3 +134,24 @@ def test_the_pages_refuse_others(admin, alice, client_for):
     assert withdraw.status_code == 403
     assert list(Announcement.objects.values_list("title", "withdrawn_at")) == [("放假通知", None)]
     assert Notification.objects.count() == published.reached
+
+
+@pytest.mark.django_db
+def test_the_workbench_card_shows_the_latest_current_announcements(admin, alice, client_for):
+    client = client_for(alice)
+    assert client.get("/messages/announcements/latest/").status_code == 204
+    for title in ("一", "二", "三", "四"):
+        services.publish_announcement(Announcement(title=f"公告{title}"), actor=admin)
+    expired = services.publish_announcement(
+        Announcement(title="过期公告", expires_at=timezone.now() + timezone.timedelta(days=1)),
+        actor=admin,
+    ).announcement
+    Announcement.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+
+    card = client.get("/messages/announcements/latest/").content.decode()
+
+    assert [t for t in ("公告一", "公告二", "公告三", "公告四", "过期公告") if t in card] == [
+        "公告二",
+        "公告三",
+        "公告四",
+    ]
