@@ -420,6 +420,8 @@ def sample_value(field, owner, battery: RecordTypeBattery):
         return not field.default
     if isinstance(field, models.DateField):
         return "2026-05-17"
+    if isinstance(field, models.DecimalField):
+        return "1234.50"
     if isinstance(field, models.EmailField):
         return "sample@example.com"
     if isinstance(field, models.URLField):

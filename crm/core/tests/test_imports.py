@@ -805,7 +805,7 @@ def custom_fields(db):
         ("wechat_group", "微信群", "WeChat group", FieldType.TEXT, {"max_length": 10}),
         ("grade", "客户评级", "Grade", FieldType.CHOICE, {"dictionary": grades}),
         ("signed_on", "签约日期", "Signed on", FieldType.DATE, {}),
-        ("credit_limit", "信用额度", "Credit limit", FieldType.MONEY, {}),
+        ("deposit", "保证金", "Deposit", FieldType.MONEY, {}),
         ("vip", "贵宾", "VIP", FieldType.BOOLEAN, {}),
     ]
     for name, zh, en, kind, extra in specs:
@@ -820,7 +820,7 @@ def custom_fields(db):
 
 
 def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fields):
-    header = ["客户名称", "WeChat group", "客户评级", "签约日期", "Credit limit", "贵宾"]
+    header = ["客户名称", "WeChat group", "客户评级", "签约日期", "Deposit", "贵宾"]
     rows = [
         ["甲", "群A", "金牌", "2026/3/1", "1,234.5", "是"],
         ["乙", "", "Silver", "", "¥88", "no"],
@@ -833,7 +833,7 @@ def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fiel
         "cf.wechat_group",
         "cf.grade",
         "cf.signed_on",
-        "cf.credit_limit",
+        "cf.deposit",
         "cf.vip",
     ]
     job = run(alice, csv_file([header, *rows]), on_duplicate="create", match="")
@@ -843,7 +843,7 @@ def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fiel
         4: "WeChat group: Ensure this value has at most 10 characters (it has 11).; "
         f"客户评级: “Bronze” is not a valid Grade. Allowed values: {allowed('grade')}.; "
         "签约日期: “2026-02-30” is not a real date.; "
-        "Credit limit: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.; "
+        "Deposit: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.; "
         "贵宾: “maybe” is neither yes nor no."
     }
     data = dict(Customer.objects.values_list("name", "custom_field_data"))
@@ -852,21 +852,21 @@ def test_custom_fields_are_mapped_by_label_checked_and_stored(alice, custom_fiel
             "wechat_group": "群A",
             "grade": "gold",
             "signed_on": "2026-03-01",
-            "credit_limit": "1234.50",
+            "deposit": "1234.50",
             "vip": True,
         },
         "乙": {
             "wechat_group": None,
             "grade": "silver",
             "signed_on": None,
-            "credit_limit": "88.00",
+            "deposit": "88.00",
             "vip": False,
         },
     }
 
 
 def test_money_custom_fields_import_amounts_as_people_write_them(alice, custom_fields):
-    header = ["客户名称", "信用额度"]
+    header = ["客户名称", "保证金"]
     rows = [
         ["甲", "1.2万"],
         ["乙", "￥１，２３４．５"],
@@ -879,12 +879,12 @@ def test_money_custom_fields_import_amounts_as_people_write_them(alice, custom_f
 
     assert job.summary == summary(created=2, failed=3)
     assert errors_of(job) == {
-        4: "信用额度: An amount cannot be negative.",
-        5: "信用额度: Enter the amount in CNY.",
-        6: "信用额度: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.",
+        4: "保证金: An amount cannot be negative.",
+        5: "保证金: Enter the amount in CNY.",
+        6: "保证金: Enter an amount such as 1,234.50, ¥1234.5 or 1.2万.",
     }
     limits = {
-        name: data["credit_limit"]
+        name: data["deposit"]
         for name, data in Customer.objects.values_list("name", "custom_field_data")
     }
     assert limits == {"甲": "12000.00", "乙": "1234.50"}

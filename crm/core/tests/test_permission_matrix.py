@@ -452,6 +452,37 @@ API_RECORD_OPERATIONS = {
     "api:transition",
 }
 
+# Approvals: a request is reached by its submitter and its approvers, a record's submit and
+# withdraw through `visible_to` (crm/workflow/tests/test_approval_api.py,
+# test_approval_pages.py); processes by administrators only (test_process_pages.py).
+APPROVAL_PAGES = {
+    "api:get_approval",
+    "api:approve",
+    "api:reject",
+    "api:transfer",
+    "api:withdraw",
+    "api:submit",
+    "api:withdraw_record",
+    "workflow:approval_approve",
+    "workflow:approval_reject",
+    "workflow:approval_transfer",
+    "workflow:approval_withdraw",
+    "workflow:process_edit",
+    "workflow:process_move",
+    "workflow:process_delete",
+}
+# Messages: one's own inbox items, comments of a visible record, announcements and the
+# email log for administrators (crm/messaging/tests/).
+MESSAGE_PAGES = {
+    "api:list_comments",
+    "api:add_comment",
+    "api:read_notification",
+    "messaging:open",
+    "messaging:read",
+    "messaging:announcement_withdraw",
+    "messaging:email_retry",
+}
+
 
 def _id_urls(resolver=None, prefix=""):
     resolver = resolver or get_resolver()
@@ -483,5 +514,7 @@ def test_every_url_with_an_object_id_is_covered():
         - saved_views
         - type_views
         - API_RECORD_OPERATIONS
+        - APPROVAL_PAGES
+        - MESSAGE_PAGES
     )
     assert not uncovered, f"URLs with an object id not covered by access tests: {uncovered}"

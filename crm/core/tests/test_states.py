@@ -294,10 +294,10 @@ def test_the_page_shows_exactly_the_transitions_the_user_may_start(alice, approv
     doc = make_document(alice)
     assert _buttons(client_for(alice).get(f"/sample-documents/{doc.pk}/")) == ["submit"]
     _move(doc, "submit", actor=alice)
-    # Approving takes a permission the salesperson's role does not grant.
-    assert _buttons(client_for(alice).get(f"/sample-documents/{doc.pk}/")) == []
+    # Approving takes a permission the salesperson's role does not grant; withdrawing not.
+    assert _buttons(client_for(alice).get(f"/sample-documents/{doc.pk}/")) == ["withdraw"]
     page = client_for(approver).get(f"/sample-documents/{doc.pk}/")
-    assert _buttons(page) == ["approve", "reject"]
+    assert _buttons(page) == ["approve", "reject", "withdraw"]
     html = page.content.decode()
     assert 'data-transition="approve"' in html and 'data-transition="reject"' in html
     assert 'name="reason"' in html

@@ -1,9 +1,11 @@
 """What the API gives of the demo company, it takes back unchanged: a client that reads a
-record and sends the same body back changes nothing but the version."""
+record and sends the same body back changes nothing but the version (a record locked by a
+pending approval refuses it and changes nothing)."""
 
 import pytest
 
 from crm import demo
+from crm.core import services
 from crm.customers.models import Contact, Customer
 from crm.org.models import User
 
@@ -32,6 +34,9 @@ def test_demo_records_read_and_sent_back_are_unchanged(api_for):
                 read = api.get(f"{root}{pk}/").json()
                 before = _stored(model, pk)
                 response = api.patch(f"{root}{pk}/", read)
-                assert response.status_code == 200, (read, response.json())
-                assert _still(response.json()) == _still(read)
+                if services.lock_reason(model.objects.get(pk=pk)):
+                    assert (response.status_code, response.json()["code"]) == (409, "locked")
+                else:
+                    assert response.status_code == 200, (read, response.json())
+                    assert _still(response.json()) == _still(read)
                 assert _stored(model, pk) == before
