@@ -55,7 +55,7 @@ def items_for(user, notifications: list[Notification]) -> list[Item]:
         about = n.content_type_id is not None and n.object_id is not None
         record, link = seen.get((n.content_type_id, n.object_id), ("", "")) if about else ("", "")
         hidden = about and not record
-        out.append(Item(n, record, n.url or link, hidden))
+        out.append(Item(n, record, "" if hidden else n.url or link, hidden))
     return out
 
 

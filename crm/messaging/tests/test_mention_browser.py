@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.conftest import PASSWORD, sales_role
+from crm.core.testing.axe import assert_accessible
 from crm.core.testing.browser import assert_fits, chromium, chromium_page
 from crm.customers.tests.test_battery import make_customer
 from crm.messaging.models import Notification
@@ -73,6 +74,7 @@ def test_a_mention_reaches_the_bell_and_opens_the_record(
         menu = writer.locator(".crm-mention-menu [role=option]")
         expect(menu).to_have_count(1)
         expect(menu.first).to_contain_text(words["reader"])
+        assert_accessible(writer)
         box.press("Enter")
         expect(box).to_have_value(f"@{words['reader']} ")
         box.press_sequentially(words["note"])
@@ -88,6 +90,7 @@ def test_a_mention_reaches_the_bell_and_opens_the_record(
         item = reader.locator(".crm-inbox-item").first
         expect(item).to_contain_text(MENTIONED[language])
         expect(item).to_contain_text("金蝶软件")
+        assert_accessible(reader)
         for width in (1280, 360):
             reader.set_viewport_size({"width": width, "height": 900})
             assert_fits(reader)

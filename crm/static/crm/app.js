@@ -547,10 +547,7 @@
 
   function closeMentions() {
     if (mention.menu) mention.menu.remove();
-    if (mention.area) {
-      mention.area.setAttribute("aria-expanded", "false");
-      mention.area.removeAttribute("aria-activedescendant");
-    }
+    if (mention.area) mention.area.removeAttribute("aria-activedescendant");
     mention.menu = null;
     mention.items = [];
     mention.active = -1;
@@ -594,6 +591,7 @@
     menu.className = "dropdown-menu show crm-mention-menu";
     menu.id = "mention-menu";
     menu.setAttribute("role", "listbox");
+    menu.setAttribute("aria-label", i18n.mentionPeople || "@");
     people.forEach(function (person, i) {
       var option = document.createElement("button");
       option.type = "button";
@@ -603,8 +601,8 @@
       option.setAttribute("tabindex", "-1");
       option.textContent = person.name;
       var login = document.createElement("span");
-      login.className = "text-secondary ms-2 small";
-      login.textContent = person.username;
+      login.className = "ms-2 small";
+      login.textContent = "@" + person.username;
       option.appendChild(login);
       option.addEventListener("mousedown", function (event) {
         event.preventDefault();
@@ -615,7 +613,6 @@
     area.parentNode.appendChild(menu);
     mention.menu = menu;
     area.setAttribute("aria-controls", "mention-menu");
-    area.setAttribute("aria-expanded", "true");
     markActive(0);
   }
 
