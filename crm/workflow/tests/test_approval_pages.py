@@ -11,9 +11,26 @@ import pytest
 from django.urls import reverse
 
 from crm.conftest import signed_in
+from crm.core import registry
+from crm.core import services as core
+from crm.core.registry import Approvable
+from crm.core.testing.sample.models import DocumentStatus, SampleDocument
 from crm.workflow import services as approvals
-from crm.workflow.models import ApprovalAction, ApprovalTask, RequestState, TaskState
-from crm.workflow.tests.fixtures import customer, raise_limit, stored_limit, two_steps
+from crm.workflow import views
+from crm.workflow.models import (
+    ApprovalAction,
+    ApprovalTask,
+    ApproverKind,
+    RequestState,
+    TaskState,
+)
+from crm.workflow.tests.fixtures import (
+    customer,
+    process,
+    raise_limit,
+    stored_limit,
+    two_steps,
+)
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -186,3 +203,55 @@ def test_the_inbox_item_carries_the_approve_and_reject_buttons(org, pending):
 
     assert f'data-quick-actions="{pending.pk}"' in inbox
     assert "data-quick-actions" not in seller_inbox
+
+
+def test_the_menu_leads_everyone_to_their_approvals_and_administrators_to_the_processes(admin, org):
+    seller_menu = signed_in(org["seller"]).get(reverse("home")).content.decode()
+    admin_menu = signed_in(admin).get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("workflow:approval_list")}"' in seller_menu
+    assert f'href="{reverse("workflow:process_list")}"' not in seller_menu
+    assert f'href="{reverse("workflow:process_list")}"' in admin_menu
+
+
+@pytest.fixture
+def document_panel(monkeypatch):
+    """The sample document goes through approval when submitted, with the panel."""
+    sample = registry.get("sampledocument")
+    monkeypatch.setattr(sample, "panels", sample.panels)
+    monkeypatch.setattr(
+        sample,
+        "approvals",
+        (
+            Approvable(
+                "document",
+                "Document approval",
+                submit="submit",
+                approve="approve",
+                reject="reject",
+                withdraw="withdraw",
+            ),
+        ),
+    )
+    views.show_approval_panels()
+
+
+def test_a_submitted_document_is_rejected_from_its_page_with_the_reason(org, document_panel):
+    process("sampledocument", "document", steps=[{"approver_kind": ApproverKind.SUPERIOR}])
+    doc = core.save(
+        SampleDocument(name="Q-1", amount=Decimal("500"), owner=org["seller"]), actor=org["seller"]
+    )
+    doc = core.transition(doc, "submit", actor=org["seller"])
+    request = approvals.pending_request(doc)
+    page = (
+        signed_in(org["manager"])
+        .get(reverse("sample:sampledocument_detail", args=[doc.pk]))
+        .content.decode()
+    )
+
+    response = act(org["manager"], request, "reject", comment="Price too low")
+
+    assert 'data-approval-form="reject"' in page
+    assert toast(response)["level"] == "success"
+    doc.refresh_from_db()
+    assert (doc.status, doc.reason) == (DocumentStatus.REJECTED, "Price too low")
