@@ -214,8 +214,10 @@ def _email_notifications(items: list[Notification], kind: str) -> None:
     default = [str(k) for k in EMAIL_BY_DEFAULT]
     emails = []
     for item in items:
+        if kind not in chosen.get(item.user_id, default):
+            continue
         address = email_address(item.user)
-        if not address or kind not in chosen.get(item.user_id, default):
+        if not address:
             continue
         link = settings.CRM_SITE_URL + reverse("messaging:open", args=[item.pk])
         with override(item.user.language):
