@@ -90,7 +90,10 @@ def notify_each(
     """Put a message in each recipient's inbox, its title and text written by
     `render(user)` in that user's language, and queue the email for those who chose email
     for `kind`. Inactive users are skipped and duplicates collapse. Called inside the
-    caller's transaction: a rollback leaves no item and sends nothing."""
+    caller's transaction: a rollback leaves no item and sends nothing. An unknown `kind`
+    raises ValueError."""
+    if kind not in Kind.values:
+        raise ValueError(f"Unknown kind of notification: {kind!r}")
     people = _people(recipients)
     if not people:
         return []

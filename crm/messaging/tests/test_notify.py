@@ -97,3 +97,11 @@ def test_the_badge_counts_unread_items_up_to_99(alice, bob):
     services.mark_all_read(actor=alice)
     assert services.unread_count(alice) == (0, False)
     assert services.unread_count(bob) == (1, False)
+
+
+@pytest.mark.django_db
+def test_an_unknown_kind_is_refused_and_nothing_is_written(alice):
+    with pytest.raises(ValueError, match="approvals"):
+        services.notify([alice], kind="approvals", title="Typo")
+
+    assert Notification.objects.count() == 0
