@@ -24,6 +24,7 @@ from crm.core.models import ChangeAction
 from crm.core.registry import Approvable, ObjectType
 from crm.messaging import services as messaging
 from crm.org.models import Employee, OrgUnit, OrgUnitKind
+from crm.workflow import conditions
 from crm.workflow.models import (
     ApprovalAction,
     ApprovalProcess,
@@ -58,8 +59,6 @@ def approvable_of(type_key: str, key: str) -> Approvable | None:
 def route(obj, approvable: Approvable, actor=None) -> ApprovalProcess | None:
     """The first active process of `approvable` whose conditions hold for `obj` as it
     stands (with the values proposed), or None: no approval needed."""
-    from crm.workflow import conditions
-
     object_type = registry.for_model(type(obj))
     assert object_type is not None
     processes = ApprovalProcess.objects.filter(
