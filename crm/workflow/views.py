@@ -94,7 +94,6 @@ def process_list(request):
     """The approval processes by type and what they approve, in the order they are tried."""
     found = (
         ApprovalProcess.objects.visible_to(request.user)
-        .select_related("updated_by")
         .prefetch_related("steps__role", "steps__users")
         .order_by("type_key", "approvable", "sort_order", "id")
     )
@@ -132,7 +131,6 @@ def _redrawn(request, process: ApprovalProcess, data):
         "conditions": condition_formset(form.chosen_type, rows=condition_rows, refresh_url=url),
         "steps": step_formset(rows=step_rows, refresh_url=url),
         "refresh_url": url,
-        "added": operation.startswith("add") or data.get("steps-op", "").startswith("add"),
     }
     return render(request, "workflow/process_form.html#body", context)
 
@@ -161,7 +159,8 @@ def _process_page(request, process: ApprovalProcess):
                 )
             except DomainError as error:
                 rest = conditions_rows.place(steps.place(error.fields))
-                show_domain_error(form, DomainError(error.code, error.message, rest))
+                on_form = {"target" if k == "approvable" else k: v for k, v in rest.items()}
+                show_domain_error(form, DomainError(error.code, error.message, on_form))
             else:
                 messages.success(
                     request, _("Approval process “%(name)s” saved.") % {"name": form.instance}
