@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.conftest import PASSWORD
+from crm.core.testing.axe import assert_accessible
 from crm.core.testing.browser import assert_fits, chromium_page
 from crm.org.models import Role
 from crm.workflow import services as approvals
@@ -85,6 +86,7 @@ def test_an_administrator_sets_up_a_two_step_approval_that_then_applies(
         page.fill("input[name=steps-1-levels]", "2")
         page.select_option("select[name=steps-1-mode]", "all")
         assert_fits(page)
+        assert_accessible(page)
         page.click("#process-form button[type=submit]")
 
         expect(page.locator("#toasts")).to_contain_text(words["saved"])
@@ -103,6 +105,7 @@ def test_an_administrator_sets_up_a_two_step_approval_that_then_applies(
         page.goto(f"{live_server.url}/workflow/approvals/")
         expect(page.locator("[data-todo-count]")).to_have_text("1")
         assert_fits(page)
+        assert_accessible(page)
         page.click(f"tbody a[href='/customers/{obj.pk}/']")
         expect(page.locator("[data-approval-path] [aria-current=step]")).to_be_visible()
         assert_fits(page)
