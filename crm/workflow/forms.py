@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MinValueValidator
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -240,10 +241,11 @@ class StepForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, refresh_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["levels"].required = False
-        self.fields["levels"].min_value = 1
         self.fields["users"].queryset = active_users()
         self.fields["users"].help_text = ""
-        self.fields["time_limit_hours"].widget.attrs["min"] = 1
+        for name in ("levels", "time_limit_hours"):
+            self.fields[name].validators.append(MinValueValidator(1))
+            self.fields[name].widget.attrs["min"] = 1
         refreshes(self, ("approver_kind",), refresh_url)
         for field in self.fields.values():
             field.widget.attrs.setdefault("aria-label", capfirst(field.label))

@@ -246,3 +246,13 @@ def test_each_condition_row_offers_the_input_its_field_and_comparison_need(admin
         row = condition_formset("customer", rows=[{"field": user_field.name, "op": "eq"}])
         offered = dict(row.forms[0].fields["value"].choices)
         assert offered[str(admin.pk)] == str(admin)
+
+
+def test_a_step_takes_at_least_one_level_and_one_hour(admin):
+    zero = {**TWO_UP, "levels": "0", "time_limit_hours": "0"}
+
+    response = signed_in(admin).post(CREATE, form_data(steps=[zero]))
+
+    errors = response.context["steps"].forms[0].errors
+    assert set(errors) == {"levels", "time_limit_hours"}
+    assert not ApprovalProcess.objects.exists()
