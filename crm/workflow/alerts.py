@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
 
 from crm.core import access, registry
 from crm.core import services as core_services
@@ -181,38 +181,52 @@ def recipients_of(rule: AlertRule, period: str, stamp: datetime.datetime) -> Cou
     return +counts  # without those who see none
 
 
-def _digest(rule: AlertRule, count: int) -> tuple[str, str]:
-    """The title and text of a digest, in the active language."""
-    object_type = registry.get(rule.type_key)
-    records = object_type.model._meta.verbose_name if count == 1 else object_type.label_plural
-    title = _("%(rule)s: %(count)d %(records)s") % {
-        "rule": rule.name,
-        "count": count,
-        "records": str(records).lower(),
-    }
-    body = rule.message or "; ".join(condition_rules.describe(rule.type_key, rule.conditions))
-    return title, body
+class _Digests:
+    """The title and text of a rule's digests, in the active language; the rule's
+    conditions are read out once per language, however many people are told."""
+
+    def __init__(self, rule: AlertRule, counts: Counter):
+        self.rule = rule
+        self.counts = counts
+        self.object_type = registry.get(rule.type_key)
+        self.bodies: dict[str, str] = {}
+
+    def __call__(self, user) -> tuple[str, str]:
+        count = self.counts[user.pk]
+        records = self.object_type.label_plural if count != 1 else self.object_type.label
+        title = _("%(rule)s: %(count)d %(records)s") % {
+            "rule": self.rule.name,
+            "count": count,
+            "records": str(records).lower(),
+        }
+        language = get_language()
+        if language not in self.bodies:
+            described = condition_rules.describe(self.rule.type_key, self.rule.conditions)
+            self.bodies[language] = self.rule.message or "; ".join(described)
+        return title, self.bodies[language]
 
 
 def _tell(rule: AlertRule, period: str, stamp: datetime.datetime) -> None:
+    """Send each recipient of a run's new hits one digest: to their inbox (and by email
+    when they chose email for alerts), or by email alone when the rule says so."""
     counts = recipients_of(rule, period, stamp)
-    people = [u for u in get_user_model().objects.filter(pk__in=counts) if u.is_active]
+    # With their employee records: an email goes to theirs when they have none of their own.
+    users = get_user_model().objects.filter(pk__in=counts, is_active=True)
+    people = list(users.select_related("employee"))
     url = reverse("workflow:alert_hits", args=[rule.pk]) + f"?period={period}"
     ref = f"alert:{rule.pk}:{period}"
-    emailed: set[int] = set()
+    digest = _Digests(rule, counts)
     if rule.by_inbox:
-        items = messaging.notify_each(
-            people, kind=KIND, render=lambda user: _digest(rule, counts[user.pk]), url=url, ref=ref
-        )
-        emailed = {i.user_id for i in items if KIND in messaging.email_kinds(i.user)}
-    if rule.by_email:
-        for user in people:
-            address = messaging.email_address(user)
-            if user.pk in emailed or not address:
-                continue
-            with override(user.language):
-                title, body = _digest(rule, counts[user.pk])
-            messaging.queue_email([address], title, body, ref=ref)
+        messaging.notify_each(people, kind=KIND, render=digest, url=url, ref=ref)
+    if not rule.by_email:
+        return
+    for user in people:
+        address = messaging.email_address(user)
+        if not address or (rule.by_inbox and KIND in messaging.email_kinds(user)):
+            continue  # no address, or emailed with their inbox item already
+        with override(user.language):
+            title, body = digest(user)
+        messaging.queue_email([address], title, body, ref=ref)
 
 
 def run_due(now: datetime.datetime | None = None) -> int:

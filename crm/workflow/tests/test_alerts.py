@@ -270,3 +270,61 @@ def test_the_demo_adds_its_rules_once(admin):
 
     names = set(AlertRule.objects.values_list("name", flat=True))
     assert "A 级客户 30 天未更新" in names and len(made) == len(names) >= 2
+
+
+# Pages ----------------------------------------------------------------------------------
+
+RULE_FORM = {
+    "name": "Quiet customers",
+    "type_key": "customer",
+    "to_owner": "on",
+    "schedule": "daily",
+    "time_of_day": "09:15",
+    "by_inbox": "on",
+    "is_active": "on",
+    "conditions-TOTAL_FORMS": "1",
+    "conditions-INITIAL_FORMS": "0",
+    "conditions-0-field": "updated_at",
+    "conditions-0-op": "older_than_days",
+    "conditions-0-value": "30",
+}
+
+
+def test_an_administrator_sets_up_a_rule_in_the_browser(admin, client_for):
+    client = client_for(admin)
+
+    response = client.post("/workflow/alerts/new/", RULE_FORM)
+
+    assert response.status_code == 302
+    rule = AlertRule.objects.get()
+    assert (rule.name, rule.schedule, rule.time_of_day) == (
+        "Quiet customers",
+        "daily",
+        datetime.time(9, 15),
+    )
+    assert rule.conditions == [{"field": "updated_at", "op": "older_than_days", "value": 30}]
+    page = client.get("/workflow/alerts/").content.decode()
+    assert "Quiet customers" in page and "Updated at more than 30 days ago" in page
+
+
+def test_a_rule_form_without_recipients_says_so_and_saves_nothing(admin, client_for):
+    response = client_for(admin).post("/workflow/alerts/new/", {**RULE_FORM, "to_owner": ""})
+
+    assert response.status_code == 200
+    assert "Choose who is alerted." in response.content.decode()
+    assert not AlertRule.objects.exists()
+
+
+def test_others_may_not_open_the_rules(org, client_for):
+    assert client_for(org["seller"]).get("/workflow/alerts/").status_code == 403
+    assert client_for(org["seller"]).post("/workflow/alerts/new/", RULE_FORM).status_code == 403
+    assert not AlertRule.objects.exists()
+
+
+def test_an_administrator_deactivates_a_rule(admin, client_for):
+    rule = not_updated_a_level(admin)
+
+    client_for(admin).post(f"/workflow/alerts/{rule.pk}/deactivate/")
+
+    rule.refresh_from_db()
+    assert not rule.is_active and rule.version == 2
