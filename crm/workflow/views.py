@@ -250,6 +250,13 @@ def step_title(step: dict) -> str:
     return name
 
 
+def current_step(request_obj) -> str:
+    """The step a pending request is at ("2. Finance"), "" once it is decided."""
+    if request_obj.state != RequestState.PENDING or request_obj.step >= len(request_obj.steps):
+        return ""
+    return f"{request_obj.step + 1}. {step_title(request_obj.steps[request_obj.step])}"
+
+
 def _path(request_obj) -> list[dict]:
     """The steps of a request with each approver's part in them, the current one marked."""
     tasks = list(request_obj.tasks.select_related("approver").order_by("created_at", "id"))
@@ -321,7 +328,11 @@ def _answer(request, request_obj, *, message: str, level: str, forms=None, statu
         object_type = registry.for_model(type(record))
         return go_to(request, reverse(object_type.url_name("detail"), args=[record.pk]))
     if request.POST.get("shown_in") == "row":
-        context = {"approval": request_obj, "may_act": services.can_act(request_obj, request.user)}
+        context = {
+            "approval": request_obj,
+            "may_act": services.can_act(request_obj, request.user),
+            "now_at": current_step(request_obj),
+        }
         response = render(request, "workflow/_quick_actions.html", context, status=status)
     else:
         context = approval_context(record, request.user, request_obj, forms)
@@ -455,9 +466,6 @@ def _list_row(request_obj) -> dict:
     approvable = (
         services.approvable_of(object_type.key, request_obj.approvable) if object_type else None
     )
-    step = ""
-    if request_obj.state == RequestState.PENDING and request_obj.step < len(request_obj.steps):
-        step = f"{request_obj.step + 1}. {step_title(request_obj.steps[request_obj.step])}"
     return {
         "approval": request_obj,
         "url": reverse(object_type.url_name("detail"), args=[request_obj.object_id])
@@ -465,7 +473,7 @@ def _list_row(request_obj) -> dict:
         else "",
         "type": object_type.label if object_type else "",
         "what": approvable.label if approvable else request_obj.approvable,
-        "step": step,
+        "step": current_step(request_obj),
     }
 
 

@@ -194,6 +194,7 @@ def test_approve_right_from_the_list_row(org, pending):
     content = response.content.decode()
     assert content.strip().startswith(f'<div id="approval-quick-{pending.pk}"')
     assert 'data-quick="approve"' not in content
+    assert "Now at step 2. Superior several levels up" in content
     assert decided.context["rows"][0]["approval"] == pending
 
 
