@@ -327,7 +327,7 @@ def _kinds(type_key: str) -> dict[str, str]:
 
 
 def _typed(kind: str, value: Any) -> Any:
-    """A stored row value (or a record's custom value) as Python compares it."""
+    """A stored row value, or a record's value, as Python compares it."""
     if value is None or value == "":
         return None
     if kind in ("number", "money"):
@@ -357,9 +357,8 @@ def _bounds(kind: str, op: str, days: int | None, now: datetime.datetime) -> tup
 def _record_value(obj, name: str, kind: str) -> Any:
     if name.startswith(CUSTOM):
         return _typed(kind, (obj.custom_field_data or {}).get(name[len(CUSTOM) :]))
-    field = obj._meta.get_field(name)
-    value = getattr(obj, field.attname)
-    return None if value == "" else value
+    # Typed as stored: a proposed change may hold what a person typed ("120000").
+    return _typed(kind, getattr(obj, obj._meta.get_field(name).attname))
 
 
 def _row_holds(have: Any, kind: str, op: str, value: Any, now: datetime.datetime) -> bool:

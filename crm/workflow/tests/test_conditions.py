@@ -336,3 +336,11 @@ def test_customer_rows_agree_with_the_database(alice, bob):
         )
 
         assert in_memory == in_database, rows
+
+
+def test_a_proposed_value_as_typed_is_compared_as_stored(alice):
+    rows = conditions.validate("customer", [{"field": "credit_limit", "op": "gt", "value": "10万"}])
+    proposed = Customer(owner=alice, name="金蝶软件", credit_limit="120000")
+
+    assert conditions.holds(proposed, rows)
+    assert not conditions.holds(Customer(owner=alice, name="x", credit_limit="99999.99"), rows)
