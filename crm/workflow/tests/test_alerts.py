@@ -328,3 +328,22 @@ def test_an_administrator_deactivates_a_rule(admin, client_for):
 
     rule.refresh_from_db()
     assert not rule.is_active and rule.version == 2
+
+
+def test_the_rule_form_offers_the_chosen_types_fields_in_chinese(admin, client_for):
+    rule = not_updated_a_level(admin)
+    admin.language = "zh-hans"
+    admin.save()
+    client = client_for(admin)
+
+    page = client.get(f"/workflow/alerts/{rule.pk}/")
+    redrawn = client.post(
+        "/workflow/alerts/new/",
+        {**RULE_FORM, "refresh": "1", "conditions-op": "add"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert page.status_code == 200 and "修改时间" in page.content.decode()
+    assert redrawn.status_code == 200
+    assert redrawn.content.decode().count("data-condition=") == 2
+    assert not AlertRule.objects.exclude(pk=rule.pk).exists()
