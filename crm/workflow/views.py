@@ -3,6 +3,7 @@ a record with its approve / reject / transfer / withdraw forms, and the approval
 
 from __future__ import annotations
 
+from decimal import Decimal
 from itertools import groupby
 
 from django.conf import settings
@@ -12,12 +13,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
-from crm.core import changes, masking, registry
+from crm.core import changes, masking, money, registry
 from crm.core.errors import DomainError, ValidationFailed
 from crm.core.forms import show_domain_error
 from crm.core.views.editing import expected_version, go_to, posted, special_required
@@ -221,18 +223,35 @@ def process_delete(request, pk):
 # ------------------------------------------------------------------- a record's approval
 
 
-def _proposed_change(request_obj, record) -> list:
-    """The held change as the change log reads it: field, stored → proposed."""
-    if not request_obj.proposed:
-        return []
+def _amount_text(record, field, value) -> str:
+    """An amount in its record's currency (the company's when it has none): ¥300,000.00."""
+    if value in (None, ""):
+        return changes.EMPTY
+    prefix = field.name.removesuffix("_amount")
+    currency = getattr(record, f"{prefix}_currency", None) or money.company_currency()
+    return money.to_text(money.Money(Decimal(str(value)), currency))
+
+
+def _proposed_change(request_obj, record) -> list[changes.ChangedValue]:
+    """The held change as the change log reads it, amounts as the record's page shows
+    them: field, stored → proposed."""
+    model = type(record)
+    fields = model._meta.concrete_fields
+    amounts = {f.attname: f for f in fields if isinstance(f, money.AmountField)}
     diff = {
         name: [request_obj.previous.get(name), value]
         for name, value in request_obj.proposed.items()
     }
-    model = type(record)
+    others = {name: pair for name, pair in diff.items() if name not in amounts}
     object_type = registry.for_model(model)
     hidden = masking.on_pages(object_type) if object_type else frozenset()
-    return changes.Reader([(model, diff)]).rows(model, diff, hidden)
+    rows = changes.Reader([(model, others)]).rows(model, others, hidden) if others else []
+    for name, (before, after) in diff.items():
+        if name in amounts:
+            field = amounts[name]
+            texts = [_amount_text(record, field, value) for value in (before, after)]
+            rows.append(changes.ChangedValue(str(capfirst(field.verbose_name)), *texts))
+    return rows
 
 
 def step_title(step: dict) -> str:

@@ -69,7 +69,7 @@ def test_the_panel_shows_the_change_and_the_path_to_whoever_sees_the_record(org,
     page = signed_in(org["director"]).get(detail(pending)).content.decode()
 
     assert "data-approval-panel" in page
-    assert "50,000.00</span> → <strong>300,000.00" in page
+    assert "¥50,000.00</span> → <strong>¥300,000.00" in page
     assert 'aria-current="step"' in page
     assert "Manager · Pending" in page
     assert "data-approval-form" not in page  # not the director's turn
