@@ -10,11 +10,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from crm import demo
 from crm.conftest import signed_in
 from crm.core import registry
 from crm.core import services as core
 from crm.core.registry import Approvable
 from crm.core.testing.sample.models import DocumentStatus, SampleDocument
+from crm.core.tests.test_chinese_pages import english_words, shown_text, typed_values
+from crm.org.models import User
 from crm.workflow import services as approvals
 from crm.workflow import views
 from crm.workflow.models import (
@@ -256,3 +259,44 @@ def test_a_submitted_document_is_rejected_from_its_page_with_the_reason(org, doc
     assert toast(response)["level"] == "success"
     doc.refresh_from_db()
     assert (doc.status, doc.reason) == (DocumentStatus.REJECTED, "Price too low")
+
+
+@pytest.fixture
+def demo_admin(db):
+    """The demo company (its credit-limit approvals waiting) and its administrator."""
+    demo.load()
+    return User.objects.get(username="admin")
+
+
+def test_the_approval_pages_read_wholly_in_chinese(demo_admin):
+    admin = demo_admin
+    task = ApprovalTask.objects.filter(state=TaskState.PENDING).select_related("request").first()
+    approver = task.approver
+    approver.language = "zh-hans"
+    approver.save(update_fields=["language"])
+    process_pk = task.request.process_id
+    pages = {
+        admin: [
+            reverse("workflow:process_list"),
+            reverse("workflow:process_create"),
+            reverse("workflow:process_edit", args=[process_pk]),
+        ],
+        approver: [
+            reverse("workflow:approval_list"),
+            reverse("workflow:approval_list") + "?box=submitted",
+            reverse("workflow:approval_list") + "?box=decided",
+            detail(task.request),
+        ],
+    }
+    typed = typed_values()
+    found = {}
+    for user, urls in pages.items():
+        client = signed_in(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            words = english_words(shown_text(response.content.decode()), typed)
+            if words:
+                found[url] = sorted(words)
+    assert found == {}
+    assert "审批通过" in client.get(detail(task.request)).content.decode()
