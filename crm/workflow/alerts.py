@@ -36,6 +36,7 @@ from crm.workflow.models import AlertHit, AlertRule, AlertSchedule
 KIND = "alert"
 HOURLY_KEY = "%Y-%m-%dT%H"
 DAILY_KEY = "%Y-%m-%d"
+KEEP_DAYS = 35
 
 
 def register_menu() -> None:
@@ -62,8 +63,9 @@ def _rule_errors(rule: AlertRule, conditions: list[dict], users: list) -> dict[s
         rule.conditions = condition_rules.validate(rule.type_key, conditions)
     except ValidationError as error:
         errors.update(error.message_dict)
-    if not rule.conditions and "conditions" not in errors and not errors:
-        errors["conditions"] = [_("Add at least one condition.")]
+    else:
+        if not rule.conditions:
+            errors["conditions"] = [_("Add at least one condition.")]
     if not (rule.to_owner or rule.to_superior or rule.role_id or users):
         errors["recipients"] = [_("Choose who is alerted.")]
     if not (rule.by_inbox or rule.by_email):
@@ -252,13 +254,25 @@ def run_due(now: datetime.datetime | None = None) -> int:
 
 
 def hits_for(rule: AlertRule, user, period: str = ""):
-    """The records of a rule's hits in a period (its latest when none is given) that
-    `user` may see, most recently changed first."""
+    """The period shown (the one given, else the rule's latest) and the records of the
+    rule's hits in it that `user` may see, most recently changed first."""
     model = registry.get(rule.type_key).model
     hits = AlertHit.objects.filter(rule=rule)
     period = period or (hits.order_by("-period").values_list("period", flat=True).first() or "")
     ids = hits.filter(period=period).values("object_id")
     return period, model.objects.visible_to(user).filter(pk__in=ids).order_by("-updated_at", "-pk")
+
+
+def purge_hits(now: datetime.datetime | None = None) -> int:
+    """Forget the hits of periods more than KEEP_DAYS days old, rule by rule over the
+    (rule, period) index, so the table holds about a month of runs; answers how many
+    went. Their inbox items stay."""
+    cutoff = timezone.localdate(now or timezone.now()) - datetime.timedelta(days=KEEP_DAYS)
+    gone = 0
+    for pk in AlertRule.objects.values_list("pk", flat=True):
+        # "2026-06-15T09" sorts after "2026-06-15" and before "2026-06-16".
+        gone += AlertHit.objects.filter(rule_id=pk, period__lt=cutoff.isoformat()).delete()[0]
+    return gone
 
 
 # Demo -------------------------------------------------------------------------------------

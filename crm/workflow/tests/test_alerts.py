@@ -347,3 +347,18 @@ def test_the_rule_form_offers_the_chosen_types_fields_in_chinese(admin, client_f
     assert redrawn.status_code == 200
     assert redrawn.content.decode().count("data-condition=") == 2
     assert not AlertRule.objects.exclude(pk=rule.pk).exists()
+
+
+def test_alerts_older_than_a_month_are_forgotten(admin, org):
+    customers(org["seller"], 2, updated_at=NOW - datetime.timedelta(days=100))
+    rule = not_updated_a_level(admin, schedule=AlertSchedule.HOURLY)
+    for days in (40, 36, 35, 1):
+        alerts.evaluate(rule, now=NOW - datetime.timedelta(days=days))
+
+    gone = alerts.purge_hits(NOW)
+
+    assert gone == 4
+    assert sorted(set(AlertHit.objects.values_list("period", flat=True))) == [
+        "2026-05-11T08",
+        "2026-06-14T08",
+    ]
