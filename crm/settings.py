@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.core.context_processors.navigation",
+                "crm.messaging.context_processors.inbox",
             ],
         },
     }

@@ -37,7 +37,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 
 def expect_bell(page, count: str) -> None:
-    """The bell shows `count` unread items once its first poll has answered."""
+    """The bell shows `count` unread items."""
     expect(page.locator("#inbox-badge .badge")).to_have_text(count, timeout=20_000)
 
 
