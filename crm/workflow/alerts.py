@@ -289,7 +289,7 @@ def demo(ctx: DemoContext) -> None:
         None,
     )
     offered = {f.name for f in condition_rules.fields_for("customer")}
-    rules = [
+    rules: list[tuple[str, list[dict], dict]] = [
         (
             "A 级客户 30 天未更新",
             [

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from crm.core.contributions import BenchOperation
 
+T = TypeVar("T")
 RUNS = 5
 # The digests cost the same whatever the data (one per recipient, in one INSERT): at scale
 # L the hits' statement is most of a run.
@@ -21,7 +24,7 @@ MAX_QUERIES = 15
 RULE = "基准预警：A 级客户 30 天未更新"
 
 
-def _rolled_back_ms(work) -> tuple[float, object]:
+def _rolled_back_ms(work: Callable[[], T]) -> tuple[float, T]:
     """Milliseconds `work()` takes inside a transaction that is then rolled back."""
     from django.db import transaction
 

@@ -75,7 +75,7 @@ KIND_OPERATORS: dict[str, tuple[str, ...]] = {
     "bool": ("eq",),
     "user": ("eq", "ne", "in", *_PRESENCE),
 }
-_CUSTOM_KINDS = {
+_CUSTOM_KINDS: dict[str, str] = {
     FieldType.TEXT: "text",
     FieldType.LONGTEXT: "text",
     FieldType.URL: "text",
@@ -164,11 +164,11 @@ def _tested_model_fields(object_type: registry.ObjectType) -> list[tuple[models.
 def _model_fields(object_type: registry.ObjectType) -> list[ConditionField]:
     chosen = _tested_model_fields(object_type)
     dictionaries = _dictionary_choices(
-        {f.dictionary_code for f, kind in chosen if kind == "dictionary"}
+        {f.dictionary_code for f, _kind in chosen if isinstance(f, DictionaryField)}
     )
     found = []
     for field, kind in chosen:
-        if kind == "dictionary":
+        if isinstance(field, DictionaryField):
             name, choices = field.name, dictionaries.get(field.dictionary_code, [])
         else:
             name, choices = field.attname, [(str(k), str(v)) for k, v in field.choices or ()]
