@@ -10,7 +10,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from crm.core import timeline
         from crm.core.context_processors import add_admin_entry, add_work_entry
-        from crm.messaging import services
+        from crm.messaging import contrib, services  # noqa: F401  (contrib: the demo)
 
         timeline.handle_mentions(
             timeline.Mentions(record=services.mention_people, names=services.mentioned_names)
