@@ -54,6 +54,11 @@ class RowFormSet(forms.BaseFormSet):
         """What each row holds as typed (nothing checked)."""
         return [{name: form[name].data for name in form.fields} for form in self.forms]
 
+    def focus_added(self, operation: str, name: str) -> None:
+        """After the add button, the new (last) row's input `name` takes the focus."""
+        if operation == "add" and self.forms:
+            self.forms[-1].fields[name].widget.attrs["autofocus"] = True
+
     def place(self, errors: dict[str, list[str]]) -> dict[str, list[str]]:
         """Put the `<prefix>.<i>.<field>` messages on their rows' cells (and `<prefix>`
         ones on the set); answers the messages left for the rest of the page."""

@@ -120,18 +120,22 @@ def _redrawn(request, process: ApprovalProcess, data):
         instance=process,
         refresh_url=url,
     )
-    operation = data.get("conditions-op", "")
+    condition_op, step_op = data.get("conditions-op", ""), data.get("steps-op", "")
     condition_rows = condition_formset(form.chosen_type, data).posted_rows()
-    if operation:
-        condition_rows = rearranged(condition_rows, operation, {})
+    if condition_op:
+        condition_rows = rearranged(condition_rows, condition_op, {})
     step_rows = step_formset(data).posted_rows()
-    if data.get("steps-op"):
-        step_rows = rearranged(step_rows, data["steps-op"], STEP_BLANK)
+    if step_op:
+        step_rows = rearranged(step_rows, step_op, STEP_BLANK)
+    conditions_shown = condition_formset(form.chosen_type, rows=condition_rows, refresh_url=url)
+    conditions_shown.focus_added(condition_op, "field")
+    steps_shown = step_formset(rows=step_rows, refresh_url=url)
+    steps_shown.focus_added(step_op, "name")
     context = {
         "form": form,
         "process": process,
-        "conditions": condition_formset(form.chosen_type, rows=condition_rows, refresh_url=url),
-        "steps": step_formset(rows=step_rows, refresh_url=url),
+        "conditions": conditions_shown,
+        "steps": steps_shown,
         "refresh_url": url,
     }
     return render(request, "workflow/process_form.html#body", context)

@@ -3,6 +3,8 @@ entirely through the forms; nobody else may, and a refused form keeps nothing.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.forms import Select
@@ -67,6 +69,7 @@ def test_an_administrator_sets_up_a_two_step_process_with_a_condition(admin, org
     )
     assert with_condition.content.decode().count('name="conditions-0-field"') == 1
     assert 'name="steps-1-approver_kind"' in two_steps.content.decode()
+    assert re.search(r'<input[^>]*name="steps-1-name"[^>]*autofocus', two_steps.content.decode())
     assert not ApprovalProcess.objects.exists()
 
     response = client.post(CREATE, form_data(conditions=[OVER_100K], steps=[SUPERIOR, TWO_UP]))
