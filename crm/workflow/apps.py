@@ -11,7 +11,7 @@ class WorkflowConfig(AppConfig):
         from crm.core import extensions
         from crm.core.context_processors import add_admin_entry, add_work_entry
         from crm.messaging import services as messaging
-        from crm.workflow import contrib, platform  # noqa: F401  (contrib: the demo)
+        from crm.workflow import alerts, contrib, platform  # noqa: F401  (contrib: demo, bench)
 
         # The approval engine's part of the platform.
         extensions.provide(approvals=platform)
@@ -22,4 +22,5 @@ class WorkflowConfig(AppConfig):
         add_admin_entry(
             _("Approval processes"), "workflow:process_list", "git-branch", "manage_settings"
         )
+        alerts.register_menu()
         messaging.register_actions("approval", "workflow/_inbox_actions.html")
