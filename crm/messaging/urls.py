@@ -14,7 +14,6 @@ urlpatterns = [
     path("badge/", views.badge, name="badge"),
     path("people/", views.people, name="people"),
     path("settings/", views.email_settings, name="settings"),
-    path("announcements/latest/", views.announcements_card, name="announcements_card"),
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/new/", views.announcement_create, name="announcement_create"),
     path(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -120,16 +120,6 @@ def people(request):
     return JsonResponse(
         {"items": [{"id": u.pk, "name": u.get_full_name(), "username": u.username} for u in found]}
     )
-
-
-@login_required
-def announcements_card(request):
-    """The workbench's card of the latest three current announcements for the user
-    (nothing when there are none)."""
-    latest = list(services.current_announcements(request.user, limit=3))
-    if not latest:
-        return HttpResponse(status=204)
-    return render(request, "messaging/_announcements_card.html", {"announcements": latest})
 
 
 @login_required
