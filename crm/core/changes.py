@@ -227,7 +227,7 @@ class Reader:
             return ""
         if field is None:
             return _plain_text(value)
-        told = _VALUE_TEXTS.get((getattr(field, "model", None), field.name))
+        told = _VALUE_TEXTS.get((field.model, field.name)) if hasattr(field, "model") else None
         if told is not None:
             return told(value)
         if field.choices:

@@ -218,7 +218,8 @@ def held_changes(obj: models.Model, before: dict[str, Any], actor) -> list[tuple
     after = snapshot(obj)
     held = []
     for approvable in approvables:
-        names = [obj._meta.get_field(name).attname for name in approvable.fields]
+        fields = [cast("models.Field", obj._meta.get_field(name)) for name in approvable.fields]
+        names = [field.attname for field in fields]
         proposed = {name: getattr(obj, name) for name in names if after[name] != stored[name]}
         if proposed:
             process = extensions.approvals().route(obj, approvable, actor)
