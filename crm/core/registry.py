@@ -275,7 +275,21 @@ def register(object_type: ObjectType) -> ObjectType:
         object_type.schema_patch = object_type.schema_patch or generated.schema_patch
         object_type.schema_out = object_type.schema_out or generated.schema_out
     _types[object_type.key] = object_type
+    for extension in _extensions:
+        extension(object_type)
     return object_type
+
+
+_extensions: list[Callable[[ObjectType], None]] = []
+
+
+def extend(extension: Callable[[ObjectType], None]) -> None:
+    """Call `extension(object_type)` for every type, those registered already and those
+    registered later, whatever order the apps start in (the workflow app gives each type
+    with approvals its approval panel)."""
+    _extensions.append(extension)
+    for object_type in list(_types.values()):
+        extension(object_type)
 
 
 def generated_schemas(object_type: ObjectType) -> schemas.Schemas:

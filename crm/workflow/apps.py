@@ -8,10 +8,10 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Workflow")
 
     def ready(self) -> None:
-        from crm.core import extensions
+        from crm.core import extensions, registry
         from crm.core.context_processors import add_admin_entry, add_work_entry
         from crm.messaging import services as messaging
-        from crm.workflow import alerts, contrib, platform  # noqa: F401  (contrib: demo, bench)
+        from crm.workflow import alerts, contrib, platform, views  # noqa: F401  (contrib: demo, bench)
 
         # The approval engine's part of the platform.
         extensions.provide(approvals=platform)
@@ -23,4 +23,5 @@ class WorkflowConfig(AppConfig):
             _("Approval processes"), "workflow:process_list", "git-branch", "manage_settings"
         )
         alerts.register_menu()
+        registry.extend(views.add_approval_panel)
         messaging.register_actions("approval", "workflow/_inbox_actions.html")

@@ -6,10 +6,6 @@ from crm.workflow import alert_urls, views
 
 app_name = "workflow"
 
-# The types register in their apps' ready(), after this app's; the URLs load once every
-# app is ready, before any page is served.
-views.show_approval_panels()
-
 urlpatterns: list = [
     path("processes/", views.process_list, name="process_list"),
     path("processes/new/", views.process_create, name="process_create"),

@@ -459,12 +459,11 @@ APPROVAL_PANEL = registry.Panel(
 )
 
 
-def show_approval_panels() -> None:
-    """Give every type that sends something for approval the approval panel on its
-    records' pages (once; types registered later get it at the next call)."""
-    for object_type in registry.all_types():
-        if object_type.approvals and APPROVAL_PANEL not in object_type.panels:
-            object_type.panels = (*object_type.panels, APPROVAL_PANEL)
+def add_approval_panel(object_type) -> None:
+    """Give a type that sends something for approval the approval panel on its records'
+    pages (crm.core.registry.extend calls it for every type)."""
+    if object_type.approvals and APPROVAL_PANEL not in object_type.panels:
+        object_type.panels = (*object_type.panels, APPROVAL_PANEL)
 
 
 # ------------------------------------------------------------------------ approvals lists

@@ -237,7 +237,7 @@ def document_panel(monkeypatch):
             ),
         ),
     )
-    views.show_approval_panels()
+    views.add_approval_panel(sample)
 
 
 def test_a_submitted_document_is_rejected_from_its_page_with_the_reason(org, document_panel):
