@@ -315,10 +315,19 @@ def test_a_rule_form_without_recipients_says_so_and_saves_nothing(admin, client_
     assert not AlertRule.objects.exists()
 
 
-def test_others_may_not_open_the_rules(org, client_for):
-    assert client_for(org["seller"]).get("/workflow/alerts/").status_code == 403
-    assert client_for(org["seller"]).post("/workflow/alerts/new/", RULE_FORM).status_code == 403
-    assert not AlertRule.objects.exists()
+def test_others_may_not_open_or_change_the_rules(admin, org, client_for):
+    rule = not_updated_a_level(admin)
+    client = client_for(org["seller"])
+
+    assert client.get("/workflow/alerts/").status_code == 403
+    assert client.post("/workflow/alerts/new/", RULE_FORM).status_code == 403
+    assert client.get(f"/workflow/alerts/{rule.pk}/").status_code == 403
+    assert client.post(f"/workflow/alerts/{rule.pk}/", RULE_FORM).status_code == 403
+    assert client.post(f"/workflow/alerts/{rule.pk}/deactivate/").status_code == 403
+
+    rule.refresh_from_db()
+    assert rule.is_active and rule.version == 1 and rule.name != RULE_FORM["name"]
+    assert AlertRule.objects.count() == 1
 
 
 def test_an_administrator_deactivates_a_rule(admin, client_for):
