@@ -153,7 +153,7 @@ def _request(request: HttpRequest, pk: int) -> ApprovalRequest:
     return found
 
 
-@router.get("/approvals/", response={200: ApprovalList, **errors(401, 422)})
+@router.get("/approvals/", response={200: ApprovalList, **errors(400, 401, 422)})
 def list_approvals(
     request: HttpRequest,
     state: Literal["pending", "approved", "rejected", "withdrawn"] | None = None,
@@ -179,13 +179,14 @@ def list_approvals(
     }
 
 
-@router.get("/approvals/{int:pk}/", response={200: ApprovalOut, **errors(401, 404)})
+@router.get("/approvals/{int:pk}/", response={200: ApprovalOut, **errors(400, 401, 404)})
 def get_approval(request: HttpRequest, pk: int):
     return _out(_request(request, pk))
 
 
 @router.post(
-    "/approvals/{int:pk}/approve/", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)}
+    "/approvals/{int:pk}/approve/",
+    response={200: ApprovalOut, **errors(400, 401, 403, 404, 409, 422)},
 )
 def approve(request: HttpRequest, pk: int, payload: CommentIn):
     """Approve the caller's part of the current step."""
@@ -194,7 +195,8 @@ def approve(request: HttpRequest, pk: int, payload: CommentIn):
 
 
 @router.post(
-    "/approvals/{int:pk}/reject/", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)}
+    "/approvals/{int:pk}/reject/",
+    response={200: ApprovalOut, **errors(400, 401, 403, 404, 409, 422)},
 )
 def reject(request: HttpRequest, pk: int, payload: RejectIn):
     """Reject with a reason: back to the submitter, or to an earlier step (`to_step`)."""
@@ -206,7 +208,8 @@ def reject(request: HttpRequest, pk: int, payload: RejectIn):
 
 
 @router.post(
-    "/approvals/{int:pk}/transfer/", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)}
+    "/approvals/{int:pk}/transfer/",
+    response={200: ApprovalOut, **errors(400, 401, 403, 404, 409, 422)},
 )
 def transfer(request: HttpRequest, pk: int, payload: TransferIn):
     """Hand the caller's part of the current step to another user."""
@@ -218,7 +221,7 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn):
 
 
 @router.post(
-    "/approvals/{int:pk}/withdraw/", response={200: ApprovalOut, **errors(401, 403, 404, 409)}
+    "/approvals/{int:pk}/withdraw/", response={200: ApprovalOut, **errors(400, 401, 403, 404, 409)}
 )
 def withdraw(request: HttpRequest, pk: int):
     """The submitter takes the request back."""
@@ -235,7 +238,7 @@ def _add_record_actions(object_type) -> None:
 
     @router.post(
         f"/{slug}/{{int:pk}}/submit/",
-        response={200: SubmitOut, **errors(401, 403, 404, 409, 422)},
+        response={200: SubmitOut, **errors(400, 401, 403, 404, 409, 422)},
         operation_id=f"submit_{object_type.key}",
         summary=f"Submit one of the {slug} for approval",
     )
@@ -248,7 +251,7 @@ def _add_record_actions(object_type) -> None:
 
     @router.post(
         f"/{slug}/{{int:pk}}/withdraw/",
-        response={200: ApprovalOut, **errors(401, 403, 404, 409)},
+        response={200: ApprovalOut, **errors(400, 401, 403, 404, 409)},
         operation_id=f"withdraw_{object_type.key}",
         summary=f"Withdraw the approval pending on one of the {slug}",
     )
