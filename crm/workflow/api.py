@@ -115,7 +115,7 @@ def _out(request: ApprovalRequest) -> dict:
         "process": request.process.name,
         "state": request.state,
         "step": request.step + 1,
-        "step_name": step.get("name", ""),
+        "step_name": services.step_label(step) if step else "",
         "steps": len(request.steps),
         "submitter": _person(request.submitter),
         "submitted_at": request.submitted_at,

@@ -170,7 +170,7 @@ def _start(obj, approvable, process, actor, proposed, previous) -> ApprovalReque
 def _copy_steps(process: ApprovalProcess) -> list[dict[str, Any]]:
     steps = [
         {
-            "name": step.name or str(step.get_approver_kind_display()),
+            "name": step.name,
             "kind": step.approver_kind,
             "levels": step.levels,
             "role": step.role_id,
@@ -187,6 +187,14 @@ def _copy_steps(process: ApprovalProcess) -> list[dict[str, Any]]:
             _("The approval process “%(process)s” has no steps.") % {"process": process.name},
         )
     return steps
+
+
+def step_label(step: dict[str, Any]) -> str:
+    """A request's step as people call it: its name, else its kind of approver in the
+    reader's language."""
+    kind = step.get("kind", "")
+    kind_label = ApproverKind(kind).label if kind in ApproverKind.values else kind
+    return step.get("name") or str(kind_label)
 
 
 # ------------------------------------------------------------------------------- approvers
@@ -282,7 +290,7 @@ def _enter_step(request: ApprovalRequest, index: int, actor, obj=None) -> None:
             raise DomainError(
                 "no_approver",
                 _("No one can approve the step “%(step)s”: check the organisation.")
-                % {"step": step["name"]},
+                % {"step": step_label(step)},
             )
         request.step = index
         request.save(update_fields=["step"])
@@ -317,7 +325,7 @@ def _assign(request: ApprovalRequest, index: int, approver, obj=None) -> Approva
             % {
                 "process": request.process.name,
                 "step": index + 1,
-                "name": request.steps[index]["name"],
+                "name": step_label(request.steps[index]),
                 "submitter": request.submitter,
             }
         ),
@@ -575,7 +583,9 @@ def _remind_or_escalate(task: ApprovalTask, now: datetime.datetime) -> None:
             request,
             record_of(request),
             lambda: _("Reminder: please approve %(record)s") % {"record": request.title},
-            lambda: _("The time limit of the step “%(step)s” has passed.") % {"step": step["name"]},
+            lambda: (
+                _("The time limit of the step “%(step)s” has passed.") % {"step": step_label(step)}
+            ),
             ref=_task_ref(task),
         )
         return

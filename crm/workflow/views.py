@@ -6,13 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import groupby
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -258,26 +256,11 @@ def _proposed_change(request_obj, record) -> list[changes.ChangedValue]:
     return rows
 
 
-def step_title(step: dict) -> str:
-    """A submitted step's name; one it took from its kind reads in the reader's language."""
-    name = step.get("name", "")
-    kind = step.get("kind", "")
-    if kind in ApproverKind.values:
-        label = ApproverKind(kind).label
-        copied = set()
-        for code, _language in settings.LANGUAGES:
-            with translation.override(code):
-                copied.add(str(label))
-        if name in copied:
-            return str(label)
-    return name
-
-
 def current_step(request_obj) -> str:
     """The step a pending request is at ("2. Finance"), "" once it is decided."""
     if request_obj.state != RequestState.PENDING or request_obj.step >= len(request_obj.steps):
         return ""
-    return f"{request_obj.step + 1}. {step_title(request_obj.steps[request_obj.step])}"
+    return f"{request_obj.step + 1}. {services.step_label(request_obj.steps[request_obj.step])}"
 
 
 def _path(request_obj) -> list[dict]:
@@ -287,7 +270,7 @@ def _path(request_obj) -> list[dict]:
     return [
         {
             "number": index + 1,
-            "name": step_title(step),
+            "name": services.step_label(step),
             "countersign": step.get("mode") == StepMode.ALL,
             "current": pending and index == request_obj.step,
             "done": index < request_obj.step or request_obj.state == RequestState.APPROVED,
@@ -368,7 +351,7 @@ def _answer(request, request_obj, *, message: str, level: str, forms=None, statu
 def _earlier(request_obj) -> list[tuple[int, str]]:
     """The steps before the current one, which a rejection may send the request back to."""
     steps = request_obj.steps[: request_obj.step]
-    return [(i, f"{i + 1}. {step_title(step)}") for i, step in enumerate(steps)]
+    return [(i, f"{i + 1}. {services.step_label(step)}") for i, step in enumerate(steps)]
 
 
 def _act(request, request_obj, form, operation, done: str):

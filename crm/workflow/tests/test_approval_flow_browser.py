@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.conftest import PASSWORD
+from crm.core.testing.axe import assert_accessible
 from crm.core.testing.browser import assert_fits, chromium, chromium_page
 from crm.customers.models import Customer
 from crm.org.models import User
@@ -59,6 +60,8 @@ def test_a_raise_is_approved_from_the_inbox(live_server, org, browser, language)
         page.fill("input[name=credit_limit]", "300000")
         page.locator("#record-form [type=submit]").click()
         expect(page.locator(".toast, .alert").filter(has_text=WAITS[language])).to_be_visible()
+        expect(page.locator("[data-locked]")).to_be_visible()
+        assert_accessible(page)  # the lock's banner reads, too
         assert problems == []
 
     for width in (360, 1280):
