@@ -471,6 +471,9 @@ APPROVAL_PAGES = {
     "workflow:process_move",
     "workflow:process_delete",
 }
+# Alert rules for administrators, a rule's alerts only among records one sees
+# (crm/workflow/tests/test_alerts.py).
+ALERT_PAGES = {"workflow:alert_rule_edit", "workflow:alert_rule_deactivate", "workflow:alert_hits"}
 # Messages: one's own inbox items, comments of a visible record, announcements and the
 # email log for administrators (crm/messaging/tests/).
 MESSAGE_PAGES = {
@@ -515,6 +518,7 @@ def test_every_url_with_an_object_id_is_covered():
         - type_views
         - API_RECORD_OPERATIONS
         - APPROVAL_PAGES
+        - ALERT_PAGES
         - MESSAGE_PAGES
     )
     assert not uncovered, f"URLs with an object id not covered by access tests: {uncovered}"
