@@ -102,3 +102,16 @@ def assert_fits(page: Page) -> None:
     problems = page.evaluate(LAYOUT_PROBLEMS)
     if problems:
         raise AssertionError(f"{page.url}: " + "; ".join(problems))
+
+
+def sign_in(page: Page, base_url: str, username: str) -> None:
+    """Sign in through the login page (a test user's password) and wait on the workbench
+    until its parts have loaded, so that leaving it cancels nothing."""
+    from crm.conftest import PASSWORD
+
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+    page.wait_for_load_state("networkidle")

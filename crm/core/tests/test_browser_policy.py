@@ -4,17 +4,8 @@ style is a console error, which fails these tests."""
 import pytest
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD
-from crm.core.testing.browser import chromium_page
+from crm.core.testing.browser import chromium_page, sign_in
 from crm.customers.tests.test_battery import make_customer
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base_url}/")
 
 
 @pytest.mark.django_db(transaction=True)

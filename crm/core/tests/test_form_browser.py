@@ -4,9 +4,8 @@ typed over, and province / city / district are chosen in cascade or typed for ab
 import pytest
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD
 from crm.core.testing.axe import assert_accessible
-from crm.core.testing.browser import chromium, chromium_page
+from crm.core.testing.browser import chromium, chromium_page, sign_in
 from crm.customers.models import Customer
 from crm.customers.tests.test_battery import make_customer
 
@@ -17,14 +16,6 @@ PHONE = "13812345678"
 def browser():
     with chromium() as browser:
         yield browser
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def enter(page, field: str) -> None:

@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD
 from crm.core import services
-from crm.core.testing.browser import assert_fits, chromium, chromium_page
+from crm.core.testing.browser import assert_fits, chromium, chromium_page, sign_in
 from crm.core.testing.sample.models import SampleDocument, SampleLine
 
 
@@ -20,19 +19,10 @@ def browser():
         yield browser
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-    page.wait_for_load_state("networkidle")  # the workbench's parts, before leaving it
-
-
 @pytest.mark.django_db(transaction=True)
 def test_typing_a_quantity_updates_the_total_without_reload_then_saves(live_server, alice, browser):
     with chromium_page(browser=browser) as (page, problems):
-        sign_in(page, live_server, "alice")
+        sign_in(page, live_server.url, "alice")
         page.goto(f"{live_server.url}/sample-documents/new/")
         page.evaluate("window.sameDocument = true")  # gone if the page reloads
         page.fill("input[name=name]", "Office supplies")
@@ -74,7 +64,7 @@ def test_the_lines_fit_the_screen(live_server, make_user, browser, language, wid
     lines = [{"product": p, "quantity": Decimal(q), "unit_price": Decimal(u)} for p, q, u in rows]
     document = services.save(document, actor=user, lines=lines)
     with chromium_page(browser=browser, width=width) as (page, problems):
-        sign_in(page, live_server, "zhang")
+        sign_in(page, live_server.url, "zhang")
         page.goto(f"{live_server.url}/sample-documents/{document.pk}/")
         expect(page.locator("#lines [data-total]")).to_have_text("¥2,704.00")
         assert_fits(page)

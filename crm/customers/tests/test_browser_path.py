@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from playwright.sync_api import expect
 
 from crm.conftest import PASSWORD
-from crm.core.testing.browser import assert_fits, chromium, chromium_page
+from crm.core.testing.browser import assert_fits, chromium, chromium_page, sign_in
 from crm.customers.models import Contact, Customer
 from crm.customization.models import CustomField
 
@@ -16,15 +16,6 @@ from crm.customization.models import CustomField
 def browser():
     with chromium() as browser:
         yield browser
-
-
-def sign_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", "sales1")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base_url}/")
-    page.wait_for_load_state("networkidle")  # the workbench's parts, before leaving it
 
 
 @pytest.mark.django_db(transaction=True)
@@ -118,7 +109,7 @@ def test_customer_path_fits_a_phone_in_both_languages(
 ):
     make_user("sales1", full_name="张伟", language=language)
     with chromium_page(width=360, height=740, browser=browser) as (page, problems):
-        sign_in(page, live_server.url)
+        sign_in(page, live_server.url, "sales1")
         page.click(".navbar-toggler")
         page.click("#sidebar-menu a[href='/customers/']")
         expect(page).to_have_url(f"{live_server.url}/customers/")

@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD, sales_role
+from crm.conftest import sales_role
 from crm.core.testing.axe import assert_accessible
-from crm.core.testing.browser import assert_fits, chromium, chromium_page
+from crm.core.testing.browser import assert_fits, chromium, chromium_page, sign_in
 from crm.customers.tests.test_battery import make_customer
 from crm.messaging.models import Notification
 from crm.org.models import Role, RolePermission
@@ -25,14 +25,6 @@ MENTIONED = {"en": "Alice Wang mentioned you", "zh-hans": "王芳 提到了你"}
 def browser():
     with chromium() as browser:
         yield browser
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def sees_every_customer() -> Role:

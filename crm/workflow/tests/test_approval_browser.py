@@ -10,9 +10,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD
 from crm.core.testing.axe import assert_accessible
-from crm.core.testing.browser import assert_fits, chromium_page
+from crm.core.testing.browser import assert_fits, chromium_page, sign_in
 from crm.org.models import Role
 from crm.workflow import services as approvals
 from crm.workflow.models import ApprovalProcess, RequestState
@@ -40,14 +39,6 @@ def redrawn(page):
     with page.expect_response(lambda r: r.request.method == "POST"):
         yield
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
-
-
-def sign_in(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{url}/")
 
 
 @pytest.mark.django_db(transaction=True)

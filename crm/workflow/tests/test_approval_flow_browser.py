@@ -9,9 +9,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD
 from crm.core.testing.axe import assert_accessible
-from crm.core.testing.browser import assert_fits, chromium, chromium_page
+from crm.core.testing.browser import assert_fits, chromium, chromium_page, sign_in
 from crm.customers.models import Customer
 from crm.org.models import User
 from crm.workflow import services
@@ -27,14 +26,6 @@ LIMIT = {"en": "300,000.00", "zh-hans": "300,000.00"}
 def browser():
     with chromium() as browser:
         yield browser
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page).to_have_url(f"{base_url}/")
 
 
 def expect_bell(page, count: str) -> None:
