@@ -16,16 +16,18 @@ __all__ = [
 
 
 def describe_changes() -> None:
-    """The record's change log reads an approval step by its label."""
+    """The change log reads an approval step by its label, and the type and conditions
+    of approval processes and alert rules in words."""
     from django.db import models
     from django.utils.translation import gettext_lazy as _
 
     from crm.core import changes
-    from crm.workflow.models import ApprovalProcess, HistoryAction
+    from crm.workflow.models import AlertRule, ApprovalProcess, HistoryAction
 
     changes.describe_key("approval", models.CharField(_("approval"), choices=HistoryAction.choices))
-    changes.describe_values(ApprovalProcess, "conditions", conditions_text)
-    changes.describe_values(ApprovalProcess, "type_key", type_label)
+    for model in (ApprovalProcess, AlertRule):
+        changes.describe_values(model, "conditions", conditions_text)
+        changes.describe_values(model, "type_key", type_label)
     changes.describe_values(ApprovalProcess, "approvable", approvable_label)
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.conftest import PASSWORD, sales_role
-from crm.core.testing.browser import assert_fits, chromium_page
+from crm.conftest import sales_role
+from crm.core.testing.browser import assert_fits, chromium_page, sign_in
 from crm.customers.models import Customer
 from crm.org.models import Role
 from crm.workflow import alerts
@@ -34,11 +34,7 @@ def test_an_alert_rule_is_set_up_and_its_alerts_listed(live_server, make_user, l
     Customer.objects.create(owner=boss, name="刚联系的客户")
     words = WORDS[language]
     with chromium_page(width=width) as (page, problems):
-        page.goto(f"{live_server.url}/login/")
-        page.fill("input[name=username]", "boss")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        expect(page).to_have_url(f"{live_server.url}/")
+        sign_in(page, live_server.url, "boss")
         page.goto(f"{live_server.url}/workflow/alerts/")
         expect(page.locator("h1")).to_have_text(words["title"])
         page.click("a[href='/workflow/alerts/new/']")
@@ -48,12 +44,15 @@ def test_an_alert_rule_is_set_up_and_its_alerts_listed(live_server, make_user, l
         page.select_option("select[name=type_key]", "customer")
         page.wait_for_load_state("networkidle")
         page.click("button[name=conditions-op][value=add]")
-        page.wait_for_load_state("networkidle")
+        expect(
+            page.locator("select[name=conditions-0-field] option[value=updated_at]")
+        ).to_have_count(1, timeout=15_000)
         page.select_option("select[name=conditions-0-field]", "updated_at")
-        page.wait_for_load_state("networkidle")
+        older = page.locator("select[name=conditions-0-op] option[value=older_than_days]")
+        expect(older).to_have_count(1, timeout=15_000)
         page.select_option("select[name=conditions-0-op]", "older_than_days")
         days = page.locator("input[name=conditions-0-value][type=number]")
-        expect(days).to_have_count(1)
+        expect(days).to_have_count(1, timeout=15_000)
         days.fill("30")
         assert_fits(page)
         page.click("#main button.btn-primary[type=submit]")
