@@ -81,6 +81,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
 
         # Abroad: typed freely; a new province empties the city and district below it.
         page.goto(edit)
+        page.wait_for_load_state("networkidle")  # the divisions, before typing over them
         choose(page, "province", "California")
         expect(page.locator("select[name=city]")).to_have_value("")
         choose(page, "city", "Los Angeles")
