@@ -66,6 +66,12 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
+def _left_behind(request) -> bool:
+    """A script's request the browser gave up because the page was left (a poll, a list
+    being loaded): what users never see as an error."""
+    return request.failure == "net::ERR_ABORTED" and request.resource_type in ("fetch", "xhr")
+
+
 @contextmanager
 def chromium_page(
     *, width: int = 1280, height: int = 900, browser: Browser | None = None
@@ -84,7 +90,10 @@ def chromium_page(
         lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+    page.on(
+        "requestfailed",
+        lambda r: None if _left_behind(r) else problems.append(f"failed: {r.url} {r.failure}"),
+    )
     page.on(
         "response",
         lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None,

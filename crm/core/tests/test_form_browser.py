@@ -51,6 +51,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
     with chromium_page(browser=browser, height=600) as (page, problems):
         sign_in(page, live_server.url, "sales1")
         page.goto(edit)
+        page.wait_for_load_state("networkidle")  # the divisions, before typing over them
         phone = page.locator("input[name=phone]")
         expect(phone).to_have_value("138****5678")
         phone.click()
@@ -97,6 +98,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
 
         # A refused save (swapped in by htmx): the first field with an error has the focus.
         page.goto(edit)
+        page.wait_for_load_state("networkidle")  # the divisions, before typing over them
         page.fill("input[name=phone]", "138-abc-12")
         page.click("#record-form button[type=submit]")
         expect(page.locator("input[name=phone].is-invalid")).to_be_focused()
@@ -105,6 +107,7 @@ def test_customer_form_masks_cascades_and_focuses_the_first_error(live_server, m
 
         # A conflict: the banner saying so has the focus.
         page.goto(edit)
+        page.wait_for_load_state("networkidle")  # the divisions, before typing over them
         Customer.objects.filter(pk=customer.pk).update(version=customer.version + 1)
         page.fill("input[name=name]", "金蝶软件（深圳）")
         page.click("#record-form button[type=submit]")
