@@ -283,7 +283,8 @@
   }
   body.addEventListener("focusin", function (event) {
     var input = event.target;
-    if (stillMasked(input)) window.setTimeout(function () { input.select(); }, 0);
+    // Selected once the click has placed the caret, unless typing has replaced it already.
+    if (stillMasked(input)) window.setTimeout(function () { if (stillMasked(input)) input.select(); }, 0);
   });
   body.addEventListener("beforeinput", function (event) {
     var input = event.target;
