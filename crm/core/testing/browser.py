@@ -67,9 +67,9 @@ def chromium() -> Iterator[Browser]:
 
 
 def _left_behind(request) -> bool:
-    """A script's request the browser gave up because the page was left (a poll, a list
-    being loaded): what users never see as an error."""
-    return request.failure == "net::ERR_ABORTED" and request.resource_type in ("fetch", "xhr")
+    """A page's request the browser gave up because the page was left (a poll, a list or
+    an icon sheet being loaded): what users never see as an error."""
+    return request.failure == "net::ERR_ABORTED" and request.resource_type != "document"
 
 
 @contextmanager
