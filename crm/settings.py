@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "crm.messaging",
     "crm.workflow",
     "crm.customers",
+    "crm.sales",
 ]
 if TESTING:
     # A document type with a state machine that only the tests use.

@@ -159,9 +159,13 @@ def _transition_schema(object_type: ObjectType) -> type[BaseModel]:
     assert machine is not None  # called only for types with a state machine
     fields: dict[str, Any] = {"version": (int | None, None)}
     for name in machine.data_fields:
-        # A transition takes the model's own text fields, never a relation's reverse side.
+        # A transition takes the model's own fields, never a relation's reverse side: text,
+        # or a foreign key as the id of the record it names.
         field = cast("models.Field", object_type.model._meta.get_field(name))
-        fields[name] = (str | None, Field(None, max_length=field.max_length))
+        if isinstance(field, models.ForeignKey):
+            fields[name] = (int | None, None)
+        else:
+            fields[name] = (str | None, Field(None, max_length=field.max_length))
     return create_model(f"{object_type.model.__name__}TransitionIn", **fields)
 
 
@@ -406,10 +410,13 @@ def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, n
     )
     def transition(request, pk: int, transition: str, payload: schema | None = None):  # type: ignore[valid-type]
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-        if machine.transition(transition) is None:
+        step = machine.transition(transition)
+        if step is None:
             raise Http404
         data = cast(BaseModel, payload).model_dump(exclude_unset=True) if payload else {}
         version = data.pop("version", None)
+        narrowed = step.choices(obj) if step.choices else {}
+        data = binding.references(obj, data, request.user, narrowed)
         header = request.headers.get("If-Match", "").strip('W/"')
         if version is None and header.isdigit():
             version = int(header)

@@ -76,3 +76,25 @@ def _point(obj: models.Model, field: models.ForeignKey[Any, Any], pk: Any, user:
     except (ObjectDoesNotExist, ValueError, TypeError):
         return False
     return True
+
+
+def references(
+    obj: models.Model, data: dict[str, Any], user: Any, narrowed: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`data` with each foreign key given as an id replaced by the record it names: one
+    `user` sees, among `narrowed[name]` when given (what a transition allows). Raises
+    ValidationFailed naming the ids that name no such record."""
+    errors: dict[str, list[str]] = {}
+    found = dict(data)
+    for name, value in data.items():
+        field = obj._meta.get_field(name)
+        if not isinstance(field, models.ForeignKey) or value is None:
+            continue
+        related = cast("type[models.Model]", field.related_model)
+        choices = narrowed.get(name, related._default_manager.all())
+        found[name] = targets(choices, user).filter(pk=value).first()
+        if found[name] is None:
+            errors[name] = [_("Choose an existing record you may see.")]
+    if errors:
+        raise ValidationFailed(errors)
+    return found

@@ -128,7 +128,8 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
         object_type = registry.for_model(type(self.instance))
         if object_type and object_type.state_machine:
             # The status moves only through its transitions (services.transition).
-            self.fields.pop(object_type.state_machine.field, None)
+            for name in object_type.state_machine.fixed:
+                self.fields.pop(name, None)
         # Holders of "unmask" see and edit numbers in full (`revealed`, to be logged);
         # everyone else sees them masked and may type a new number over one.
         unmasks = access.has_special(user, "unmask")
@@ -313,16 +314,19 @@ class TransitionForm(StyledFormMixin, forms.Form):
 
     version = VersionField()
 
-    def __init__(self, *args, model, step, **kwargs):
+    def __init__(self, *args, model, step, record=None, **kwargs):
         kwargs.setdefault("auto_id", f"id_{step.name}_%s")
         super().__init__(*args, **kwargs)
         self.step = step
-        for name in step.required:
+        narrowed = step.choices(record) if step.choices and record is not None else {}
+        for name in step.takes:
             field = formfield_for(model._meta.get_field(name), required=False)
             field.widget.attrs["placeholder"] = field.label
+            if name in narrowed:
+                field.queryset = narrowed[name]
             self.fields[name] = field
         style_widgets(self)
 
     def data_fields(self) -> dict:
         """The fields to send to the transition: those typed in."""
-        return {n: self.cleaned_data[n] for n in self.step.required if self.cleaned_data.get(n)}
+        return {n: self.cleaned_data[n] for n in self.step.takes if self.cleaned_data.get(n)}

@@ -225,6 +225,8 @@ def value_fields(columns: list[Column]) -> list[str]:
             paths.append(f"{column.name}_id")
         elif column.kind == "link":
             paths += [f"{column.name}_id", f"{column.name}__name"]
+        elif column.kind == "name":
+            paths.append(f"{column.name}__name")
         elif column.kind == "money":
             paths += [f"{column.name}_amount", f"{column.name}_currency"]
         else:
@@ -314,6 +316,8 @@ class Formatter:
         if kind == "choice":
             choices = self.choices[name]
             return lambda row: (str(choices.get(row.get(name), row.get(name) or "")), "")
+        if kind == "name":
+            return lambda row: (row.get(f"{name}__name") or "", "")
         if kind == "link":
             target = self.object_type.model._meta.get_field(name).related_model
             url_name = f"{target._meta.app_label}:{target._meta.model_name}_detail"

@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from pydantic import BaseModel
 
 from crm.core import schemas
-from crm.core.states import StateMachine
+from crm.core.states import Category, StateMachine
 
 if TYPE_CHECKING:  # the models are not loaded yet when types are declared
     from crm.core.models import Record
@@ -23,7 +23,8 @@ class Column:
 
     kind: text, number, money (the pair `<name>_amount`, `<name>_currency`, shown as
     ¥1,234.50), date, datetime, bool, choice (model choices), dict (dictionary item), user,
-    link (a foreign record: shows `<name>__name`, links to it), title (links to the row's own
+    link (a foreign record: shows `<name>__name`, links to it), name (a foreign setting's
+    `<name>__name`, not linked: an opportunity's stage), title (links to the row's own
     detail page).
     """
 
@@ -135,6 +136,47 @@ class WorkbenchCard:
 
 
 @dataclass(frozen=True)
+class BoardColumn:
+    """A column of a type's board: the value the board's field holds for its cards (a state,
+    a stage's id), its heading, and its category (crm.core.states.Category), which colours it."""
+
+    value: Any
+    label: Any
+    category: str = Category.OPEN
+
+
+@dataclass(frozen=True)
+class Board:
+    """A type's kanban board (看板, crm.core.board): its records in one column per value of
+    `field` (the state machine's status unless named: an opportunity's `stage`); a card
+    dragged to another column runs a transition.
+
+    `columns(user, lane)` gives the columns (None: the state machine's states), for the lane
+    chosen above the board among `lanes(user)` ([(value, label)]: an opportunity's sales
+    processes; `?lane=`, the first by default). `move(record, column)` names the transition
+    a card dropped on `column` runs and the data it takes, as `services.transition` takes it
+    (None: the only transition from the card's state to the column's). Each column's header
+    counts its cards and sums `amount` (a money pair `<amount>_amount`, `<amount>_currency`;
+    with `currency`, a plain decimal field and the field holding its currency) and
+    `weighted` (an amount in the same currency), per currency. A card shows its title, its
+    number and `card_fields` (the type's list columns); a column reads `page_size` cards at
+    a time in `order` (then id).
+    """
+
+    field: str = ""
+    columns: Callable[[Any, str], list[BoardColumn]] | None = None
+    lanes: Callable[[Any], list[tuple[Any, Any]]] | None = None
+    lane_label: Any = ""  # what the lanes are ("Sales process"); "Board" when not given
+    move: Callable[[Any, BoardColumn], tuple[str, dict[str, Any]]] | None = None
+    amount: str = ""
+    currency: str = ""
+    weighted: str = ""
+    card_fields: tuple[str, ...] = ()
+    order: str = "-updated_at"
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
 class Approvable:
     """What of a type goes through approval processes (crm.workflow; 审批), named by `key`.
 
@@ -191,6 +233,8 @@ class ObjectType:
     import_child: ImportChild | None = None
     # The status field and its transitions (crm.core.states); the field is then read-only.
     state_machine: StateMachine | None = None
+    # Its records on a kanban board, moved by its transitions (see Board).
+    board: Board | None = None
     # The type's rules, declared once: the write path calls them for every page, API call
     # and imported row. `clean(obj, before, actor)` raises ValidationError naming fields
     # (`before`: the stored values, {} for a new record); `compute(obj, lines)` fills the

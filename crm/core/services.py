@@ -629,11 +629,18 @@ def _machine(model: type[models.Model]):
 
 
 def _keep_state(obj: models.Model, current: models.Model) -> None:
-    """Refuse a change of the status field by any write but a transition."""
+    """Refuse a change of the status field (or another field only transitions move) by any
+    write but a transition."""
     machine = _machine(type(obj))
-    if machine and getattr(obj, machine.field) != getattr(current, machine.field):
-        message = _("The status changes only through its actions.")
-        raise ValidationFailed({machine.field: [message]}, message)
+    for name in machine.fixed if machine else ():
+        attname = obj._meta.get_field(name).attname  # type: ignore[union-attr]
+        if getattr(obj, attname) != getattr(current, attname):
+            message = (
+                _("The status changes only through its actions.")
+                if name == machine.field
+                else _("This changes only through the record's actions.")
+            )
+            raise ValidationFailed({name: [message]}, message)
 
 
 def _blank(value: Any) -> bool:
@@ -721,7 +728,7 @@ def transition(
         raise AccessDenied(_("You may not do “%(action)s” here.") % {"action": step.label})
     if expected_version is not None and current.version != expected_version:
         raise _stale(current)
-    extra = set(data) - set(step.required)
+    extra = set(data) - set(step.takes)
     if extra:
         message = _("“%(action)s” does not take this field.") % {"action": step.label}
         raise ValidationFailed({key: [message] for key in sorted(extra)})
@@ -729,6 +736,7 @@ def transition(
         refusal = transition_refusal(current, step, actor=actor)
         assert refusal is not None  # a step from another state is always refused
         raise TransitionRefused("wrong_state", refusal)
+    before = snapshot(current)
     for field_name, value in data.items():
         setattr(current, field_name, value)
     missing = [f for f in step.required if _blank(getattr(current, f))]
@@ -747,6 +755,8 @@ def transition(
     if reason:
         raise TransitionRefused("guard_refused", reason)
     setattr(current, machine.field, step.target)
+    for prepare in step.prepare:
+        prepare(current, before, actor)
     save(current, actor=actor, moves_state=True)
     for effect in step.effects:
         effect(current, actor)

@@ -34,6 +34,9 @@ class State:
 Guard = Callable[[Any, Any], Any]
 # An effect runs inside the transition's transaction, after the record is written.
 Effect = Callable[[Any, Any], None]
+# A preparation runs once the guards pass, before the record is written, given the stored
+# values (`crm.core.changes.snapshot`): it may set more fields and write rows of its own.
+Prepare = Callable[[Any, dict[str, Any], Any], None]
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,13 @@ class Transition:
 
     `action` is the permission a role must grant on the type ("edit", "approve", or one the
     type declares, such as "convert"); `required` names the record fields that must hold a
-    value afterwards (sent with the transition or already there); `guards` are called as
-    `guard(record, actor)` and `effects` as `effect(record, actor)`; `event` is the past
-    tense published after commit (`approved`), the name itself when not given.
+    value afterwards (sent with the transition or already there), `optional` those it may
+    take besides; `guards` are called as
+    `guard(record, actor)`, `prepare` as `prepare(record, before, actor)` and `effects` as
+    `effect(record, actor)`; `choices(record)` narrows what the foreign keys it takes may
+    point at ({"stage": the record's process's stages}); `page` names the type's record
+    view that takes what it needs when an inline form cannot (a lead's conversion); `event`
+    is the past tense published after commit (`approved`), the name itself when not given.
     """
 
     name: str
@@ -53,23 +60,34 @@ class Transition:
     label: Any
     action: str = "edit"
     required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
     guards: tuple[Guard, ...] = ()
+    prepare: tuple[Prepare, ...] = ()
     effects: tuple[Effect, ...] = ()
+    choices: Callable[[Any], dict[str, Any]] | None = None
+    page: str = ""
     event: str = ""
 
     @property
     def sources(self) -> tuple[str, ...]:
         return (self.source,) if isinstance(self.source, str) else tuple(self.source)
 
+    @property
+    def takes(self) -> tuple[str, ...]:
+        """The fields it takes: the required ones, then the optional ones."""
+        return (*self.required, *self.optional)
+
 
 @dataclass(frozen=True)
 class StateMachine:
     """The status field of a type, its states (the first is where a new record starts) and
-    its transitions."""
+    its transitions; `moves` names other fields only transitions change (an opportunity's
+    stage)."""
 
     field: str
     states: tuple[State, ...]
     transitions: tuple[Transition, ...]
+    moves: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         values = [s.value for s in self.states]
@@ -79,6 +97,11 @@ class StateMachine:
         for step in self.transitions:
             unknown = {*step.sources, step.target} - set(values)
             assert not unknown, f"{step.name} names unknown states {unknown}"
+
+    @property
+    def fixed(self) -> tuple[str, ...]:
+        """The fields no write but a transition changes: the status and `moves`."""
+        return (self.field, *self.moves)
 
     @property
     def initial(self) -> str:
@@ -102,7 +125,9 @@ class StateMachine:
     @property
     def data_fields(self) -> tuple[str, ...]:
         """Every field some transition takes with it, in declaration order."""
-        return tuple(dict.fromkeys(f for t in self.transitions for f in t.required))
+        return tuple(
+            dict.fromkeys(f for t in self.transitions for f in (*t.required, *t.optional))
+        )
 
     @property
     def actions(self) -> dict[str, Any]:

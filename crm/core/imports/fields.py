@@ -305,7 +305,7 @@ class Schema:
         }
         machine = object_type.state_machine
         # The status moves only through its transitions: a status column is left unmatched.
-        skip = {machine.field} if machine else set()
+        skip = set(machine.fixed) if machine else set()
         for name in [*EXTRA_FIELDS, *object_type.form._meta.fields]:
             if name in self.targets or name in skip:
                 continue

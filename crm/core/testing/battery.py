@@ -38,6 +38,8 @@ class RecordTypeBattery:
     #: a form field and a value that must be refused, with the field that reports it
     invalid_field: str = "email"
     invalid_value: str = "not-an-email"
+    #: the most queries its detail page may make (the fixed ones, not one per entry)
+    detail_queries: int = 16
 
     @property
     def object_type(self) -> registry.ObjectType:
@@ -137,7 +139,7 @@ class RecordTypeBattery:
             services.add_comment(obj, f"note {i}", actor=alice)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(self.url("detail", obj.pk)).status_code == 200
-        assert len(queries) <= 16, [q["sql"] for q in queries]
+        assert len(queries) <= self.detail_queries, [q["sql"] for q in queries]
 
     def test_create_through_the_form_writes_the_change_log(self, alice, client_for):
         model = self.object_type.model
@@ -287,7 +289,11 @@ class RecordTypeBattery:
         created = api.post(self.api_root, self.every_field_payload(alice)).json()
         path = f"{self.api_root}{created['id']}/"
         model = self.object_type.model
-        dictionary_fields = [f for f in model._meta.fields if isinstance(f, DictionaryField)]
+        # Those the API takes (a transition's own, such as a lead's invalid reason, it does not).
+        taken = self.object_type.schema_patch.model_fields
+        dictionary_fields = [
+            f for f in model._meta.fields if isinstance(f, DictionaryField) and f.name in taken
+        ]
         for field in dictionary_fields:
             name = field.name
             items = DictionaryItem.objects.filter(is_active=True)

@@ -257,7 +257,7 @@ def _transitions(object_type, obj, user, can_edit: bool) -> dict:
             {
                 "step": step,
                 "refusal": services.transition_refusal(obj, step, actor=user),
-                "form": TransitionForm(model=object_type.model, step=step),
+                "form": TransitionForm(model=object_type.model, step=step, record=obj),
             }
             for step in steps
         ],
@@ -275,7 +275,7 @@ def transition_view(request, type_key: str, pk: int, name: str):
     step = machine.transition(name) if machine else None
     if step is None:
         raise Http404
-    form = TransitionForm(request.POST, model=object_type.model, step=step)
+    form = TransitionForm(request.POST, model=object_type.model, step=step, record=obj)
     detail = reverse(object_type.url_name("detail"), args=[pk])
     if not form.is_valid():
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
