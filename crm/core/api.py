@@ -137,19 +137,28 @@ def _version(request: HttpRequest, payload_version: int | None) -> int:
     )
 
 
-def _refuse_state(request: HttpRequest, object_type: ObjectType, current: str) -> None:
-    """A status sent with a create or an update is refused unless it is the record's
-    `current` one (what was read, sent back): it moves only through the type's
-    transitions (`POST …/{id}/transitions/{name}/`)."""
+def _refuse_state(request: HttpRequest, object_type: ObjectType, obj: models.Model | None) -> None:
+    """A status (or another field only transitions move, such as a stage) sent with a
+    create or an update is refused unless it is what the record holds (`obj`; None for a
+    new record, which starts in the initial state): read, then sent back. Such fields move
+    only through the type's transitions (`POST …/{id}/transitions/{name}/`)."""
     machine = object_type.state_machine
     assert machine is not None  # called only for types with a state machine
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return  # the payload was read already; what it could not read was answered then
-    if isinstance(body, dict) and body.get(machine.field, current) != current:
-        message = _("The status changes only through its actions.")
-        raise ValidationFailed({machine.field: [message]}, message)
+    if not isinstance(body, dict):
+        return
+    for name in machine.fixed:
+        attname = object_type.model._meta.get_field(name).attname  # type: ignore[union-attr]
+        if obj is not None:
+            current = getattr(obj, attname)
+        else:
+            current = machine.initial if name == machine.field else None
+        if body.get(name, current) != current:
+            message = machine.fixed_refusal(name)
+            raise ValidationFailed({name: [message]}, message)
 
 
 def _transition_schema(object_type: ObjectType) -> type[BaseModel]:
@@ -259,7 +268,7 @@ def router_for(object_type: ObjectType) -> Router:
             raise AccessDenied(_("You may not create %(type)s.") % {"type": object_type.slug})
         obj = model()
         if object_type.state_machine:
-            _refuse_state(request, object_type, object_type.state_machine.initial)
+            _refuse_state(request, object_type, None)
         # The payload's schema is built at run time: to the type checker it is a BaseModel.
         data = cast(BaseModel, payload).model_dump(exclude_unset=True)
         new_lines = data.pop("lines", None)
@@ -275,7 +284,7 @@ def router_for(object_type: ObjectType) -> Router:
     def update(request, pk: int, payload: schema_patch):  # type: ignore[valid-type]
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         if object_type.state_machine:
-            _refuse_state(request, object_type, getattr(obj, object_type.state_machine.field))
+            _refuse_state(request, object_type, obj)
         data = cast(BaseModel, payload).model_dump(exclude_unset=True)
         expected = _version(request, data.pop("version", None))
         new_lines = data.pop("lines", None)

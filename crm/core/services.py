@@ -635,11 +635,7 @@ def _keep_state(obj: models.Model, current: models.Model) -> None:
     for name in machine.fixed if machine else ():
         attname = obj._meta.get_field(name).attname  # type: ignore[union-attr]
         if getattr(obj, attname) != getattr(current, attname):
-            message = (
-                _("The status changes only through its actions.")
-                if name == machine.field
-                else _("This changes only through the record's actions.")
-            )
+            message = machine.fixed_refusal(name)
             raise ValidationFailed({name: [message]}, message)
 
 

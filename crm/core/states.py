@@ -103,6 +103,12 @@ class StateMachine:
         """The fields no write but a transition changes: the status and `moves`."""
         return (self.field, *self.moves)
 
+    def fixed_refusal(self, name: str) -> str:
+        """What a write that changes fixed field `name` is told."""
+        if name == self.field:
+            return str(_("The status changes only through its actions."))
+        return str(_("This changes only through the record's actions."))
+
     @property
     def initial(self) -> str:
         return self.states[0].value
