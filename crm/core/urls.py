@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 
 from crm.core import registry
 from crm.core.registry import ObjectType
-from crm.core.views import generic, imports, lines, shell
+from crm.core.views import board, generic, imports, lines, shell
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -26,12 +26,15 @@ urlpatterns = [
 ]
 
 
-def type_patterns() -> list:
+def type_patterns(**apps: list) -> list:
     """Every registered type's pages, under its app's namespace (`customers:customer_list`):
-    an app adds no URL configuration of its own for its types."""
+    an app adds no URL configuration of its own for its types. An app's other pages join
+    its namespace when given by its label (`sales=[path("sales/", include(...))]`)."""
     by_app: dict[str, list] = {}
     for object_type in registry.all_types():
         by_app.setdefault(object_type.app_label, []).extend(patterns_for(object_type))
+    for app, patterns in apps.items():
+        by_app.setdefault(app, []).extend(patterns)
     return [path("", include((patterns, app), namespace=app)) for app, patterns in by_app.items()]
 
 
@@ -43,6 +46,7 @@ def patterns_for(object_type: ObjectType) -> list:
     kw = {"type_key": key}
     generic_patterns = [
         path(f"{base}/", generic.list_view, kw, name=f"{key}_list"),
+        *_board_patterns(object_type),
         path(f"{base}/new/", generic.form_view, kw, name=f"{key}_create"),
         path(f"{base}/lines/preview/", lines.preview_view, kw, name=f"{key}_lines_preview"),
         path(f"{base}/export/", generic.export_view, kw, name=f"{key}_export"),
@@ -108,6 +112,17 @@ def patterns_for(object_type: ObjectType) -> list:
         ),
     ]
     return generic_patterns + _extra_patterns(object_type, generic_patterns)
+
+
+def _board_patterns(object_type: ObjectType) -> list:
+    """A type with a board: the board, and the move of one of its cards to another column."""
+    if object_type.board is None:
+        return []
+    base, key, kw = object_type.slug, object_type.key, {"type_key": object_type.key}
+    return [
+        path(f"{base}/board/", board.board_view, kw, name=f"{key}_board"),
+        path(f"{base}/<int:pk>/board-move/", board.move_view, kw, name=f"{key}_board_move"),
+    ]
 
 
 def _extra_patterns(object_type: ObjectType, generic_patterns: list) -> list:

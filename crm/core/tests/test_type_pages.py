@@ -153,20 +153,20 @@ def test_the_actions_view_refuses_a_user_without_its_permission_and_changes_noth
 def test_the_extra_view_resolves_renders_and_shows_only_what_the_user_sees(
     alice, bob, make_user, client_for
 ):
-    url = reverse("sample:sampledocument_board")
-    assert url == "/sample-documents/board/"
-    assert resolve(url).kwargs == {"type_key": "sampledocument", "view_name": "board"}
+    url = reverse("sample:sampledocument_summary")
+    assert url == "/sample-documents/summary/"
+    assert resolve(url).kwargs == {"type_key": "sampledocument", "view_name": "summary"}
     make_document(alice, name="甲申请")
     make_document(bob, name="乙申请")
     page = client_for(alice).get(url)
     assert page.status_code == 200
-    assert _template_names(page)[0] == "sample/sampledocument_board.html"
-    body = page.content.decode()
-    assert "甲申请" in body and "乙申请" not in body
-    assert 'data-board-column="draft"' in body
+    assert _template_names(page)[0] == "sample/sampledocument_summary.html"
+    counts = {row["state"].value: row["count"] for row in page.context["rows"]}
+    assert counts == {"draft": 1, "submitted": 0, "approved": 0, "rejected": 0}
+    assert '<tr data-summary-state="draft">' in page.content.decode()
     # The list page links to it; a user who may not view the type is refused it.
     assert (
-        f'href="{url}" data-view="board"'
+        f'href="{url}" data-view="summary"'
         in client_for(alice).get("/sample-documents/").content.decode()
     )
     assert client_for(make_user("nobody", roles=[])).get(url).status_code == 403
@@ -174,7 +174,12 @@ def test_the_extra_view_resolves_renders_and_shows_only_what_the_user_sees(
 
 def test_a_view_name_a_generic_page_has_is_refused():
     sample = registry.get("sampledocument")
-    for view in (TypeView("edit", print, record=True), TypeView("trash", print)):
+    taken = (
+        TypeView("edit", print, record=True),
+        TypeView("trash", print),
+        TypeView("board", print),
+    )
+    for view in taken:
         with pytest.raises(ImproperlyConfigured):
             patterns_for(dataclasses.replace(sample, views=(view,)))
 
@@ -199,9 +204,11 @@ def test_menu_and_workbench_list_customers_and_contacts(make_user, client_for, l
     customers, contacts, my_customers, my_contacts, new_customer = texts
     assert [customers, contacts] == [m for m in menu if m in (customers, contacts)]
     cards = [(card["label"], card["count"]) for card in page.context["cards"]]
-    assert cards == [(my_customers, 1), (my_contacts, 0)]
+    # Their cards come first (other types' cards follow in their own order).
+    assert cards[:2] == [(my_customers, 1), (my_contacts, 0)]
     links = [link["label"] for link in page.context["quick_links"]]
-    assert links == [new_customer, customers, contacts]
+    assert links[0] == new_customer
+    assert links.index(customers) < links.index(contacts)
     assert 'data-card="customer"' in body and my_contacts in body
     assert 'href="/sample-documents/"' not in body  # not in the menu, no card
 
@@ -214,7 +221,7 @@ def test_the_workbench_offers_no_card_or_link_a_user_may_not_open(make_user, cli
 
 def test_a_permission_only_a_button_needs_is_offered_to_roles(monkeypatch):
     sample = registry.get("sampledocument")
-    stocktake = registry.Action("Stocktake", view="board", permission="stocktake")
+    stocktake = registry.Action("Stocktake", view="summary", permission="stocktake")
     changed = dataclasses.replace(sample, actions=(*sample.actions, stocktake))
     assert ("stocktake", "Stocktake") not in action_choices("sampledocument")
     monkeypatch.setitem(registry._types, "sampledocument", changed)

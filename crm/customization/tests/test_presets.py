@@ -17,6 +17,7 @@ PRESET_CODES = {
     "region",
     "contact_role",
     "lost_reason",
+    "lead_invalid_reason",  # the sales app's
 }
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from crm.core import timeline
 from crm.core.filters import filterset_for
 from crm.core.forms import form_for
-from crm.core.registry import Column, LineSpec, ObjectType, SearchSpec, register
+from crm.core.registry import Board, Column, LineSpec, ObjectType, SearchSpec, register
 from crm.core.states import Category, State, StateMachine, Transition
 from crm.core.testing.sample import pages, services
 from crm.core.testing.sample.models import DocumentStatus, SampleDocument, SampleLine
@@ -74,6 +74,7 @@ register(
         detail_fields=["number", "amount", "status", "reason", "owner"],
         orderings=("-updated_at", "updated_at", "name", "-name", "-created_at"),
         state_machine=MACHINE,
+        board=Board(amount="amount", currency="currency", card_fields=("amount", "owner")),
         api_fields=("related_type", "related_id"),
         in_menu=False,
         clean=services.check_currency,
