@@ -7,6 +7,8 @@ from crm.core.api import SessionAuth, install_error_handlers, router_for
 from crm.core.imports.api import router as imports_router
 from crm.messaging.api import router as messaging_router
 from crm.org.tokens import TokenAuth
+from crm.sales.api import router as sales_router
+from crm.sales.pool_api import router as lead_pool_router
 from crm.workflow.api import router as workflow_router
 
 api = NinjaAPI(
@@ -24,3 +26,5 @@ for _object_type in registry.all_types():
 api.add_router("/imports/", imports_router)
 api.add_router("/", messaging_router)  # /notifications/, /announcements/
 api.add_router("/", workflow_router)  # /approvals/, /approval-processes/, /alert-rules/
+api.add_router("/", sales_router)  # /leads/{id}/convert/
+api.add_router("/", lead_pool_router)  # /lead-pool/, /leads/{id}/claim/, release, assign, route

@@ -15,7 +15,8 @@ urlpatterns = [
     path("settings/", include("crm.customization.urls")),
     path("messages/", include("crm.messaging.urls")),
     path("workflow/", include("crm.workflow.urls")),
-    *type_patterns(),  # every registered type's pages, from the registry
+    # Every registered type's pages, from the registry, with their apps' other pages.
+    *type_patterns(sales=[path("sales/", include("crm.sales.urls"))]),
     path("api/v1/", api.urls),
 ]
 

@@ -8,6 +8,7 @@ fragments for htmx never pay for it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,9 +60,9 @@ ADMIN_ENTRIES = [
         "manage_settings",
     ),
 ]
-# (label, URL name, icon) of pages every signed-in user has beside the types' lists (the
-# inbox, approvals), shown under the workbench; apps add theirs with `add_work_entry`.
-WORK_ENTRIES: list[tuple[Any, str, str]] = []
+# (label, URL name, icon, who is shown it) of pages beside the types' lists (the inbox,
+# approvals, the lead pool), under the workbench; apps add theirs with `add_work_entry`.
+WORK_ENTRIES: list[tuple[Any, str, str, Callable[[Any], bool] | None]] = []
 
 
 def add_admin_entry(label, url_name: str, icon: str, special: str) -> None:
@@ -70,10 +71,13 @@ def add_admin_entry(label, url_name: str, icon: str, special: str) -> None:
         ADMIN_ENTRIES.append((label, url_name, icon, special))
 
 
-def add_work_entry(label, url_name: str, icon: str) -> None:
-    """Show a page every signed-in user has under the workbench (from `ready()`)."""
+def add_work_entry(
+    label, url_name: str, icon: str, shown: Callable[[Any], bool] | None = None
+) -> None:
+    """Show a page under the workbench (from `ready()`): to every signed-in user, or to
+    those for whom `shown(user)` holds (who may claim leads)."""
     if all(entry[1] != url_name for entry in WORK_ENTRIES):
-        WORK_ENTRIES.append((label, url_name, icon))
+        WORK_ENTRIES.append((label, url_name, icon, shown))
 
 
 def _reverse(name: str) -> str | None:
@@ -96,7 +100,9 @@ def build_menu(user, path: str) -> list[MenuSection]:
     home = _reverse("home")
     if home:
         first = MenuSection("", [MenuEntry(_("Workbench"), home, "home")])
-        for label, name, icon in WORK_ENTRIES:
+        for label, name, icon, shown in WORK_ENTRIES:
+            if shown is not None and not shown(user):
+                continue
             if url := _reverse(name):
                 first.entries.append(MenuEntry(str(label), url, icon))
         sections.append(first)

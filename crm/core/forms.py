@@ -3,8 +3,11 @@ choices and Bootstrap widgets. App forms subclass `RecordForm` and list their fi
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.db import models
+from django.forms.models import ModelChoiceIterator
 from django.templatetags.static import static
 from django.utils.choices import BlankChoiceIterator
 from django.utils.translation import gettext_lazy as _
@@ -250,8 +253,13 @@ class RemoteSelect(forms.Select):
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value if v not in (None, "")}
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            # Only the chosen records are read, not every record the user may choose from.
+            choices = copy.copy(choices)
+            choices.queryset = choices.queryset.filter(pk__in=[v for v in chosen if v.isdigit()])
         groups = []
-        for index, (option_value, label) in enumerate(self.choices):
+        for index, (option_value, label) in enumerate(choices):
             key = str(getattr(option_value, "value", option_value))
             if key in chosen or key == "":
                 groups.append(

@@ -131,9 +131,7 @@ class StateMachine:
     @property
     def data_fields(self) -> tuple[str, ...]:
         """Every field some transition takes with it, in declaration order."""
-        return tuple(
-            dict.fromkeys(f for t in self.transitions for f in (*t.required, *t.optional))
-        )
+        return tuple(dict.fromkeys(f for t in self.transitions for f in (*t.required, *t.optional)))
 
     @property
     def actions(self) -> dict[str, Any]:

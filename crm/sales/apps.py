@@ -8,7 +8,16 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from crm.core.context_processors import add_admin_entry
         from crm.sales import (
+            assignment,
             contrib,  # noqa: F401  (demo, bench and test contributions)
+            pool_views,
+            processes,
             registry,  # noqa: F401  (registers the object types)
         )
+
+        processes.describe_changes()
+        assignment.describe_changes()
+        pool_views.register_menu()
+        add_admin_entry(_("Sales processes"), "sales:process_list", "filter", "manage_settings")

@@ -3,16 +3,20 @@ its stage history with the time spent in each stage, and a customer's pipeline t
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db.models import Count, Q, Sum
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import access, money
-from crm.core.registry import ObjectType, Panel
+from crm.core.forms import style_widgets
+from crm.core.registry import Board, BoardColumn, ObjectType, Panel
 from crm.core.states import Category
 
-from . import services
-from .models import Lead, LeadStatus, Opportunity, OpportunityStatus
+from . import reports, services
+from .models import Lead, LeadStatus, Opportunity, OpportunityStatus, SalesProcess, SalesStage
 
 
 def stage_path(opportunity: Opportunity, user) -> dict:
@@ -108,3 +112,79 @@ def extend_customer(object_type: ObjectType) -> None:
     """The customer's page gets its pipeline totals."""
     if object_type.key == "customer" and CUSTOMER_PANEL not in object_type.panels:
         object_type.panels = (*object_type.panels, CUSTOMER_PANEL)
+
+
+def funnel_view(request, object_type):
+    """The sales funnel of one process (`?process=`, the default one first), filtered as the
+    list is; each stage links to the list of its opportunities."""
+    processes = list(SalesProcess.objects.filter(is_active=True))
+    chosen = next(
+        (p for p in processes if str(p.pk) == request.GET.get("process")),
+        next((p for p in processes if p.is_default), processes[0] if processes else None),
+    )
+    rows = reports.funnel(request.user, chosen, request.GET) if chosen else []
+    widest = max((row.count for row in rows), default=0) or 1
+    params = request.GET.copy()
+    params.pop("process", None)
+    filters = object_type.filterset(request.GET or None, queryset=Opportunity.objects.none())
+    style_widgets(filters.form)
+    context = {
+        "object_type": object_type,
+        "processes": processes,
+        "process": chosen,
+        "filters": filters.form,
+        "rows": [
+            {
+                "row": row,
+                "width": round(100 * row.count / widest),
+                "amounts": row.texts("amount"),
+                "weighted": row.texts("weighted"),
+                "list_query": urlencode(
+                    {**params.dict(), "process": chosen.pk, "stage": row.stage.pk}
+                ),
+            }
+            for row in rows
+        ],
+    }
+    return render(request, "sales/opportunity_funnel.html", context)
+
+
+# --------------------------------------------------------------------------- the board
+
+
+def board_lanes(user) -> list[tuple[int, str]]:
+    """The active sales processes, the default first: one board each."""
+    processes = SalesProcess.objects.filter(is_active=True).order_by("-is_default", "sort_order")
+    return [(process.pk, process.name) for process in processes]
+
+
+def board_columns(user, lane: str) -> list[BoardColumn]:
+    """A column per active stage of the chosen process, in order (won and lost last)."""
+    return [
+        BoardColumn(stage.pk, stage.name, stage.category)
+        for stage in services.stages_of(int(lane) if lane.isdigit() else None)
+    ]
+
+
+def board_move(opportunity: Opportunity, column: BoardColumn) -> tuple[str, dict]:
+    """Dropping a card on a stage moves it there; on the won or lost stage it is won or
+    lost (a lost reason is asked for); an open stage reopens a closed one."""
+    if column.category == Category.WON:
+        return "win", {}
+    if column.category == Category.LOST:
+        return "lose", {}
+    stage = SalesStage.objects.get(pk=column.value)
+    name = "move" if opportunity.status == OpportunityStatus.OPEN else "reopen"
+    return name, {"stage": stage}
+
+
+OPPORTUNITY_BOARD = Board(
+    field="stage",
+    columns=board_columns,
+    lanes=board_lanes,
+    lane_label=_("Sales process"),
+    move=board_move,
+    amount="expected",
+    weighted="weighted_amount",
+    card_fields=("customer", "expected", "close_date", "owner"),
+)

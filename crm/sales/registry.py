@@ -4,9 +4,18 @@ customer's page gets their tabs."""
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import registry
-from crm.core.registry import Column, ObjectType, Related, SearchSpec, WorkbenchCard, register
+from crm.core.registry import (
+    Column,
+    ObjectType,
+    Panel,
+    Related,
+    SearchSpec,
+    TypeView,
+    WorkbenchCard,
+    register,
+)
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.sales import filters, forms, pages, services
+from crm.sales import filters, forms, pages, pool_views, services, views
 from crm.sales.models import Lead, LeadStatus, Opportunity, OpportunityStatus
 
 L = LeadStatus
@@ -140,7 +149,8 @@ ORDERINGS = (
 
 def my_open_leads(user) -> int:
     """The workbench's number: the leads `user` owns that are still being worked."""
-    return Lead.objects.visible_to(user).filter(owner=user, status__in=WORKING).count()
+    mine = Lead.objects.visible_to(user).filter(owner=user, status__in=WORKING)
+    return mine.filter(in_pool=False).count()
 
 
 def my_open_opportunities(user) -> int:
@@ -222,6 +232,27 @@ register(
         state_machine=LEAD_MACHINE,
         lock=services.lead_lock,
         import_synonyms=LEAD_SYNONYMS,
+        panels=(
+            Panel(
+                "similar",
+                _("Possible duplicates"),
+                "sales/_similar_panel.html",
+                views.similar_panel,
+                sidebar=True,
+            ),
+        ),
+        views=(
+            TypeView(
+                "convert",
+                views.convert_view,
+                label=_("Convert"),
+                record=True,
+                permission="convert",
+            ),
+            TypeView("similar", views.similar_view),
+            *pool_views.VIEWS,
+        ),
+        actions=(*pool_views.ACTIONS,),
         menu_order=30,
         workbench=WorkbenchCard(
             _("My open leads"), my_open_leads, order=30, create_label=_("New lead")
@@ -292,6 +323,8 @@ register(
         orderings=(*ORDERINGS, "close_date", "-close_date"),
         icon="briefcase",
         panels=pages.OPPORTUNITY_PANELS,
+        board=pages.OPPORTUNITY_BOARD,
+        views=(TypeView("funnel", pages.funnel_view, label=_("Sales funnel"), permission="view"),),
         state_machine=OPPORTUNITY_MACHINE,
         compute=services.compute,
         computed=("weighted_amount",),

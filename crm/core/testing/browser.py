@@ -124,3 +124,16 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
     page.click("button[type=submit]")
     page.wait_for_url(f"{base_url}/")
     page.wait_for_load_state("networkidle")
+
+
+def refusals_aside(problems: list[str], url: str, status: int) -> list[str]:
+    """The problems a page met besides the refused requests it was sent to make (answered
+    `status` at `url`: a board move a rule refuses), which the browser and htmx also report
+    on the console."""
+    path = url.split("/", 3)[-1]
+    expected = (
+        f"{status}: {url}",
+        f"console: Failed to load resource: the server responded with a status of {status} ",
+        f"console: Response Status Error Code {status} from /{path}",
+    )
+    return [p for p in problems if not p.startswith(expected)]

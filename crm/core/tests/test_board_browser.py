@@ -11,7 +11,13 @@ from playwright.sync_api import expect
 
 from crm.core import services
 from crm.core.testing.axe import assert_accessible
-from crm.core.testing.browser import assert_fits, chromium, chromium_page, sign_in
+from crm.core.testing.browser import (
+    assert_fits,
+    chromium,
+    chromium_page,
+    refusals_aside,
+    sign_in,
+)
 from crm.core.testing.sample.models import SampleDocument
 from crm.core.tests.test_board import _role
 from crm.core.tests.test_states import make_document
@@ -35,18 +41,6 @@ def _drag(page, card, column) -> None:
     page.mouse.down()
     page.mouse.move(goal["x"] + goal["width"] / 2, goal["y"] + goal["height"] / 2, steps=20)
     page.mouse.up()
-
-
-def _unexpected(problems: list[str], url: str, status: int) -> list[str]:
-    """The problems a page met besides the refused moves it was sent to make (answered
-    `status` at `url`), which the browser and htmx also report on the console."""
-    path = url.split("/", 3)[-1]
-    expected = (
-        f"{status}: {url}",
-        f"console: Failed to load resource: the server responded with a status of {status} ",
-        f"console: Response Status Error Code {status} from /{path}",
-    )
-    return [p for p in problems if not p.startswith(expected)]
 
 
 def _texts(language: str, *messages: str) -> list[str]:
@@ -83,7 +77,7 @@ def test_a_dragged_card_stays_in_its_new_column_and_a_refused_one_snaps_back(
         assert SampleDocument.objects.get(pk=empty.pk).status == "draft"
         assert_accessible(page)
         move = f"{live_server.url}/sample-documents/{empty.pk}/board-move/"
-        assert _unexpected(problems, move, 409) == []
+        assert refusals_aside(problems, move, 409) == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,7 +111,7 @@ def test_a_move_that_needs_a_reason_asks_for_it_and_cancelling_puts_the_card_bac
         stored = SampleDocument.objects.get(pk=doc.pk)
         assert (stored.status, stored.reason) == ("rejected", "预算不足")
         move = f"{live_server.url}/sample-documents/{doc.pk}/board-move/"
-        assert _unexpected(problems, move, 422) == []  # the dialog's answers, nothing else
+        assert refusals_aside(problems, move, 422) == []  # the dialog's answers, nothing else
 
 
 @pytest.mark.django_db(transaction=True)

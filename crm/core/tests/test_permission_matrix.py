@@ -493,6 +493,10 @@ SALES_SETTINGS_PAGES = {
     "sales:assignment_rule_move",
     "sales:assignment_rule_delete",
 }
+# A lead is claimed from the pool by whoever may claim, released by its owner or an assigner
+# (crm/sales/tests/test_assignment.py); converted by whoever sees it and may convert
+# (test_conversion.py).
+SALES_LEAD_OPERATIONS = {"api:claim_lead", "api:release_lead", "api:convert_lead"}
 MESSAGE_PAGES = {
     "api:list_comments",
     "api:add_comment",
@@ -542,5 +546,6 @@ def test_every_url_with_an_object_id_is_covered():
         - ALERT_PAGES
         - MESSAGE_PAGES
         - SALES_SETTINGS_PAGES
+        - SALES_LEAD_OPERATIONS
     )
     assert not uncovered, f"URLs with an object id not covered by access tests: {uncovered}"

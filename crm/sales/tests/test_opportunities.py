@@ -319,3 +319,18 @@ def test_the_customer_page_sums_its_pipeline(alice, client_for, process):
     assert "¥100,000.00" in text  # open pipeline
     assert "¥10,000.00" in text  # weighted at 10 %
     assert "¥30,000.00" in text  # won this year
+
+
+def test_the_form_reads_only_the_chosen_customer_not_every_one(alice, client_for, process):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    opportunity = make_opportunity(alice, process)
+    for n in range(5):
+        customer_of(alice, f"别的客户{n}")
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(alice).get(reverse("sales:opportunity_edit", args=[opportunity.pk]))
+    assert page.status_code == 200
+    reads = [q["sql"] for q in queries if 'FROM "customers_customer"' in q["sql"]]
+    assert reads and all('"customers_customer"."id" IN' in sql for sql in reads), reads
+    assert "别的客户" not in page.content.decode()

@@ -1,0 +1,127 @@
+"""The leads' own API action: `POST /leads/{id}/convert/` (the rest is the generic router)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Router
+from pydantic import BaseModel, Field, create_model
+
+from crm.core import masking, params, registry
+from crm.core.api import errors
+from crm.core.errors import ValidationFailed
+from crm.sales import conversion
+from crm.sales.models import Lead, SalesProcess
+
+router = Router(tags=["leads"])
+RecordId = Annotated[int, Field(ge=1, le=params.MAX_ID)]
+
+
+class LeadConvertIn(BaseModel):
+    """A lead's conversion: an existing customer (null: a new one from the lead), an
+    existing contact of it (null: a new one from the lead's contact person, unless
+    `new_contact` is false), and an opportunity if asked (in `process`, the default one
+    unless named)."""
+
+    customer: RecordId | None = None
+    customer_name: str = Field("", max_length=200)
+    contact: RecordId | None = None
+    new_contact: bool = True
+    create_opportunity: bool = False
+    opportunity_name: str = Field("", max_length=200)
+    amount: Decimal | str | None = Field(None, description="1234.50, or as typed: 1.2万")
+    process: RecordId | None = None
+    close_date: datetime.date | None = None
+    version: int | None = Field(None, description="The lead's version read (or If-Match).")
+
+
+def _out(key: str) -> Any:
+    return registry.get(key).schema_out
+
+
+LeadConversionOut = create_model(
+    "LeadConversionOut",
+    customer=(_out("customer"), ...),
+    contact=(_out("contact") | None, ...),
+    opportunity=(_out("opportunity") | None, ...),
+)
+
+
+def _chosen(key: str, pk: int | None):
+    """The record `pk` of a type, or None; the conversion checks the user sees it."""
+    if pk is None:
+        return None
+    found = registry.get(key).model._base_manager.filter(pk=pk).first()
+    if found is None:
+        raise ValidationFailed({key: [_("Choose an existing record you may see.")]})
+    return found
+
+
+def _process(pk: int | None) -> SalesProcess | None:
+    if pk is None:
+        return None
+    found = SalesProcess.objects.filter(pk=pk).first()
+    if found is None:
+        raise ValidationFailed({"process": [_("Choose an active sales process.")]})
+    return found
+
+
+def _answer(key: str, record, user) -> dict | None:
+    """A record as its type's API answers it, its masked numbers masked for `user`."""
+    if record is None:
+        return None
+    object_type = registry.get(key)
+    assert object_type.schema_out is not None  # every registered type has its schemas
+    names = [n for n in object_type.schema_out.model_fields if n != "lines"]
+    fields = ["custom_field_data" if n == "custom_fields" else n for n in names]
+    row = object_type.model.objects.visible_to(user).filter(pk=record.pk).values(*fields).first()
+    if row is None:
+        raise Http404
+    row = masking.mask_row(row, masking.for_data(object_type, user))
+    row["custom_fields"] = row.pop("custom_field_data")
+    return row
+
+
+@router.post(
+    "/leads/{int:pk}/convert/",
+    response={200: LeadConversionOut, **errors(400, 401, 403, 404, 409, 422)},
+    operation_id="convert_lead",
+    url_name="convert_lead",
+    summary="Convert a lead into a customer, a contact and an opportunity",
+    description=(
+        "One transaction: a lead converted already, or set aside, answers 409 "
+        "(`wrong_state`); a customer or contact the user may not see, a contact of another "
+        "customer, an amount that cannot be read, or no sales process for the opportunity "
+        "answer 422 naming the field. Nothing is written then."
+    ),
+)
+def convert_lead(request, pk: int, payload: LeadConvertIn):
+    lead = get_object_or_404(Lead.objects.visible_to(request.user), pk=pk)
+    header = request.headers.get("If-Match", "").strip('W/"')
+    version = payload.version
+    if version is None and header.isdigit():
+        version = int(header)
+    done = conversion.convert(
+        lead,
+        actor=request.user,
+        expected_version=version,
+        customer=_chosen("customer", payload.customer),
+        customer_name=payload.customer_name,
+        contact=_chosen("contact", payload.contact),
+        new_contact=payload.new_contact,
+        create_opportunity=payload.create_opportunity,
+        opportunity_name=payload.opportunity_name,
+        amount=payload.amount,
+        process=_process(payload.process),
+        close_date=payload.close_date,
+    )
+    return {
+        "customer": _answer("customer", done.customer, request.user),
+        "contact": _answer("contact", done.contact, request.user),
+        "opportunity": _answer("opportunity", done.opportunity, request.user),
+    }
