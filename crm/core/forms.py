@@ -10,6 +10,7 @@ from django.db import models
 from django.forms.models import ModelChoiceIterator
 from django.templatetags.static import static
 from django.utils.choices import BlankChoiceIterator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import access, binding, extensions, masking, registry
@@ -332,6 +333,9 @@ class TransitionForm(StyledFormMixin, forms.Form):
             field.widget.attrs["placeholder"] = field.label
             if name in narrowed:
                 field.queryset = narrowed[name]
+            if isinstance(field, forms.ModelChoiceField):
+                # A choice with its name before one is made ("Stage…"), not a bare blank.
+                field.empty_label = f"{capfirst(field.label)}…"
             self.fields[name] = field
         style_widgets(self)
 

@@ -17,6 +17,7 @@ from crm.core.services import save, transition
 from crm.core.states import Category
 from crm.customization.models import DictionaryItem
 from crm.names import MOBILE_PREFIXES, SURNAMES, TITLES
+from crm.sales import assignment, conversion
 from crm.sales.models import Lead, LeadStatus, Opportunity, SalesProcess, SalesStage, StageChange
 
 SEED = 2027
@@ -78,7 +79,14 @@ LEAD_COMPANIES = (
     "厦门鹭岛服装有限公司",
     "合肥科达新能源有限公司",
 )
-STATUS_CYCLE = (LeadStatus.NEW, LeadStatus.FOLLOWING, LeadStatus.QUALIFIED, LeadStatus.INVALID)
+STATUS_CYCLE = (
+    LeadStatus.NEW,
+    LeadStatus.FOLLOWING,
+    LeadStatus.QUALIFIED,
+    LeadStatus.INVALID,
+    LeadStatus.NEW,
+    LeadStatus.CONVERTED,
+)
 LEAD_TOPICS = ("官网咨询", "展会名片", "电话询价", "老客户介绍", "招标信息", "样品申请")
 
 
@@ -169,7 +177,9 @@ def _date_back(rng) -> None:
     now = timezone.now()
     for opportunity in Opportunity.all_objects.all():
         moment = now - datetime.timedelta(days=rng.randrange(40, 120))
-        Opportunity.all_objects.filter(pk=opportunity.pk).update(created_at=moment)
+        Opportunity.all_objects.filter(pk=opportunity.pk).update(
+            created_at=moment, stage_entered_at=moment
+        )
         for change in StageChange.objects.filter(opportunity=opportunity).order_by("id"):
             moment += datetime.timedelta(days=rng.randrange(3, 15), hours=rng.randrange(0, 9))
             StageChange.objects.filter(pk=change.pk).update(changed_at=min(moment, now))
@@ -181,8 +191,9 @@ def _date_back(rng) -> None:
 
 
 def _leads(demo: DemoContext) -> None:
-    """Leads of every status for the sellers: new ones, ones being followed up, qualified
-    ones and invalid ones with a reason."""
+    """Leads of every status for the sellers: new ones (some released to the lead pool),
+    ones being followed up, qualified ones, invalid ones with a reason, and converted ones
+    (some with an opportunity)."""
     if Lead.all_objects.exists():
         return
     rng = random.Random(SEED + 1)
@@ -191,7 +202,7 @@ def _leads(demo: DemoContext) -> None:
         for code in ("customer_source", "region", "industry", "lead_invalid_reason")
     }
     for n in range(LEADS):
-        seller = demo.users[SELLERS[n % 3]]
+        seller = demo.users[SELLERS[(n // len(STATUS_CYCLE)) % 3]]
         company = LEAD_COMPANIES[n % len(LEAD_COMPANIES)]
         person = rng.choice(SURNAMES) + rng.choice(("先生", "女士", "经理", "总"))
         lead = save(
@@ -217,4 +228,8 @@ def _leads(demo: DemoContext) -> None:
         if status == LeadStatus.INVALID:
             reason = rng.choice(items["lead_invalid_reason"])
             transition(lead, "mark_invalid", actor=seller, invalid_reason=reason)
+        if status == LeadStatus.CONVERTED:
+            conversion.convert(lead, actor=seller, create_opportunity=n % 2 == 0, amount="80000")
+        if status == LeadStatus.NEW and n % 8 == 0:
+            assignment.release(lead, actor=seller, reason="暂无精力跟进")
         demo.created("leads")
