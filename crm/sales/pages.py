@@ -187,4 +187,6 @@ OPPORTUNITY_BOARD = Board(
     amount="expected",
     weighted="weighted_amount",
     card_fields=("customer", "expected", "close_date", "owner"),
+    # A screen shows four or five cards a column; "More" reads the next ones.
+    page_size=12,
 )

@@ -83,7 +83,11 @@ def chromium_page(
             yield found
         return
     problems: list[str] = []
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+    # Without animations, what the page shows (and axe measures) is its settled state, not
+    # a colour halfway through a button's transition.
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="zh-CN", reduced_motion="reduce"
+    )
     page = context.new_page()
     page.on(
         "console",

@@ -334,3 +334,15 @@ def test_the_form_reads_only_the_chosen_customer_not_every_one(alice, client_for
     reads = [q["sql"] for q in queries if 'FROM "customers_customer"' in q["sql"]]
     assert reads and all('"customers_customer"."id" IN' in sql for sql in reads), reads
     assert "别的客户" not in page.content.decode()
+
+
+def test_winning_through_the_api_takes_a_closing_note(alice, api_for, process):
+    opportunity = make_opportunity(
+        alice, process, expected_amount=Decimal("9000"), close_date=soon()
+    )
+    won = api_for(alice).post(
+        f"{API}/{opportunity.pk}/transitions/win/",
+        {"close_note": "价格与交期都满足", "version": opportunity.version},
+    )
+    assert won.status_code == 200, won.json()
+    assert (won.json()["status"], won.json()["close_note"]) == ("won", "价格与交期都满足")
