@@ -44,3 +44,22 @@ def test_the_funnel_keeps_the_list_filters(alice, make_user, db):
     only_alice = reports.funnel(carol, process, QueryDict(f"owner={alice.pk}"))
     assert sum(row.count for row in everyone) == 2
     assert sum(row.count for row in only_alice) == 1
+
+
+def test_the_list_board_and_funnel_filter_by_team(alice, bob, make_user, client_for, db):
+    from crm.org.models import Employee, OrgUnit, Team
+
+    process = make_process()
+    make_opportunity(alice, process, name="甲队商机")
+    make_opportunity(bob, process, name="乙队商机")
+    unit = OrgUnit.objects.create(name="销售部", kind="department", path="/")
+    team = Team.objects.create(name="华南组")
+    team.members.add(Employee.objects.create(user=alice, name="Alice", department=unit))
+    carol = make_user("carol", is_superuser=True)
+    rows = reports.funnel(carol, process, QueryDict(f"team={team.pk}"))
+    assert sum(row.count for row in rows) == 1
+    client = client_for(carol)
+    listed = client.get(reverse("sales:opportunity_list"), {"team": team.pk}).content.decode()
+    assert "甲队商机" in listed and "乙队商机" not in listed
+    board = client.get(reverse("sales:opportunity_board"), {"team": team.pk}).content.decode()
+    assert "甲队商机" in board and "乙队商机" not in board
