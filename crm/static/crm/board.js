@@ -133,9 +133,15 @@
         window.tabler.Modal.getOrCreateInstance(dialog).show();
       }
     });
-    dialog.addEventListener("shown.bs.modal", function () {
+    // The first field takes the focus once the dialog shows and once htmx has settled the
+    // swap (which puts the focus back where it was before it).
+    function focusField() {
       var field = dialog.querySelector(".modal-body :is(input:not([type=hidden]), select, textarea)");
-      if (field) field.focus();
+      if (field && dialog.classList.contains("show")) field.focus();
+    }
+    dialog.addEventListener("shown.bs.modal", focusField);
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      if (event.detail.target && event.detail.target.id === "board-dialog-content") focusField();
     });
     dialog.addEventListener("hidden.bs.modal", function () {
       if (pending) putBack();
