@@ -20,6 +20,12 @@ WORDS = {
 }
 
 
+def settled(page) -> None:
+    """Wait until no redraw a choice started is still on its way (htmx marks the element
+    while its request runs and the swap while it settles)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling')")
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("zh-hans", 360)])
 def test_an_alert_rule_is_set_up_and_its_alerts_listed(live_server, make_user, language, width):
@@ -48,12 +54,16 @@ def test_an_alert_rule_is_set_up_and_its_alerts_listed(live_server, make_user, l
             page.locator("select[name=conditions-0-field] option[value=updated_at]")
         ).to_have_count(1, timeout=15_000)
         page.select_option("select[name=conditions-0-field]", "updated_at")
+        settled(page)
         older = page.locator("select[name=conditions-0-op] option[value=older_than_days]")
         expect(older).to_have_count(1, timeout=15_000)
         page.select_option("select[name=conditions-0-op]", "older_than_days")
+        settled(page)
         days = page.locator("input[name=conditions-0-value][type=number]")
         expect(days).to_have_count(1, timeout=15_000)
         days.fill("30")
+        settled(page)
+        expect(days).to_have_value("30")
         assert_fits(page)
         page.click("#main button.btn-primary[type=submit]")
 
