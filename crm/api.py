@@ -8,6 +8,7 @@ from crm.core.imports.api import router as imports_router
 from crm.messaging.api import router as messaging_router
 from crm.org.tokens import TokenAuth
 from crm.sales.api import router as sales_router
+from crm.sales.contact_role_api import router as contact_role_router
 from crm.sales.pool_api import router as lead_pool_router
 from crm.workflow.api import router as workflow_router
 
@@ -27,4 +28,5 @@ api.add_router("/imports/", imports_router)
 api.add_router("/", messaging_router)  # /notifications/, /announcements/
 api.add_router("/", workflow_router)  # /approvals/, /approval-processes/, /alert-rules/
 api.add_router("/", sales_router)  # /leads/{id}/convert/
+api.add_router("/", contact_role_router)  # /opportunities/{id}/contacts/
 api.add_router("/", lead_pool_router)  # /lead-pool/, /leads/{id}/claim/, release, assign, route

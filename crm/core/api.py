@@ -405,6 +405,7 @@ def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, n
     assert machine is not None  # called only for types with a state machine
     model = object_type.model
     schema = _transition_schema(object_type)
+    offered = [t for t in machine.transitions if t.offered]
 
     @router.post(
         "/{int:pk}/transitions/{transition}/",
@@ -412,7 +413,7 @@ def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, n
         operation_id=f"transition_{name}",
         summary=f"Move one of the {object_type.slug} along a transition",
         description=(
-            f"Transitions: {', '.join(t.name for t in machine.transitions)}. The body holds "
+            f"Transitions: {', '.join(t.name for t in offered)}. The body holds "
             "the fields the transition takes and the version read (or `If-Match`); a wrong "
             "state or a refusing rule answers 409 with its reason, a missing field 422."
         ),
@@ -420,7 +421,7 @@ def _add_transitions(router: Router, object_type: ObjectType, one, schema_out, n
     def transition(request, pk: int, transition: str, payload: schema | None = None):  # type: ignore[valid-type]
         obj = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
         step = machine.transition(transition)
-        if step is None:
+        if step is None or not step.offered:
             raise Http404
         data = cast(BaseModel, payload).model_dump(exclude_unset=True) if payload else {}
         version = data.pop("version", None)

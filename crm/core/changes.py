@@ -90,14 +90,17 @@ def _pair(stored: Any) -> tuple[Any, Any]:
 _KEY_FIELDS: dict[str, AnyField] = {}
 
 
-def describe_key(name: str, field: AnyField) -> None:
-    """Read the stored key `name`, on a record of any type, as `field` (label, choices)."""
+def describe_key(name: str, field: AnyField, text: Callable[[Any], str] | None = None) -> None:
+    """Read the stored key `name`, on a record of any type, as `field` (label, choices), its
+    values with `text(value)` when given (in the reader's language)."""
     field.name = name
     _KEY_FIELDS[name] = field
+    if text is not None:
+        _VALUE_TEXTS[(None, name)] = text
 
 
 # Fields whose stored values their app reads out (an approval process's conditions).
-_VALUE_TEXTS: dict[tuple[ModelType, str], Callable[[Any], str]] = {}
+_VALUE_TEXTS: dict[tuple[ModelType | None, str], Callable[[Any], str]] = {}
 
 
 def describe_values(model: ModelType, name: str, text: Callable[[Any], str]) -> None:
@@ -227,7 +230,8 @@ class Reader:
             return ""
         if field is None:
             return _plain_text(value)
-        told = _VALUE_TEXTS.get((field.model, field.name)) if hasattr(field, "model") else None
+        # A model's field, or a key services write (its field bound to no model).
+        told = _VALUE_TEXTS.get((getattr(field, "model", None), field.name))
         if told is not None:
             return told(value)
         if field.choices:

@@ -52,6 +52,9 @@ class Transition:
     point at ({"stage": the record's process's stages}); `page` names the type's record
     view that takes what it needs when an inline form cannot (a lead's conversion); `event`
     is the past tense published after commit (`approved`), the name itself when not given.
+    A transition not `offered` is started only by a service or the approval engine (a lead's
+    conversion sent for review, and its outcome): the record's page shows no button for it
+    and the page's and the API's transition endpoints refuse it.
     """
 
     name: str
@@ -67,6 +70,7 @@ class Transition:
     choices: Callable[[Any], dict[str, Any]] | None = None
     page: str = ""
     event: str = ""
+    offered: bool = True
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -130,8 +134,9 @@ class StateMachine:
 
     @property
     def data_fields(self) -> tuple[str, ...]:
-        """Every field some transition takes with it, in declaration order."""
-        return tuple(dict.fromkeys(f for t in self.transitions for f in (*t.required, *t.optional)))
+        """Every field some offered transition takes with it, in declaration order."""
+        steps = [t for t in self.transitions if t.offered]
+        return tuple(dict.fromkeys(f for t in steps for f in (*t.required, *t.optional)))
 
     @property
     def actions(self) -> dict[str, Any]:

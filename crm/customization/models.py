@@ -87,6 +87,8 @@ class DictionaryField(models.ForeignKey):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs["dictionary"] = self.dictionary_code
+        # Always said: a required one must not come back optional from __init__'s defaults.
+        kwargs["null"], kwargs["blank"] = self.null, self.blank
         for key in ("to", "limit_choices_to"):
             kwargs.pop(key, None)
         return name, path, args, kwargs

@@ -9,14 +9,14 @@ from typing import Annotated, Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from pydantic import BaseModel, Field, create_model
 
 from crm.core import masking, params, registry
 from crm.core.api import errors
 from crm.core.errors import ValidationFailed
 from crm.sales import conversion
-from crm.sales.models import Lead, SalesProcess
+from crm.sales.models import Lead, LeadStatus, SalesProcess
 
 router = Router(tags=["leads"])
 RecordId = Annotated[int, Field(ge=1, le=params.MAX_ID)]
@@ -50,6 +50,14 @@ LeadConversionOut = create_model(
     contact=(_out("contact") | None, ...),
     opportunity=(_out("opportunity") | None, ...),
 )
+
+
+class LeadConversionInReview(BaseModel):
+    """A conversion an approval process reviews first: its request
+    (`GET /approvals/{approval}/`) and the lead's status."""
+
+    approval: int
+    status: str
 
 
 def _chosen(key: str, pk: int | None):
@@ -89,15 +97,21 @@ def _answer(key: str, record, user) -> dict | None:
 
 @router.post(
     "/leads/{int:pk}/convert/",
-    response={200: LeadConversionOut, **errors(400, 401, 403, 404, 409, 422)},
+    response={
+        200: LeadConversionOut,
+        202: LeadConversionInReview,
+        **errors(400, 401, 403, 404, 409, 422),
+    },
     operation_id="convert_lead",
     url_name="convert_lead",
     summary="Convert a lead into a customer, a contact and an opportunity",
     description=(
-        "One transaction: a lead converted already, or set aside, answers 409 "
+        "One transaction: a lead converted already, in review, or set aside, answers 409 "
         "(`wrong_state`); a customer or contact the user may not see, a contact of another "
         "customer, an amount that cannot be read, or no sales process for the opportunity "
-        "answer 422 naming the field. Nothing is written then."
+        "answer 422 naming the field. Nothing is written then. When an approval process "
+        "reviews the conversion, nothing is made yet: 202 names the approval request and "
+        "the lead is in review until it is decided."
     ),
 )
 def convert_lead(request, pk: int, payload: LeadConvertIn):
@@ -120,6 +134,8 @@ def convert_lead(request, pk: int, payload: LeadConvertIn):
         process=_process(payload.process),
         close_date=payload.close_date,
     )
+    if isinstance(done, conversion.InReview):
+        return Status(202, {"approval": done.approval.pk, "status": LeadStatus.REVIEWING})
     return {
         "customer": _answer("customer", done.customer, request.user),
         "contact": _answer("contact", done.contact, request.user),

@@ -11,13 +11,17 @@ class SalesConfig(AppConfig):
         from crm.core.context_processors import add_admin_entry
         from crm.sales import (
             assignment,
+            contact_roles,
             contrib,  # noqa: F401  (demo, bench and test contributions)
+            conversion,
             pool_views,
             processes,
             registry,  # noqa: F401  (registers the object types)
         )
 
         processes.describe_changes()
+        contact_roles.describe_changes()
+        conversion.describe_changes()
         assignment.describe_changes()
         pool_views.register_menu()
         add_admin_entry(_("Sales processes"), "sales:process_list", "filter", "manage_settings")

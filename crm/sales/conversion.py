@@ -1,24 +1,35 @@
 """Converting a lead (线索转化): into a new or an existing customer, a new or an existing
-contact, and an opportunity if asked, in one transaction with the lead's convert transition."""
+contact, and an opportunity if asked, in one transaction with the lead's convert transition.
+
+When an approval process applies to the conversion (its approvable "conversion"), nothing
+is made yet: the plan is stored on the lead, which is in review until the process decides;
+approved, the plan is carried out as whoever sent it, exactly as a direct conversion."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from crm.core import money, registry, services
-from crm.core.errors import AccessDenied, TransitionRefused, ValidationFailed
+from crm.core import changes, money, registry, services
+from crm.core.errors import AccessDenied, DomainError, TransitionRefused, ValidationFailed
 from crm.core.validators import validate_not_negative
-from crm.sales.models import Lead, Opportunity, SalesProcess
-from crm.sales.services import default_process
+from crm.sales.models import Lead, LeadStatus, Opportunity, SalesProcess
+from crm.sales.services import converted, default_process
+from crm.workflow import services as approvals
+
+if TYPE_CHECKING:
+    from crm.workflow.models import ApprovalRequest
 
 
 @dataclass(frozen=True)
@@ -29,6 +40,78 @@ class Converted:
     customer: Any
     contact: Any
     opportunity: Opportunity | None
+
+
+@dataclass(frozen=True)
+class InReview:
+    """A conversion sent for review: the approval request deciding it."""
+
+    approval: ApprovalRequest
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a conversion makes: the customer (`customer`, else a new one named
+    `customer_name`), the contact (`contact`, else a new one when `new_contact`), and with
+    `create_opportunity` an opportunity (named, its amount, process and close date)."""
+
+    customer: Any = None
+    customer_name: str = ""
+    contact: Any = None
+    new_contact: bool = True
+    create_opportunity: bool = False
+    opportunity_name: str = ""
+    amount: Decimal | str | None = None
+    process: SalesProcess | None = None
+    close_date: datetime.date | None = None
+
+    def stored(self, by) -> dict[str, Any]:
+        """The plan as the lead keeps it while in review, with who sent it (`by`)."""
+        return {
+            "by": by.pk,
+            "customer": self.customer.pk if self.customer else None,
+            "customer_name": self.customer_name,
+            "contact": self.contact.pk if self.contact else None,
+            "new_contact": self.new_contact,
+            "create_opportunity": self.create_opportunity,
+            "opportunity_name": self.opportunity_name,
+            "amount": str(self.amount) if self.amount is not None else None,
+            "process": self.process.pk if self.process else None,
+            "close_date": self.close_date.isoformat() if self.close_date else None,
+        }
+
+    @classmethod
+    def kept(cls, data: dict[str, Any]) -> Plan:
+        """The plan a lead keeps (`stored`), its records read again; one gone since is
+        refused as a record the sender may not see."""
+        close_date = data["close_date"]
+        return cls(
+            customer=_kept_record("customer", data["customer"]),
+            customer_name=data["customer_name"],
+            contact=_kept_record("contact", data["contact"]),
+            new_contact=data["new_contact"],
+            create_opportunity=data["create_opportunity"],
+            opportunity_name=data["opportunity_name"],
+            amount=data["amount"],
+            process=_kept_process(data["process"]),
+            close_date=datetime.date.fromisoformat(close_date) if close_date else None,
+        )
+
+
+def _kept_record(key: str, pk: int | None):
+    if pk is None:
+        return None
+    found = registry.get(key).model._base_manager.filter(pk=pk).first()
+    if found is None:
+        raise ValidationFailed({key: [_("Choose an existing record you may see.")]})
+    return found
+
+
+def _kept_process(pk: int | None) -> SalesProcess | None:
+    found = SalesProcess.objects.filter(pk=pk).first() if pk is not None else None
+    if pk is not None and found is None:
+        raise ValidationFailed({"process": [_("Choose an active sales process.")]})
+    return found
 
 
 @transaction.atomic
@@ -46,8 +129,9 @@ def convert(
     amount: Decimal | str | None = None,
     process: SalesProcess | None = None,
     close_date: datetime.date | None = None,
-) -> Converted:
-    """Convert `lead` as `actor`.
+) -> Converted | InReview:
+    """Convert `lead` as `actor`, or send the conversion for review when an approval
+    process applies to it.
 
     The customer is `customer`, else a new one from the lead (named `customer_name`, else
     after the lead's company, contact person or name; owned by the lead's owner); the
@@ -57,10 +141,15 @@ def convert(
     the lead's convert transition links it to them. Each record is written through the
     write path (change log, numbering, search), the lead's move is one "transition" row.
 
-    Raises AccessDenied (403), TransitionRefused "wrong_state" for a lead converted already
-    or set aside (409), StaleVersion (409) and ValidationFailed (422) naming the input at
-    fault: `customer`, `contact`, `customer_name`, `opportunity_name`, `amount`, `process`,
-    `close_date`. Nothing is written then.
+    When a process applies, the choices are checked as the conversion itself would check
+    them (it is tried and undone), then kept on the lead (`conversion_plan`) by its
+    submit_conversion transition, which hands it to the approval engine: the lead is in
+    review and locked, and nothing else is written.
+
+    Raises AccessDenied (403), TransitionRefused "wrong_state" for a lead converted already,
+    in review or set aside (409), StaleVersion (409) and ValidationFailed (422) naming the
+    input at fault: `customer`, `contact`, `customer_name`, `opportunity_name`, `amount`,
+    `process`, `close_date`. Nothing is written then.
     """
     step = registry.get("lead").state_machine.transition("convert")
     current = Lead._base_manager.select_for_update().get(pk=lead.pk)
@@ -70,29 +159,123 @@ def convert(
         raise TransitionRefused(
             "wrong_state", services.transition_refusal(current, step, actor=actor)
         )
-    _check_chosen(customer, contact, actor)
-    if create_opportunity:
-        amount = _amount(amount)
-        process = _process(process)
-    if customer is None:
-        customer = _new_customer(current, customer_name, actor)
-    if contact is None and new_contact and current.contact_name.strip():
-        contact = _new_contact(current, customer, actor)
-    opportunity = None
-    if create_opportunity:
-        opportunity = _new_opportunity(
-            current, customer, contact, opportunity_name, amount, process, close_date, actor
+    plan = Plan(
+        customer=customer,
+        customer_name=customer_name,
+        contact=contact,
+        new_contact=new_contact,
+        create_opportunity=create_opportunity,
+        opportunity_name=opportunity_name,
+        amount=amount,
+        process=process,
+        close_date=close_date,
+    )
+    if not reviewed(current):
+        done = carry_out(current, plan, actor)
+        services.transition(
+            current,
+            "convert",
+            actor=actor,
+            expected_version=expected_version,
+            customer=done.customer,
+            contact=done.contact,
+            opportunity=done.opportunity,
         )
+        return done
+    return _send_for_review(current, plan, actor, expected_version)
+
+
+def reviewed(lead: Lead) -> bool:
+    """Whether an approval process reviews the conversion of `lead`: the engine routes the
+    lead as submit_conversion leaves it, in review, so it is asked about that."""
+    approvable = next(a for a in registry.get("lead").approvals if a.key == "conversion")
+    in_review = copy.copy(lead)
+    in_review.status = LeadStatus.REVIEWING
+    return approvals.route(in_review, approvable) is not None
+
+
+def _send_for_review(lead: Lead, plan: Plan, actor, expected_version: int | None) -> InReview:
+    """Try the conversion and undo it (so that it is refused as it would be), then keep
+    the plan on the lead through its submit_conversion transition."""
+    plan = _checked(plan, actor)
+    with transaction.atomic():
+        carry_out(lead, plan, actor)
+        transaction.set_rollback(True)
     services.transition(
-        current,
-        "convert",
+        lead,
+        "submit_conversion",
         actor=actor,
         expected_version=expected_version,
-        customer=customer,
-        contact=contact,
-        opportunity=opportunity,
+        conversion_plan=plan.stored(actor),
     )
+    request = approvals.pending_request(lead)
+    assert request is not None  # routed as `reviewed` routed it, in the same transaction
+    return InReview(request)
+
+
+def _checked(plan: Plan, actor) -> Plan:
+    """`plan` with its amount read and its process chosen (the default one unless named),
+    once its choices are ones `actor` may make."""
+    _check_chosen(plan.customer, plan.contact, actor)
+    if not plan.create_opportunity:
+        return plan
+    return dataclasses.replace(plan, amount=_amount(plan.amount), process=_process(plan.process))
+
+
+def carry_out(lead: Lead, plan: Plan, actor) -> Converted:
+    """Make what `plan` says from `lead` as `actor`: the customer, the contact and the
+    opportunity, each through the write path; the lead itself is left as it is."""
+    plan = _checked(plan, actor)
+    customer = plan.customer
+    if customer is None:
+        customer = _new_customer(lead, plan.customer_name, actor)
+    contact = plan.contact
+    if contact is None and plan.new_contact and lead.contact_name.strip():
+        contact = _new_contact(lead, customer, actor)
+    opportunity = None
+    if plan.create_opportunity:
+        opportunity = _new_opportunity(
+            lead,
+            customer,
+            contact,
+            plan.opportunity_name,
+            plan.amount,
+            plan.process,
+            plan.close_date,
+            actor,
+        )
     return Converted(customer, contact, opportunity)
+
+
+def carry_out_plan(lead: Lead, before: dict[str, Any], actor) -> None:
+    """The approved conversion (the approve_conversion transition's preparation): the plan
+    the lead keeps carried out as whoever sent it for review, so the records are made and
+    owned as a direct conversion makes them; the lead is linked to them and its plan
+    cleared. Raises DomainError "conversion_outdated" when the plan can no longer be
+    carried out (a chosen record deleted or no longer seen by the sender): the approval
+    then fails and nothing is written."""
+    try:
+        sender = get_user_model()._base_manager.get(pk=lead.conversion_plan["by"])
+        done = carry_out(lead, Plan.kept(lead.conversion_plan), sender)
+    except DomainError as error:
+        reasons = [str(m) for messages in error.fields.values() for m in messages]
+        raise DomainError(
+            "conversion_outdated",
+            _(
+                "This conversion can no longer be carried out as it was sent for review "
+                "(%(reason)s). Reject it, and the lead can be converted again."
+            )
+            % {"reason": " ".join(reasons) or error.message},
+        ) from None
+    lead.customer, lead.contact, lead.opportunity = done.customer, done.contact, done.opportunity
+    lead.conversion_plan = None
+    converted(lead, before, actor)
+
+
+def drop_plan(lead: Lead, before: dict[str, Any], actor) -> None:
+    """A conversion rejected or withdrawn: the lead keeps no plan and may be converted
+    again."""
+    lead.conversion_plan = None
 
 
 def _check_chosen(customer, contact, actor) -> None:
@@ -230,3 +413,30 @@ def customer_name_of(lead: Lead) -> str:
 def default_name(customer_name: str, lead: Lead) -> str:
     """What an opportunity from a lead is called unless named: “<customer> - <lead>”."""
     return f"{customer_name} - {lead.name}"
+
+
+def describe_changes() -> None:
+    """The change log reads a lead's stored conversion plan in words."""
+    changes.describe_values(Lead, "conversion_plan", plan_text)
+
+
+def plan_text(value: Any) -> str:
+    """A stored plan as people read it: what it makes, naming only what the lead itself
+    holds (a chosen customer or contact is not named: the reader may not see it)."""
+    if not isinstance(value, dict) or not value:
+        return ""
+    if value.get("customer"):
+        parts = [_("An existing customer")]
+    elif value.get("customer_name"):
+        parts = [_("New customer “%(name)s”") % {"name": value["customer_name"]}]
+    else:
+        parts = [_("A new customer")]
+    if value.get("contact"):
+        parts.append(_("an existing contact"))
+    elif value.get("new_contact"):
+        parts.append(_("a new contact"))
+    if value.get("create_opportunity") and value.get("opportunity_name"):
+        parts.append(_("opportunity “%(name)s”") % {"name": value["opportunity_name"]})
+    elif value.get("create_opportunity"):
+        parts.append(_("an opportunity"))
+    return ", ".join(str(part) for part in parts)

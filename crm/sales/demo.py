@@ -17,7 +17,7 @@ from crm.core.services import save, transition
 from crm.core.states import Category
 from crm.customization.models import DictionaryItem
 from crm.names import MOBILE_PREFIXES, SURNAMES, TITLES
-from crm.sales import assignment, conversion
+from crm.sales import assignment, contact_roles, conversion
 from crm.sales.models import Lead, LeadStatus, Opportunity, SalesProcess, SalesStage, StageChange
 
 SEED = 2027
@@ -155,9 +155,20 @@ def _opportunities(demo: DemoContext, processes: list[SalesProcess]) -> None:
                 ),
                 actor=seller,
             )
+            _involve(opportunity, seller, rng)
             _advance(opportunity, index, seller, rng, lost_reasons)
             demo.created("opportunities")
     _date_back(rng)
+
+
+def _involve(opportunity: Opportunity, seller, rng) -> None:
+    """Up to three of the customer's contacts get a part in the purchase: their own buying
+    role when they have one, and where they stand."""
+    roles = list(contact_roles.buying_roles())
+    for contact in contact_roles.contacts_to_choose(opportunity, seller).select_related("role")[:3]:
+        role = contact.role or rng.choice(roles)
+        attitude = rng.choice(["supports", "supports", "neutral", "opposes", ""])
+        contact_roles.set_role(opportunity, contact, role, actor=seller, attitude=attitude)
 
 
 def _advance(opportunity: Opportunity, index: int, seller, rng, lost_reasons) -> None:

@@ -11,8 +11,8 @@ from crm.core.forms import (
     StyledFormMixin,
     VersionField,
 )
-from crm.sales import conversion
-from crm.sales.models import Lead, Opportunity, SalesProcess
+from crm.sales import contact_roles, conversion
+from crm.sales.models import Attitude, Lead, Opportunity, SalesProcess
 
 
 class LeadForm(RecordForm):
@@ -165,3 +165,19 @@ class ConvertForm(StyledFormMixin, forms.Form):
             "process": data["process"],
             "close_date": data["close_date"],
         }
+
+
+class ContactRoleForm(StyledFormMixin, forms.Form):
+    """A contact of the opportunity's customer and the part they play in the purchase."""
+
+    contact = forms.ModelChoiceField(queryset=None, label=_("Contact"))
+    role = forms.ModelChoiceField(queryset=None, label=_("Buying role"))
+    attitude = forms.ChoiceField(
+        choices=[("", "—"), *Attitude.choices], required=False, label=_("Attitude")
+    )
+    note = forms.CharField(max_length=200, required=False, label=_("Note"))
+
+    def __init__(self, *args, opportunity: Opportunity, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contact_roles.contacts_to_choose(opportunity, user)
+        self.fields["role"].queryset = contact_roles.buying_roles()

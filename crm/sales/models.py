@@ -20,6 +20,7 @@ class LeadStatus(models.TextChoices):
     NEW = "new", pgettext_lazy("lead status", "New")
     FOLLOWING = "following", _("Following up")
     QUALIFIED = "qualified", _("Qualified")
+    REVIEWING = "reviewing", _("In review")
     CONVERTED = "converted", _("Converted")
     INVALID = "invalid", _("Invalid")
 
@@ -32,8 +33,9 @@ class Rating(models.TextChoices):
 
 class Lead(Record, NameSorted):
     """Someone who may buy, not yet a customer: followed up, qualified, then converted into
-    a customer, a contact and perhaps an opportunity, or set aside as invalid. A lead in the
-    pool (`in_pool`) waits for a salesperson to claim it."""
+    a customer, a contact and perhaps an opportunity (after a review when an approval
+    process asks for one), or set aside as invalid. A lead in the pool (`in_pool`) waits for
+    a salesperson to claim it."""
 
     name = models.CharField(_("lead name"), max_length=200)
     company_name = models.CharField(_("company name"), max_length=200, blank=True)
@@ -85,6 +87,8 @@ class Lead(Record, NameSorted):
         verbose_name=_("opportunity"),
     )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True, editable=False)
+    # A conversion sent for review: what it will make once approved (crm.sales.conversion).
+    conversion_plan = models.JSONField(_("conversion plan"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lead")
@@ -265,6 +269,37 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_stage} → {self.to_stage}"
+
+
+class Attitude(models.TextChoices):
+    SUPPORTS = "supports", _("Supports us")
+    NEUTRAL = "neutral", _("Neutral")
+    OPPOSES = "opposes", _("Opposes us")
+
+
+class ContactRole(models.Model):
+    """A contact of the opportunity's customer and the part they play in the purchase
+    (联系人角色: decision maker, technical evaluator ...), with where they stand."""
+
+    opportunity = models.ForeignKey(Opportunity, models.CASCADE, related_name="contact_roles")
+    contact = models.ForeignKey(
+        "customers.Contact", models.CASCADE, related_name="+", verbose_name=_("contact")
+    )
+    role = DictionaryField("contact_role", _("buying role"), null=False, blank=False)
+    attitude = models.CharField(_("attitude"), max_length=8, choices=Attitude.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact role")
+        verbose_name_plural = _("contact roles")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "contact"], name="contact_role_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.role})"
 
 
 class AssignmentMethod(models.TextChoices):

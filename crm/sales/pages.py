@@ -15,7 +15,7 @@ from crm.core.forms import style_widgets
 from crm.core.registry import Board, BoardColumn, ObjectType, Panel
 from crm.core.states import Category
 
-from . import reports, services
+from . import contact_role_views, reports, services
 from .models import Lead, LeadStatus, Opportunity, OpportunityStatus, SalesProcess, SalesStage
 
 
@@ -94,6 +94,13 @@ def customer_pipeline(customer, user) -> dict:
 
 OPPORTUNITY_PANELS = (
     Panel("stages", _("Sales stages"), "sales/_stage_path.html", stage_path, order=0),
+    Panel(
+        "contact_roles",
+        _("Contact roles"),
+        "sales/_contact_roles.html",
+        contact_role_views.panel,
+        order=5,
+    ),
     Panel(
         "stage_history",
         _("Stage history"),

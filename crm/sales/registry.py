@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.core import registry
 from crm.core.registry import (
+    Approvable,
     Column,
     ObjectType,
     Panel,
@@ -15,7 +16,16 @@ from crm.core.registry import (
     register,
 )
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.sales import filters, forms, pages, pool_views, services, views
+from crm.sales import (
+    contact_role_views,
+    conversion,
+    filters,
+    forms,
+    pages,
+    pool_views,
+    services,
+    views,
+)
 from crm.sales.models import Lead, LeadStatus, Opportunity, OpportunityStatus
 
 L = LeadStatus
@@ -28,6 +38,7 @@ LEAD_MACHINE = StateMachine(
         State(L.NEW, L.NEW.label),
         State(L.FOLLOWING, L.FOLLOWING.label),
         State(L.QUALIFIED, L.QUALIFIED.label),
+        State(L.REVIEWING, L.REVIEWING.label),
         State(L.CONVERTED, L.CONVERTED.label, Category.WON),
         State(L.INVALID, L.INVALID.label, Category.LOST),
     ),
@@ -47,6 +58,48 @@ LEAD_MACHINE = StateMachine(
             prepare=(services.converted,),
             page="convert",
             event="converted",
+        ),
+        # A conversion an approval process must review (crm.sales.conversion): the
+        # conversion page sends it, the process approves, rejects or takes it back.
+        Transition(
+            "submit_conversion",
+            WORKING,
+            L.REVIEWING,
+            _("Send conversion for review"),
+            action="convert",
+            required=("conversion_plan",),
+            event="conversion_submitted",
+            offered=False,
+        ),
+        Transition(
+            "approve_conversion",
+            L.REVIEWING,
+            L.CONVERTED,
+            _("Approve conversion"),
+            action="convert",
+            prepare=(conversion.carry_out_plan,),
+            event="converted",
+            offered=False,
+        ),
+        Transition(
+            "reject_conversion",
+            L.REVIEWING,
+            L.QUALIFIED,
+            _("Reject conversion"),
+            action="convert",
+            prepare=(conversion.drop_plan,),
+            event="conversion_rejected",
+            offered=False,
+        ),
+        Transition(
+            "withdraw_conversion",
+            L.REVIEWING,
+            L.QUALIFIED,
+            _("Withdraw conversion"),
+            action="convert",
+            prepare=(conversion.drop_plan,),
+            event="conversion_withdrawn",
+            offered=False,
         ),
         Transition(
             "mark_invalid",
@@ -233,6 +286,16 @@ register(
         masked=("mobile", "phone"),
         state_machine=LEAD_MACHINE,
         lock=services.lead_lock,
+        approvals=(
+            Approvable(
+                "conversion",
+                _("Lead conversion"),
+                submit="submit_conversion",
+                approve="approve_conversion",
+                reject="reject_conversion",
+                withdraw="withdraw_conversion",
+            ),
+        ),
         import_synonyms=LEAD_SYNONYMS,
         panels=(
             Panel(
@@ -326,7 +389,10 @@ register(
         icon="briefcase",
         panels=pages.OPPORTUNITY_PANELS,
         board=pages.OPPORTUNITY_BOARD,
-        views=(TypeView("funnel", pages.funnel_view, label=_("Sales funnel"), permission="view"),),
+        views=(
+            TypeView("funnel", pages.funnel_view, label=_("Sales funnel"), permission="view"),
+            TypeView("contacts", contact_role_views.contact_roles_view, record=True),
+        ),
         state_machine=OPPORTUNITY_MACHINE,
         compute=services.compute,
         computed=("weighted_amount",),

@@ -39,8 +39,9 @@ LEAD_FIELDS = [
 
 def convert_view(request, object_type, lead: Lead):
     """Convert the lead into a customer, a contact and an opportunity: the page shows what
-    the lead holds and the customers like it; done, the lead's page names what was made. A
-    lead that may not be converted (converted already, set aside) goes back to its page."""
+    the lead holds and the customers like it; done, the lead's page names what was made, or
+    says the conversion was sent for review. A lead that may not be converted (converted
+    already, in review, set aside) goes back to its page."""
     detail = reverse(object_type.url_name("detail"), args=[lead.pk])
     step = object_type.state_machine.transition("convert")
     if lead.status not in step.sources:
@@ -57,7 +58,7 @@ def convert_view(request, object_type, lead: Lead):
         except DomainError as error:
             show_domain_error(form, error)
         else:
-            messages.success(request, converted_message(lead, done))
+            messages.success(request, _outcome_message(lead, done))
             return go_to(request, detail)
     context = {
         "object_type": object_type,
@@ -70,6 +71,7 @@ def convert_view(request, object_type, lead: Lead):
         "form": form,
         "matches": matches,
         "suggested": suggested,
+        "reviewed": conversion.reviewed(lead),
     }
     return render_page(request, "sales/lead_convert.html", context, partial="contact")
 
@@ -89,6 +91,17 @@ def _initial(request, lead: Lead) -> dict:
         "contact_mode": request.GET.get("contact_mode") or person,
         "process": default_process(),
     }
+
+
+def _outcome_message(lead: Lead, done: conversion.Converted | conversion.InReview) -> str:
+    """What the lead's page says after the conversion page: what was made, or that an
+    approval process reviews it first."""
+    if isinstance(done, conversion.InReview):
+        return _("“%(name)s” was sent for review (%(process)s): it is converted once approved.") % {
+            "name": lead,
+            "process": done.approval.process.name,
+        }
+    return converted_message(lead, done)
 
 
 def converted_message(lead: Lead, done: conversion.Converted) -> str:

@@ -7,7 +7,7 @@ from crm.core import search
 from crm.core.models import Job
 from crm.customers.models import Contact, Customer
 from crm.org.models import ApiToken, User
-from crm.sales.models import Lead, LeadStatus
+from crm.sales.models import ContactRole, Lead, LeadStatus, Opportunity
 
 
 @pytest.mark.django_db
@@ -38,6 +38,10 @@ def test_the_demo_loads_once_and_shows_the_model_at_work(client):
     assert [h.title for g in search.search(sales2, "jdrj") for h in g.hits] == []
     assert Customer.objects.visible_to(sales1).exists()
     assert Customer.objects.get(name="金蝶软件").number.startswith("C")
+    # Opportunities name who decides and who evaluates, among their customers' contacts.
+    roles = ContactRole.objects.select_related("opportunity", "contact")
+    assert roles.count() > Opportunity.objects.count()
+    assert all(r.contact.customer_id == r.opportunity.customer_id for r in roles)
 
 
 @pytest.mark.django_db

@@ -31,6 +31,9 @@ class ApiClient:
     def post(self, path: str, data=None, **kw):
         return self._send("post", path, data, **kw)
 
+    def put(self, path: str, data=None, **kw):
+        return self._send("put", path, data, **kw)
+
     def patch(self, path: str, data=None, **kw):
         return self._send("patch", path, data, **kw)
 

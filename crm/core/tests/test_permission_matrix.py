@@ -497,6 +497,13 @@ SALES_SETTINGS_PAGES = {
 # (crm/sales/tests/test_assignment.py); converted by whoever sees it and may convert
 # (test_conversion.py).
 SALES_LEAD_OPERATIONS = {"api:claim_lead", "api:release_lead", "api:convert_lead"}
+# An opportunity's contact roles: read by whoever sees it, set and taken away by whoever may
+# change it (crm/sales/tests/test_contact_roles.py).
+SALES_OPPORTUNITY_OPERATIONS = {
+    "api:list_opportunity_contact_roles",
+    "api:set_opportunity_contact_role",
+    "api:remove_opportunity_contact_role",
+}
 MESSAGE_PAGES = {
     "api:list_comments",
     "api:add_comment",
@@ -547,5 +554,6 @@ def test_every_url_with_an_object_id_is_covered():
         - MESSAGE_PAGES
         - SALES_SETTINGS_PAGES
         - SALES_LEAD_OPERATIONS
+        - SALES_OPPORTUNITY_OPERATIONS
     )
     assert not uncovered, f"URLs with an object id not covered by access tests: {uncovered}"

@@ -249,7 +249,7 @@ def _transitions(object_type, obj, user, can_edit: bool) -> dict:
     steps = [
         step
         for step in machine.leaving(getattr(obj, machine.field))
-        if can_edit and access.can(user, step.action, object_type.model)
+        if step.offered and can_edit and access.can(user, step.action, object_type.model)
     ]
     return {
         "state": machine.state(getattr(obj, machine.field)),
@@ -273,7 +273,7 @@ def transition_view(request, type_key: str, pk: int, name: str):
     obj = _visible(object_type, request.user, pk)
     machine = object_type.state_machine
     step = machine.transition(name) if machine else None
-    if step is None:
+    if step is None or not step.offered:
         raise Http404
     form = TransitionForm(request.POST, model=object_type.model, step=step, record=obj)
     detail = reverse(object_type.url_name("detail"), args=[pk])

@@ -48,9 +48,10 @@ class TestOpportunityBattery(RecordTypeBattery):
         "probability": 40,
         "close_date": (datetime.date.today() + datetime.timedelta(days=60)).isoformat(),
     }
-    # Its page also reads the process's stages, the lost reasons to choose from and the
-    # stage history.
-    detail_queries = 19
+    # Its page also reads the process's stages, the lost reasons to choose from, the stage
+    # history, and the contact roles with what the form offers (contacts, roles) to those
+    # who may change it.
+    detail_queries = 23
 
     @pytest.fixture(autouse=True)
     def _process(self, db):
