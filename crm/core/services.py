@@ -259,6 +259,7 @@ def save(
     moves_state: bool = False,
     lines: list[dict[str, Any]] | None = None,
     approved: bool = False,
+    by_process: bool = False,
 ) -> TrackedModel:
     """Create or update `obj` as `actor`.
 
@@ -269,8 +270,9 @@ def save(
     and alone may change a locked record. A change an approval process must approve
     (`held_changes`) is not written: the stored values stay, the rest is saved, and
     the approval starts (`obj.held_approvals` lists the requests); the engine applies it
-    once approved with `approved`. Raises AccessDenied, RecordLocked and ValidationFailed
-    (nothing is written then).
+    once approved with `approved`. A transition an approval process runs passes
+    `by_process`: its approver needs no right to change the record. Raises AccessDenied,
+    RecordLocked and ValidationFailed (nothing is written then).
     """
     model = type(obj)
     creating = obj._state.adding
@@ -283,7 +285,8 @@ def save(
         before: dict[str, Any] = {}
     else:
         current = model._base_manager.select_for_update().get(pk=obj.pk)
-        if not access.editable(model._base_manager.filter(pk=obj.pk), actor).exists():
+        editable = access.editable(model._base_manager.filter(pk=obj.pk), actor)
+        if not by_process and not editable.exists():
             raise AccessDenied(_("You may not change this record."))
         if expected_version is not None and current.version != expected_version:
             raise _stale(current)
@@ -753,7 +756,7 @@ def transition(
     setattr(current, machine.field, step.target)
     for prepare in step.prepare:
         prepare(current, before, actor)
-    save(current, actor=actor, moves_state=True)
+    save(current, actor=actor, moves_state=True, by_process=by_process)
     for effect in step.effects:
         effect(current, actor)
     changed = [machine.field, *data]

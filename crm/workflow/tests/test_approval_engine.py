@@ -378,6 +378,22 @@ def test_a_document_goes_through_its_process_and_only_the_process_approves_it(
     assert doc.status == DocumentStatus.APPROVED
 
 
+def test_a_named_approver_who_may_only_read_the_document_approves_it(org, document_approval):
+    clerk = org["clerk"]  # may view their own records and change none of anyone's
+    process(
+        "sampledocument",
+        "document",
+        steps=[{"approver_kind": ApproverKind.USERS, "users": [clerk]}],
+    )
+    doc = core.transition(document(org["seller"]), "submit", actor=org["seller"])
+    assert not SampleDocument.objects.editable_by(clerk).filter(pk=doc.pk).exists()
+    approvals.approve(approvals.pending_request(doc), actor=clerk)
+    doc.refresh_from_db()
+    assert doc.status == DocumentStatus.APPROVED
+    with pytest.raises(AccessDenied):  # the process's right, not an edit right
+        core.save(doc, actor=clerk)
+
+
 def test_a_rejected_document_takes_the_comment_as_its_reason(org, document_approval):
     process("sampledocument", "document", steps=[{"approver_kind": ApproverKind.SUPERIOR}])
     doc = core.transition(document(org["seller"]), "submit", actor=org["seller"])
