@@ -125,10 +125,23 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
         self.custom_fields = list(custom_fields)
         if self.instance.pk and not self.is_bound:
             self.initial["version"] = self.instance.version
-        for field in self.fields.values():
+        # Links whose choices are limited (active dictionary items): the one a record holds
+        # stays offered on it, and is not checked again when sent back unchanged.
+        self.kept_links = {
+            f.name: getattr(self.instance, f.attname)
+            for f in self.instance._meta.concrete_fields
+            if isinstance(f, models.ForeignKey)
+            and f.remote_field.limit_choices_to
+            and f.name in self.fields
+            and getattr(self.instance, f.attname) is not None
+        }
+        for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 # Choices are limited to what the user may see; a forged id is then invalid.
                 field.queryset = binding.targets(field.queryset, user)
+                if name in self.kept_links:
+                    held = field.queryset.model._base_manager.filter(pk=self.kept_links[name])
+                    field.queryset = field.queryset | held
         object_type = registry.for_model(type(self.instance))
         if object_type and object_type.state_machine:
             # The status moves only through its transitions (services.transition).
@@ -160,6 +173,14 @@ class RecordForm(StyledFormMixin, forms.ModelForm):
             elif not self.instance.pk and definition.default is not None:
                 self.initial[key] = definition.default
         style_widgets(self)
+
+    def _get_validation_exclusions(self):
+        exclusions = super()._get_validation_exclusions()
+        for name, stored in self.kept_links.items():
+            field = self.instance._meta.get_field(name)
+            if getattr(self.instance, field.attname) == stored:
+                exclusions.add(name)
+        return exclusions
 
     def _show_masked(self, name: str, stored) -> None:
         """Show a stored number masked; the browser selects it whole on focus (data-masked),

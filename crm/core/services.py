@@ -155,14 +155,26 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def field_errors(obj: models.Model) -> dict[str, list[str]]:
-    """The model's field rules, NUL characters and the custom-field rules, by field name."""
-    clean_custom_fields = extensions.customization().clean_custom_fields
+def field_errors(obj: models.Model, before: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """The model's field rules, NUL characters and the custom-field rules, by field name.
 
+    A link whose choices are limited (an active dictionary item), kept as it was stored
+    (`before`), is not checked again: an item deactivated since is no longer offered, but
+    a record holding it may still be saved."""
+    clean_custom_fields = extensions.customization().clean_custom_fields
+    kept_links = [
+        f.name
+        for f in obj._meta.concrete_fields
+        if isinstance(f, models.ForeignKey)
+        and f.remote_field.limit_choices_to
+        and before
+        and f.attname in before
+        and before[f.attname] == getattr(obj, f.attname)
+    ]
     errors: dict[str, list[str]] = {}
     try:
         # Who created, changed or deleted it is set here from the actor, not typed in.
-        obj.full_clean(exclude=WRITE_PATH_FIELDS, validate_unique=True)
+        obj.full_clean(exclude=[*WRITE_PATH_FIELDS, *kept_links], validate_unique=True)
     except ValidationError as exc:
         errors.update(_validation_error(exc).fields)
     errors.update(_null_characters(obj))
@@ -240,7 +252,7 @@ def _validate(
     """Every rule of a write, computed fields worked out first; the type's `clean` runs
     once the fields themselves are valid."""
     compute(obj, new_lines)
-    errors = field_errors(obj)
+    errors = field_errors(obj, before)
     spec = line_items.spec_of(type(obj))
     if spec is not None and new_lines is not None:
         errors.update(line_items.errors(spec, new_lines))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from crm.core import changes, money, registry, services
 from crm.core.errors import AccessDenied, DomainError, TransitionRefused, ValidationFailed
 from crm.core.validators import validate_not_negative
+from crm.customization.models import DictionaryItem
 from crm.sales.models import Lead, LeadStatus, Opportunity, SalesProcess
 from crm.sales.services import converted, default_process
 from crm.workflow import services as approvals
@@ -335,12 +336,13 @@ def _errors_named(names: dict[str, str], prefix: str) -> Iterator[None]:
 def _new_customer(lead: Lead, name: str, actor):
     """A customer made from the lead, owned by the lead's owner."""
     model = registry.get("customer").model
+    industry, region, source = _still_offered(lead.industry_id, lead.region_id, lead.source_id)
     customer = model(
         owner_id=lead.owner_id,
         name=(name.strip() or customer_name_of(lead))[:200],
-        industry_id=lead.industry_id,
-        region_id=lead.region_id,
-        source_id=lead.source_id,
+        industry_id=industry,
+        region_id=region,
+        source_id=source,
         province=lead.province,
         city=lead.city,
         address=lead.address,
@@ -350,6 +352,17 @@ def _new_customer(lead: Lead, name: str, actor):
     with _errors_named({"name": "customer_name"}, "customer"):
         services.save(customer, actor=actor)
     return customer
+
+
+def _still_offered(*item_ids: int | None) -> list[int | None]:
+    """The lead's dictionary items, each left out (None) if it has been deactivated since:
+    the new customer takes only items still offered, rather than being refused for one."""
+    active = set(
+        DictionaryItem.objects.filter(
+            pk__in=[i for i in item_ids if i], is_active=True
+        ).values_list("pk", flat=True)
+    )
+    return [item if item in active else None for item in item_ids]
 
 
 def _new_contact(lead: Lead, customer, actor):

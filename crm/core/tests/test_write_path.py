@@ -86,6 +86,28 @@ def test_validation_failure_writes_nothing(alice):
 
 
 @pytest.mark.django_db
+def test_a_deactivated_dictionary_item_stays_on_its_records_but_is_not_chosen_anew(alice):
+    from crm.customization.models import DictionaryItem
+
+    levels = DictionaryItem.objects.filter(dictionary__code="customer_level")
+    retired, other = levels[0], levels[1]
+    held = services.save(Customer(owner=alice, name="Acme", level=retired), actor=alice)
+    fresh = services.save(Customer(owner=alice, name="Bolt"), actor=alice)
+    DictionaryItem.objects.filter(pk=retired.pk).update(is_active=False)
+
+    held.phone = "010-12345678"
+    services.save(held, actor=alice)  # kept as it was: not checked again
+    assert Customer.objects.get(pk=held.pk).phone == "010-12345678"
+    fresh.level = retired
+    with pytest.raises(ValidationFailed) as refused:
+        services.save(fresh, actor=alice)
+    assert list(refused.value.fields) == ["level"]
+    assert Customer.objects.get(pk=fresh.pk).level_id is None
+    held.level = other
+    services.save(held, actor=alice)
+    assert Customer.objects.get(pk=held.pk).level_id == other.pk
+
+
 def test_unknown_custom_field_is_refused(alice):
     with pytest.raises(ValidationFailed) as refused:
         services.save(Customer(name="金蝶软件", custom_field_data={"nope": 1}), actor=alice)

@@ -155,6 +155,17 @@ def test_conversion_creates_a_customer_contact_and_opportunity_from_the_lead(car
     assert (lead.customer, lead.contact, lead.opportunity) == (customer, contact, opportunity)
 
 
+def test_a_dictionary_item_deactivated_since_is_left_out_of_the_new_customer(carol):
+    lead = full_lead(carol)
+    DictionaryItem.objects.filter(pk=lead.source_id).update(is_active=False)
+    done = convert(lead, actor=carol)
+    assert done.customer.source_id is None  # not refused for it
+    assert (done.customer.industry_id, done.customer.region_id) == (
+        lead.industry_id,
+        lead.region_id,
+    )
+
+
 def test_conversion_is_one_transition_row_on_the_lead_and_a_create_row_per_record(carol, process):
     lead = full_lead(carol)
     last = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first()
