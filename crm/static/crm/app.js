@@ -142,6 +142,9 @@
       var options = {
         maxOptions: 200,
         allowEmptyOption: true,
+        // Filter as each key is typed: a refresh Tom Select delays (300 ms by default) would
+        // reopen a field the user has already left for the next one, taking the focus back.
+        refreshThrottle: 0,
         plugins: select.multiple ? ["remove_button"] : [],
       };
       // data-remote names an API collection: options come from its quick search.
