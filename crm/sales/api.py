@@ -8,15 +8,13 @@ from typing import Annotated, Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from ninja import Router, Status
 from pydantic import BaseModel, Field, create_model
 
 from crm.core import masking, params, registry
 from crm.core.api import errors
-from crm.core.errors import ValidationFailed
 from crm.sales import conversion
-from crm.sales.models import Lead, LeadStatus, SalesProcess
+from crm.sales.models import Lead, LeadStatus
 
 router = Router(tags=["leads"])
 RecordId = Annotated[int, Field(ge=1, le=params.MAX_ID)]
@@ -58,25 +56,6 @@ class LeadConversionInReview(BaseModel):
 
     approval: int
     status: str
-
-
-def _chosen(key: str, pk: int | None):
-    """The record `pk` of a type, or None; the conversion checks the user sees it."""
-    if pk is None:
-        return None
-    found = registry.get(key).model._base_manager.filter(pk=pk).first()
-    if found is None:
-        raise ValidationFailed({key: [_("Choose an existing record you may see.")]})
-    return found
-
-
-def _process(pk: int | None) -> SalesProcess | None:
-    if pk is None:
-        return None
-    found = SalesProcess.objects.filter(pk=pk).first()
-    if found is None:
-        raise ValidationFailed({"process": [_("Choose an active sales process.")]})
-    return found
 
 
 def _answer(key: str, record, user) -> dict | None:
@@ -124,14 +103,14 @@ def convert_lead(request, pk: int, payload: LeadConvertIn):
         lead,
         actor=request.user,
         expected_version=version,
-        customer=_chosen("customer", payload.customer),
+        customer=conversion.chosen_record("customer", payload.customer),
         customer_name=payload.customer_name,
-        contact=_chosen("contact", payload.contact),
+        contact=conversion.chosen_record("contact", payload.contact),
         new_contact=payload.new_contact,
         create_opportunity=payload.create_opportunity,
         opportunity_name=payload.opportunity_name,
         amount=payload.amount,
-        process=_process(payload.process),
+        process=conversion.chosen_process(payload.process),
         close_date=payload.close_date,
     )
     if isinstance(done, conversion.InReview):

@@ -87,19 +87,20 @@ class Plan:
         refused as a record the sender may not see."""
         close_date = data["close_date"]
         return cls(
-            customer=_kept_record("customer", data["customer"]),
+            customer=chosen_record("customer", data["customer"]),
             customer_name=data["customer_name"],
-            contact=_kept_record("contact", data["contact"]),
+            contact=chosen_record("contact", data["contact"]),
             new_contact=data["new_contact"],
             create_opportunity=data["create_opportunity"],
             opportunity_name=data["opportunity_name"],
             amount=data["amount"],
-            process=_kept_process(data["process"]),
+            process=chosen_process(data["process"]),
             close_date=datetime.date.fromisoformat(close_date) if close_date else None,
         )
 
 
-def _kept_record(key: str, pk: int | None):
+def chosen_record(key: str, pk: int | None):
+    """The record `pk` of a type, or None; the conversion checks the user sees it."""
     if pk is None:
         return None
     found = registry.get(key).model._base_manager.filter(pk=pk).first()
@@ -108,7 +109,7 @@ def _kept_record(key: str, pk: int | None):
     return found
 
 
-def _kept_process(pk: int | None) -> SalesProcess | None:
+def chosen_process(pk: int | None) -> SalesProcess | None:
     found = SalesProcess.objects.filter(pk=pk).first() if pk is not None else None
     if pk is not None and found is None:
         raise ValidationFailed({"process": [_("Choose an active sales process.")]})
