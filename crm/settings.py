@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "crm.workflow",
     "crm.customers",
     "crm.sales",
+    "crm.products",
 ]
 if TESTING:
     # A document type with a state machine that only the tests use.

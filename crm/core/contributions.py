@@ -84,12 +84,14 @@ class MatrixFactory:
 @dataclass(frozen=True)
 class PresetDefault:
     """A preset role's setting for one type: what the role's "*" row grants plus `adds`
-    (an action of the type's own, such as "reopen"), with the "*" row's scopes unless
-    given. Written once; an administrator's later change is kept."""
+    (an action of the type's own, such as "reopen"), or only `actions` when given (a
+    catalogue most roles read but do not change), with the "*" row's scopes unless given.
+    Written once; an administrator's later change is kept."""
 
     role: str
     type_key: str
     adds: tuple[str, ...] = ()
+    actions: tuple[str, ...] | None = None
     view_scope: str = ""
     edit_scope: str = ""
 

@@ -94,7 +94,8 @@ def _typed(column, kind: str, raw: dict, text: str) -> Any:
     if not text:
         return text
     if kind == "money" and not name.startswith("cf."):
-        return money.Money(raw[f"{name}_amount"], raw[f"{name}_currency"])
+        amount, currency = column.money_fields
+        return money.Money(raw[amount], raw[currency])
     value = (
         (raw.get("custom_field_data") or {}).get(name[3:])
         if name.startswith("cf.")

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.core import registry
+from crm.core import access, registry
 from crm.core.changes import plain
 from crm.core.errors import ValidationFailed
 from crm.core.registry import LineSpec, ObjectType
@@ -64,12 +64,22 @@ def read(object_type: ObjectType, parent_pk: int) -> list[dict[str, Any]]:
     return list(rows.values(*names))
 
 
-def build(spec: LineSpec, parent: models.Model, data: list[dict[str, Any]]) -> list[models.Model]:
-    """Unsaved lines of `parent` from typed values, positioned in the order given.
+def build(
+    spec: LineSpec,
+    parent: models.Model,
+    data: list[dict[str, Any]],
+    actor: Any = None,
+    stored: list[models.Model] | None = None,
+) -> list[models.Model]:
+    """Unsaved lines of `parent` from typed values, positioned in the order given. A link
+    (a line's product) given as an id must name a record `actor` may see and choose, or
+    one a `stored` line holds (a product deactivated since stays on the document).
 
-    Raises ValidationFailed naming `lines.<i>.<field>` for a field a line does not take."""
+    Raises ValidationFailed naming `lines.<i>.<field>` for a field a line does not take
+    and a link it may not point at."""
     errors: dict[str, list[str]] = {}
     lines = []
+    ids: dict[str, dict[int, Any]] = {name: {} for name in _links(spec)}
     for index, values in enumerate(data):
         line = spec.model(position=index)
         setattr(line, spec.parent, parent)
@@ -79,23 +89,63 @@ def build(spec: LineSpec, parent: models.Model, data: list[dict[str, Any]]) -> l
             if name not in spec.fields:
                 errors[f"lines.{index}.{name}"] = [_("A line does not take this field.")]
                 continue
+            if name in ids and value is not None and not isinstance(value, models.Model):
+                ids[name][index] = int(value) if str(value).isdigit() else 0
+                continue
             setattr(line, name, value)
         lines.append(line)
+    for name, wanted in ids.items():
+        found = _linked(spec, name, set(wanted.values()), actor, stored or [])
+        for index, pk in wanted.items():
+            if pk in found:
+                setattr(lines[index], name, found[pk])
+            else:
+                errors[f"lines.{index}.{name}"] = [_("Choose an existing record you may see.")]
     if errors:
         raise ValidationFailed(errors)
     return lines
 
 
+def _links(spec: LineSpec) -> list[str]:
+    """The typed fields of a line that point at another record."""
+    return [n for n in spec.fields if isinstance(spec.model._meta.get_field(n), models.ForeignKey)]
+
+
+def _linked(
+    spec: LineSpec, name: str, pks: set[int], actor: Any, stored: list[models.Model]
+) -> dict[int, models.Model]:
+    """The records of `pks` the lines may point `name` at, by id, in one or two queries."""
+    field = cast("models.ForeignKey[Any, Any]", spec.model._meta.get_field(name))
+    related = cast("type[models.Model]", field.related_model)
+    held = {getattr(line, field.attname) for line in stored} & pks
+    choices = related._default_manager.complex_filter(field.get_limit_choices_to())
+    chosen = access.visible(choices, actor) if actor is not None else choices
+    rows = list(chosen.filter(pk__in=pks - held))
+    if held:
+        rows += list(related._base_manager.filter(pk__in=held))
+    return {row.pk: row for row in rows}
+
+
 def errors(spec: LineSpec, lines: list[models.Model]) -> dict[str, list[str]]:
-    """Each line's field rules, as `lines.<i>.<field>`."""
+    """Each line's field rules, as `lines.<i>.<field>` (its links were checked when the
+    lines were built)."""
     found: dict[str, list[str]] = {}
+    links = [
+        cast("models.ForeignKey[Any, Any]", spec.model._meta.get_field(n)) for n in _links(spec)
+    ]
+    exclude = [spec.parent, *(link.name for link in links)]
     for index, line in enumerate(lines):
+        for link in links:
+            if not link.blank and getattr(line, link.attname) is None:
+                found[f"lines.{index}.{link.name}"] = [_("This field is required.")]
         try:
-            line.full_clean(exclude=[spec.parent], validate_unique=False)
+            line.full_clean(exclude=exclude, validate_unique=False)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 key = f"lines.{index}" if name == NON_FIELD_ERRORS else f"lines.{index}.{name}"
                 found.setdefault(key, []).extend(messages)
+    if not found and spec.check is not None:
+        found = spec.check(lines)
     return found
 
 

@@ -228,7 +228,7 @@ def value_fields(columns: list[Column]) -> list[str]:
         elif column.kind == "name":
             paths.append(f"{column.name}__name")
         elif column.kind == "money":
-            paths += [f"{column.name}_amount", f"{column.name}_currency"]
+            paths += column.money_fields
         else:
             paths.append(column.name)
     return list(dict.fromkeys(paths))
@@ -326,9 +326,10 @@ class Formatter:
                 self._url(url_name, row.get(f"{name}_id")),
             )
         if kind == "money":  # a pair of columns (crm.core.money.MoneyField)
+            amount, currency = column.money_fields
             return lambda row: (
-                money.to_text(money.Money(row[f"{name}_amount"], row[f"{name}_currency"]))
-                if row.get(f"{name}_amount") is not None
+                money.to_text(money.Money(row[amount], row[currency]))
+                if row.get(amount) is not None
                 else "",
                 "",
             )

@@ -21,9 +21,9 @@ if TYPE_CHECKING:  # the models are not loaded yet when types are declared
 class Column:
     """A list column over `values()` rows.
 
-    kind: text, number, money (the pair `<name>_amount`, `<name>_currency`, shown as
-    ¥1,234.50), date, datetime, bool, choice (model choices), dict (dictionary item), user,
-    link (a foreign record: shows `<name>__name`, links to it), name (a foreign setting's
+    kind: text, number, money (the pair `<name>_amount`, `<name>_currency`, or the amount
+    `<name>` in the column `currency` names; shown as ¥1,234.50), date, datetime, bool,
+    choice (model choices), dict (dictionary item), user, link (a foreign record: shows `<name>__name`, links to it), name (a foreign setting's
     `<name>__name`, not linked: an opportunity's stage), title (links to the row's own
     detail page).
     """
@@ -32,6 +32,14 @@ class Column:
     label: Any
     kind: str = "text"
     sortable: bool = False
+    currency: str = ""  # a money column's currency field, when not `<name>_currency`
+
+    @property
+    def money_fields(self) -> tuple[str, str]:
+        """The amount and currency fields of a money column."""
+        if self.currency:
+            return self.name, self.currency
+        return f"{self.name}_amount", f"{self.name}_currency"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,11 @@ class LineSpec:
     model: type[models.Model]
     parent: str
     fields: tuple[str, ...]
+    # Widgets of the form's cells by field: a `RemoteSelect` for a link to a large table.
+    widgets: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # Rules across the lines, once each line is valid: `check(lines)` answers errors as
+    # `lines.<i>.<field>` (a product priced twice from the same quantity).
+    check: Callable[[list], dict[str, list[str]]] | None = None
 
 
 @dataclass(frozen=True)

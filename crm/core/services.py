@@ -312,7 +312,7 @@ def save(
     stored_lines = line_items.stored(spec, None if creating else obj.pk) if spec else None
     new_lines = stored_lines
     if spec is not None and lines_data is not None:
-        new_lines = line_items.build(spec, obj, lines_data)
+        new_lines = line_items.build(spec, obj, lines_data, actor, stored_lines)
     fill_mnemonic(obj)
     _validate(obj, before, actor, new_lines)
     held = [] if approved or moves_state else held_changes(obj, before, actor)

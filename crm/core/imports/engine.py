@@ -606,7 +606,8 @@ class Importer:
         outcome.old_lines = stored
         if not self.with_lines:
             return stored
-        lines = line_items.build(self.spec, obj, [values for _row, values in outcome.lines])
+        values = [values for _row, values in outcome.lines]
+        lines = line_items.build(self.spec, obj, values, self.user, stored)
         rows = [row for row, _values in outcome.lines]
         for key, messages in line_items.errors(self.spec, lines).items():
             index, *name = key.split(".")[1:]  # lines.<index>[.<field>]

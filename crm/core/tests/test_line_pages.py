@@ -238,7 +238,7 @@ def test_the_lines_read_in_chinese(make_user, client_for):
 def test_a_refusal_naming_a_line_lands_on_that_rows_cell(alice):
     """The write path counts only the lines sent: a blank row in between is not one."""
     data = lines_data(("打印纸", "3", "25.50"), ("", "1", "0"), ("墨盒", "2", "199"))
-    formset = line_formset(registry.get("sampledocument"), SampleDocument(), data)
+    formset = line_formset(registry.get("sampledocument"), SampleDocument(), alice, data)
     assert [row["product"] for row in formset.values()] == ["打印纸", "墨盒"]
 
     error = ValidationFailed({"lines.1.quantity": ["太多了。"], "name": ["重名。"]})

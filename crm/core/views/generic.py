@@ -386,7 +386,11 @@ def form_view(request, type_key: str, pk: int | None = None):
     form = _form(object_type, request, instance, request.POST if request.method == "POST" else None)
     if form.revealed:  # a holder of "unmask" sees the numbers in full: logged as shown
         services.log_disclosures(instance, form.revealed, actor=request.user)
-    lines = line_formset(object_type, instance, request.POST) if object_type.lines else None
+    lines = (
+        line_formset(object_type, instance, request.user, request.POST)
+        if object_type.lines
+        else None
+    )
 
     def save(form):
         obj = form.save(commit=False)

@@ -22,7 +22,7 @@ from django.utils import formats
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from crm.core import access, extensions, lines, money, registry
+from crm.core import access, binding, extensions, lines, money, registry
 from crm.core.errors import DomainError, ValidationFailed
 from crm.core.forms import StyledFormMixin, formfield_for, style_widgets
 from crm.core.registry import LineSpec, ObjectType
@@ -143,6 +143,27 @@ class LineFormSet(forms.BaseFormSet):
 
     object_type: ObjectType
     document: models.Model
+    user: Any
+    held: dict[str, set[int]]  # the links the stored lines hold, offered even if no longer
+
+    def _construct_form(self, i, **kwargs):
+        return self._scoped(super()._construct_form(i, **kwargs))
+
+    @property
+    def empty_form(self):
+        return self._scoped(super().empty_form)
+
+    def _scoped(self, form: forms.Form) -> forms.Form:
+        """A row's links offer only records the user may see (and those the document's
+        lines hold already)."""
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                choices = binding.targets(field.queryset, self.user)
+                if self.held.get(name):
+                    base = field.queryset.model._base_manager
+                    choices = choices | base.filter(pk__in=self.held[name])
+                field.queryset = choices
+        return form
 
     def initial_form_count(self) -> int:
         return 0
@@ -238,7 +259,11 @@ class LineFormSet(forms.BaseFormSet):
 @cache
 def formset_class(spec: LineSpec) -> type[LineFormSet]:
     form = forms.modelform_factory(
-        spec.model, form=LineForm, fields=spec.fields, formfield_callback=formfield_for
+        spec.model,
+        form=LineForm,
+        fields=spec.fields,
+        widgets=spec.widgets,
+        formfield_callback=formfield_for,
     )
     formset = forms.formset_factory(
         form,
@@ -251,18 +276,23 @@ def formset_class(spec: LineSpec) -> type[LineFormSet]:
     return cast(type[LineFormSet], formset)
 
 
-def line_formset(object_type: ObjectType, document: models.Model, data=None) -> LineFormSet:
-    """The lines of `document` as a formset: bound when `data` carries lines, else its
-    stored lines (one blank row for a new document)."""
+def line_formset(object_type: ObjectType, document: models.Model, user, data=None) -> LineFormSet:
+    """The lines of `document` as `user` types them: bound when `data` carries lines, else
+    its stored lines (one blank row for a new document)."""
     spec = object_type.lines
     assert spec is not None  # called only for types with lines
     bound = data is not None and f"{PREFIX}-TOTAL_FORMS" in data
-    initial = None
-    if not bound and document.pk:
-        initial = [_as_typed(spec, row) for row in lines.read(object_type, document.pk)]
+    stored = lines.read(object_type, document.pk) if document.pk else []
+    initial = None if bound or not document.pk else [_as_typed(spec, row) for row in stored]
     formset = formset_class(spec)(data if bound else None, initial=initial, prefix=PREFIX)
     formset.object_type = object_type
     formset.document = document
+    formset.user = user
+    formset.held = {
+        name: {row[name] for row in stored if row[name] is not None}
+        for name in spec.fields
+        if isinstance(spec.model._meta.get_field(name), models.ForeignKey)
+    }
     return formset
 
 
@@ -346,13 +376,13 @@ def preview_view(request, type_key: str):
     if object_type.lines is None:
         raise Http404
     document = _document(object_type, request)
-    formset = line_formset(object_type, document, request.POST)
+    formset = line_formset(object_type, document, request.user, request.POST)
     if not formset.is_bound:
         raise Http404
     operation = request.POST.get(OPERATION, "")
     if not operation:
         return render(request, "core/_lines_form.html#computed", {"lines": formset})
-    formset = line_formset(object_type, document, _rearranged(formset, operation))
+    formset = line_formset(object_type, document, request.user, _rearranged(formset, operation))
     if operation == "add" and formset.forms:
         new = formset.forms[-1]
         new.fields[formset.spec.fields[0]].widget.attrs["autofocus"] = True
