@@ -268,10 +268,15 @@ class AttachmentForm(forms.Form):
 
 class RemoteSelect(forms.Select):
     """A select that renders only its chosen option; the browser searches the API for more
-    (Tom Select, `data-remote`), so a form stays small with a million customers."""
+    (Tom Select, `data-remote`), so a form stays small with a million customers. `detail`
+    names fields of the API's items shown beside the name (a product's code and
+    specification), where names alone do not tell records apart."""
 
-    def __init__(self, api_path: str, attrs=None):
-        super().__init__(attrs={**(attrs or {}), "data-remote": api_path, "class": "tom-select"})
+    def __init__(self, api_path: str, attrs=None, detail: tuple[str, ...] = ()):
+        attrs = {**(attrs or {}), "data-remote": api_path, "class": "tom-select"}
+        if detail:
+            attrs["data-remote-detail"] = " ".join(detail)
+        super().__init__(attrs=attrs)
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value if v not in (None, "")}

@@ -184,7 +184,11 @@ register(
             PriceListItem,
             "price_list",
             ("product", "min_quantity", "unit_price"),
-            widgets={"product": RemoteSelect("/api/v1/products/?is_active=true")},
+            widgets={
+                "product": RemoteSelect(
+                    "/api/v1/products/?is_active=true", detail=("code", "specification")
+                )
+            },
             check=services.check_prices,
         ),
         menu_order=62,

@@ -6,7 +6,8 @@
  *   - an htmx response header  HX-Trigger: {"toast": {"level": "success", "message": "..."}}
  *     shows a toast (levels: success, info, warning, error);
  *   - select.tom-select becomes a Tom Select; with data-remote (an API collection) it loads options
- *     from  URL?q=...  answering {"items": [{"id": 1, "name": "..."}]};
+ *     from  URL?q=...  answering {"items": [{"id": 1, "name": "..."}]}, showing beside the name
+ *     the item's fields listed in data-remote-detail (space-separated);
  *   - data-shortcut="new" / "edit" / "cancel" mark what n, e and Esc click;
  *     form[data-shortcut="save"] is what Ctrl/⌘+S submits when no form has the focus;
  *   - list rows carry data-row (and optionally data-href) for j / k / Enter;
@@ -164,6 +165,17 @@
             .then(function (page) { callback(page.items || []); })
             .catch(function () { callback(); });
         };
+        // data-remote-detail names fields shown beside the name (a code, a specification).
+        var detail = (select.dataset.remoteDetail || "").split(" ").filter(Boolean);
+        if (detail.length) {
+          var render = function (item, escape) {
+            var extra = detail.map(function (key) { return item[key]; }).filter(Boolean);
+            return "<div>" + escape(item.name) + (extra.length
+              ? ' <span class="text-secondary small">' + escape(extra.join(" · ")) + "</span>"
+              : "") + "</div>";
+          };
+          options.render = { option: render, item: render };
+        }
       }
       if (select.dataset.division) divisionOptions(select, options);
       new window.TomSelect(select, options);
