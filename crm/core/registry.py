@@ -23,9 +23,9 @@ class Column:
 
     kind: text, number, money (the pair `<name>_amount`, `<name>_currency`, or the amount
     `<name>` in the column `currency` names; shown as ¥1,234.50), date, datetime, bool,
-    choice (model choices), dict (dictionary item), user, link (a foreign record: shows `<name>__name`, links to it), name (a foreign setting's
-    `<name>__name`, not linked: an opportunity's stage), title (links to the row's own
-    detail page).
+    choice (model choices), dict (dictionary item), user, link (a foreign record: shows
+    `<name>__name`, links to it), name (a foreign setting's `<name>__name`, not linked: an
+    opportunity's stage), title (links to the row's own detail page).
     """
 
     name: str
