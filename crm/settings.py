@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crm.customers",
     "crm.sales",
     "crm.products",
+    "crm.orders",
 ]
 if TESTING:
     # A document type with a state machine that only the tests use.

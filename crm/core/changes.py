@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import extensions, registry
+from crm.core import extensions, money, registry
 from crm.core.lists import DateTexts, display
 from crm.core.masking import CUSTOM, mask
 
@@ -248,15 +248,7 @@ class Reader:
             )
             return self.dates.text(moment) if moment else value
         if isinstance(field, models.DecimalField):
-            try:
-                number = decimal.Decimal(str(value))
-            except ArithmeticError:
-                return str(value)
-            places = field.decimal_places or 0
-            if places > 2:  # a quantity: 1.5, not 1.5000
-                exponent = number.normalize().as_tuple().exponent
-                places = max(0, -exponent) if isinstance(exponent, int) else 0
-            return formats.number_format(number, places, use_l10n=True, force_grouping=True)
+            return number_text(field, value)
         return _plain_text(value)
 
     def _custom_fields(self, model: ModelType) -> tuple[dict[str, Any], dict[Any, str]]:
@@ -363,3 +355,17 @@ def _line_model(model: ModelType | None) -> ModelType | None:
     object_type = registry.for_model(model) if model is not None else None
     spec = object_type.lines if object_type is not None else None
     return spec.model if spec is not None else None
+
+
+def number_text(field: models.DecimalField, value: Any) -> str:
+    """A decimal as the user's language writes it: an amount to its places (1,234.50), a
+    quantity or a rate without trailing zeros (1.5, not 1.5000)."""
+    try:
+        number = decimal.Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    places = field.decimal_places or 0
+    if places > 2 or not isinstance(field, money.AmountField):
+        exponent = number.normalize().as_tuple().exponent
+        places = min(places, max(0, -exponent)) if isinstance(exponent, int) else 0
+    return formats.number_format(number, places, use_l10n=True, force_grouping=True)

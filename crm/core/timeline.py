@@ -20,7 +20,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 
-from crm.core import changes, extensions, links, registry, services
+from crm.core import changes, extensions, links, money, registry, services
 from crm.core.lists import DateTexts, display
 from crm.core.masking import CUSTOM, mask
 from crm.core.models import Comment, ObjectChange, Record
@@ -35,9 +35,21 @@ def _field_display(obj: models.Model, name: str) -> str:
     value = getattr(obj, name)
     if isinstance(field, models.ForeignKey):
         return str(value) if value is not None else ""
-    if isinstance(field, models.DecimalField):
-        return display("money", value)
+    if isinstance(field, money.AmountField) and value is not None:
+        return money.to_text(money.Money(value, currency_of(obj, name)))
+    if isinstance(field, models.DecimalField) and value is not None:
+        return changes.number_text(field, value)
     return display("text", value)
+
+
+def currency_of(obj: models.Model, amount: str) -> str:
+    """The currency of an amount field: its pair's (`<x>_amount`, `<x>_currency`), else the
+    record's one currency field, else the company's."""
+    paired = f"{amount.removesuffix('_amount')}_currency"
+    currencies = [f.name for f in obj._meta.concrete_fields if isinstance(f, money.CurrencyField)]
+    if paired in currencies:
+        return getattr(obj, paired)
+    return getattr(obj, currencies[0]) if len(currencies) == 1 else money.company_currency()
 
 
 def foreign_keys(model, names: list[str]) -> list[str]:

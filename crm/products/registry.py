@@ -1,6 +1,7 @@
 """Product categories, products and price lists registered with the platform."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.core.filters import filterset_for
 from crm.core.forms import RemoteSelect, form_for
@@ -8,6 +9,7 @@ from crm.core.registry import Column, LineSpec, ObjectType, Panel, Related, Sear
 from crm.products import pages, services
 from crm.products.models import PriceList, PriceListItem, Product, ProductCategory
 
+ACTIVE = pgettext_lazy("catalogue", "Active")
 ORDERINGS = ("name", "-name", "-updated_at", "updated_at", "-created_at", "created_at")
 
 register(
@@ -24,7 +26,7 @@ register(
             Column("code", _("Category code")),
             Column("parent", _("Parent category"), "link"),
             Column("discount_limit", _("Discount limit (%)"), "number"),
-            Column("is_active", _("Active"), "bool"),
+            Column("is_active", ACTIVE, "bool"),
             Column("updated_at", _("Updated at"), "datetime", sortable=True),
         ],
         default_columns=["name", "code", "parent", "discount_limit", "is_active"],
@@ -79,7 +81,7 @@ register(
             Column("standard_price", _("Standard price"), "money", currency="currency"),
             Column("floor_price", _("Floor price"), "money", currency="currency"),
             Column("tax_rate", _("Tax rate (%)"), "number"),
-            Column("is_active", _("Active"), "bool"),
+            Column("is_active", ACTIVE, "bool"),
             Column("updated_at", _("Updated at"), "datetime", sortable=True),
         ],
         default_columns=[
@@ -153,7 +155,7 @@ register(
             Column("currency", _("Currency")),
             Column("valid_from", _("Valid from"), "date", sortable=True),
             Column("valid_to", _("Valid to"), "date", sortable=True),
-            Column("is_active", _("Active"), "bool"),
+            Column("is_active", ACTIVE, "bool"),
             Column("updated_at", _("Updated at"), "datetime", sortable=True),
         ],
         default_columns=[

@@ -24,7 +24,7 @@ class SampleDocument(Record, RelatedTo, NameSorted):
     another record (a customer ...)."""
 
     name = models.CharField(_("name"), max_length=100)
-    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=0)
+    amount = AmountField(_("amount"), default=0)
     status = models.CharField(
         _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )

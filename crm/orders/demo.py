@@ -1,0 +1,116 @@
+"""The demo company's quotes: the price approval process (a line below the floor price or
+discounted above its category's limit goes to the salesperson's manager), and quotes on
+open opportunities in every status, one of them waiting for `manager`'s approval and one
+revised into a second version; a step of `crm demo`, written through the services and
+creating only what is missing."""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from crm.core import registry
+from crm.core import services as core
+from crm.core.contributions import DemoContext
+from crm.orders import services
+from crm.orders.models import Quote
+from crm.products.models import Product
+from crm.workflow.models import ApprovalProcess, ApprovalStep, ApproverKind
+
+SEED = 2028
+TERMS = (
+    "1. 报价含税（增值税专用发票）。\n"
+    "2. 交货期：合同签订后 30 天内。\n"
+    "3. 付款方式：预付 30%，到货验收后付清余款。"
+)
+# seller, how many lines, discount (%), what happens to it
+PLAN = (
+    ("sales1", 4, 5, "sent"),
+    ("sales1", 6, 25, "pending"),  # above the limit: waits for `manager`
+    ("sales2", 3, 0, "accepted"),
+    ("sales2", 5, 8, "revised"),
+    ("sales3", 3, 0, "draft"),
+    ("sales3", 4, 3, "declined"),
+)
+
+
+def load(demo: DemoContext) -> None:
+    """The process, then the quotes."""
+    _process(demo)
+    if Quote.all_objects.exists():
+        return
+    rng = random.Random(SEED)
+    products = list(Product.objects.filter(is_active=True).order_by("code"))
+    opportunity_model = registry.get("opportunity").model
+    for username, count, discount, outcome in PLAN:
+        seller = demo.users[username]
+        opportunity = (
+            opportunity_model.objects.filter(owner=seller, status="open").order_by("pk").first()
+        )
+        if opportunity is None or not products:
+            continue
+        lines = [
+            {
+                "product": product.pk,
+                "quantity": Decimal(rng.choice((1, 2, 5, 10, 20))),
+                "discount": Decimal(discount),
+            }
+            for product in rng.sample(products, count)
+        ]
+        quote = core.save(
+            Quote(
+                name=f"{opportunity.customer.name} {opportunity.name} 报价",
+                customer=opportunity.customer,
+                contact=opportunity.contact,
+                opportunity=opportunity,
+                valid_until=timezone.localdate() + datetime.timedelta(days=30),
+                terms=TERMS,
+                owner=seller,
+            ),
+            actor=seller,
+            lines=lines,
+        )
+        demo.created("quotes")
+        _play(quote, outcome, seller)
+
+
+def _play(quote: Quote, outcome: str, seller) -> None:
+    """Take the quote as far as `outcome`."""
+    if outcome == "draft":
+        return
+    core.transition(quote, "submit", actor=seller)
+    if outcome == "pending":
+        return
+    if outcome == "revised":
+        new = services.revise_quote(quote, actor=seller)
+        core.transition(new, "submit", actor=seller)
+        return
+    core.transition(quote, "send", actor=seller)
+    if outcome in ("accepted", "declined"):
+        core.transition(quote, "accept" if outcome == "accepted" else "decline", actor=seller)
+
+
+def _process(demo: DemoContext) -> None:
+    if ApprovalProcess.objects.filter(type_key="quote", approvable="price").exists():
+        return
+    process = core.save(
+        ApprovalProcess(
+            name="报价价格审批",
+            type_key="quote",
+            approvable="price",
+            conditions=[{"field": "price_exception", "op": "eq", "value": True}],
+            description="报价行低于最低价，或折扣超过产品分类的折扣限额：由销售员的直属上级审批。",
+        ),
+        actor=demo.admin,
+    )
+    ApprovalStep.objects.create(
+        process=process,
+        position=0,
+        name="销售经理审批",
+        approver_kind=ApproverKind.SUPERIOR,
+        time_limit_hours=24,
+    )
+    demo.created("approval processes")
