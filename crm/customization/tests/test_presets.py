@@ -18,6 +18,7 @@ PRESET_CODES = {
     "contact_role",
     "lost_reason",
     "lead_invalid_reason",  # the sales app's
+    "product_unit",  # the catalogue's
 }
 
 
