@@ -10,13 +10,16 @@ import datetime
 import random
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from crm.core import registry
 from crm.core import services as core
 from crm.core.contributions import DemoContext
+from crm.customization.models import DatePart, NumberingRule, ResetPeriod
+from crm.customization.services import save_numbering_rule
 from crm.orders import services
-from crm.orders.models import Quote
+from crm.orders.models import Quote, QuoteLine
 from crm.products.models import Product
 from crm.workflow.models import ApprovalProcess, ApprovalStep, ApproverKind
 
@@ -38,18 +41,20 @@ PLAN = (
 
 
 def load(demo: DemoContext) -> None:
-    """The process, then the quotes."""
+    """The numbering and the process, then the quotes."""
+    _numbering(demo)
     _process(demo)
     if Quote.all_objects.exists():
         return
     rng = random.Random(SEED)
     products = list(Product.objects.filter(is_active=True).order_by("code"))
     opportunity_model = registry.get("opportunity").model
+    taken: dict[str, int] = {}
     for username, count, discount, outcome in PLAN:
         seller = demo.users[username]
-        opportunity = (
-            opportunity_model.objects.filter(owner=seller, status="open").order_by("pk").first()
-        )
+        nth = taken[username] = taken.get(username, -1) + 1
+        mine = opportunity_model.objects.filter(owner=seller, status="open").order_by("pk")
+        opportunity = mine[nth : nth + 1].first()
         if opportunity is None or not products:
             continue
         lines = [
@@ -62,7 +67,7 @@ def load(demo: DemoContext) -> None:
         ]
         quote = core.save(
             Quote(
-                name=f"{opportunity.customer.name} {opportunity.name} 报价",
+                name=f"{opportunity.name} 报价",
                 customer=opportunity.customer,
                 contact=opportunity.contact,
                 opportunity=opportunity,
@@ -85,12 +90,41 @@ def _play(quote: Quote, outcome: str, seller) -> None:
     if outcome == "pending":
         return
     if outcome == "revised":
+        # The customer asked for more of the first product at a better price.
+        core.transition(quote, "send", actor=seller)
         new = services.revise_quote(quote, actor=seller)
+        rows = list(QuoteLine.objects.filter(quote=new).order_by("position"))
+        lines = [
+            {
+                "product": row.product_id,
+                "quantity": row.quantity * (2 if index == 0 else 1),
+                "unit_price": row.unit_price,
+                "discount": row.discount + (2 if index == 0 else 0),
+                "tax_rate": row.tax_rate,
+            }
+            for index, row in enumerate(rows)
+        ]
+        core.save(new, actor=seller, lines=lines)
         core.transition(new, "submit", actor=seller)
         return
     core.transition(quote, "send", actor=seller)
     if outcome in ("accepted", "declined"):
         core.transition(quote, "accept" if outcome == "accepted" else "decline", actor=seller)
+
+
+def _numbering(demo: DemoContext) -> None:
+    """Quotes numbered BJ202612001 …, by month."""
+    content_type = ContentType.objects.get_for_model(Quote)
+    if not NumberingRule.objects.filter(content_type=content_type).exists():
+        rule = NumberingRule(
+            content_type=content_type,
+            prefix="BJ",
+            date_part=DatePart.MONTH,
+            width=3,
+            reset=ResetPeriod.MONTHLY,
+        )
+        save_numbering_rule(rule, actor=demo.admin)
+        demo.created("numbering rules")
 
 
 def _process(demo: DemoContext) -> None:

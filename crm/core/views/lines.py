@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import formats
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.core import access, binding, extensions, lines, money, registry
@@ -80,9 +81,14 @@ def currency_of(document: models.Model) -> str:
 
 
 def display(field: models.Field, value: Any, currency: str) -> str:
-    """A line's or a total's value as the user's language writes it (¥1,234.50, 2.5)."""
+    """A line's or a total's value as the user's language writes it (¥1,234.50, 2.5, a
+    linked record's name, Yes)."""
     if value is None or value == "":
         return EMPTY
+    if isinstance(field, models.BooleanField):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(field, models.ForeignKey):
+        return str(value)
     if isinstance(field, money.AmountField):
         return money.to_text(money.Money(Decimal(value), currency))
     if isinstance(field, models.DecimalField):
@@ -111,11 +117,35 @@ def stored_table(object_type: ObjectType, document: models.Model) -> dict:
     currency = currency_of(document)
     shown = columns(spec)
     fields = {c.name: model_field(spec.model, c.name) for c in shown}
+    stored = lines.read(object_type, document.pk)
+    linked = _linked_records(spec, stored)
     rows = [
-        Row([Cell(c, display(fields[c.name], row[c.name], currency)) for c in shown])
-        for row in lines.read(object_type, document.pk)
+        Row(
+            [
+                Cell(
+                    c,
+                    display(
+                        fields[c.name], linked.get((c.name, row[c.name]), row[c.name]), currency
+                    ),
+                )
+                for c in shown
+            ]
+        )
+        for row in stored
     ]
     return {"columns": shown, "rows": rows, "totals": totals(object_type, document)}
+
+
+def _linked_records(spec: LineSpec, rows: list[dict[str, Any]]) -> dict[tuple[str, Any], Any]:
+    """The records the lines link to (a line's product), by (field, id), one query each."""
+    found: dict[tuple[str, Any], Any] = {}
+    for name in spec.fields:
+        field = model_field(spec.model, name)
+        ids = {row[name] for row in rows if row[name] is not None}
+        if isinstance(field, models.ForeignKey) and ids:
+            related = cast("type[models.Model]", field.related_model)
+            found.update({(name, r.pk): r for r in related._base_manager.filter(pk__in=ids)})
+    return found
 
 
 class LineForm(StyledFormMixin, forms.ModelForm):

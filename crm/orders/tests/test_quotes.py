@@ -5,6 +5,7 @@ and versions that keep the old one readable."""
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -155,7 +156,8 @@ def test_a_price_below_the_floor_or_a_discount_above_the_limit_is_flagged(admin)
     assert over.price_exception is True
     low = quote(admin, [{"product": servo.pk, "unit_price": D(849)}])
     assert low.price_exception is True
-    reasons = services.price_exceptions(low, list(QuoteLine.objects.filter(quote=low)))
+    with translation.override("en"):
+        reasons = services.price_exceptions(low, list(QuoteLine.objects.filter(quote=low)))
     assert reasons == [(0, "Below the floor price of ¥850.00.")]
 
 
@@ -279,6 +281,9 @@ def test_the_page_shows_what_changed_from_the_previous_version(admin, client_for
     assert "Changed from version 1" in html
     assert "2 × ¥1,000.00" in html and "3 × ¥1,000.00 −5%" in html
     assert "Removed" in html and "小型PLC" in html
+    lines = html[html.index('id="lines"') :]
+    lines = lines[: lines.index("</table>")]
+    assert "交流伺服电机" in lines and f">{servo.pk}<" not in lines
 
 
 @pytest.mark.django_db
