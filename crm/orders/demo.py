@@ -108,8 +108,10 @@ def _play(quote: Quote, outcome: str, seller) -> None:
         core.transition(new, "submit", actor=seller)
         return
     core.transition(quote, "send", actor=seller)
-    if outcome in ("accepted", "declined"):
-        core.transition(quote, "accept" if outcome == "accepted" else "decline", actor=seller)
+    if outcome == "accepted":
+        services.accept_quote(quote, actor=seller)
+    elif outcome == "declined":
+        core.transition(quote, "decline", actor=seller)
 
 
 def _numbering(demo: DemoContext) -> None:

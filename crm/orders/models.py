@@ -1,10 +1,12 @@
 """Order to cash: quotes (报价单) with their lines, priced from the catalogue, approved when
-a price is below the floor or a discount above the limit, revised into new versions."""
+a price is below the floor or a discount above the limit, revised into new versions; and
+the contracts (合同) an accepted quote becomes."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -28,13 +30,10 @@ class QuoteStatus(models.TextChoices):
     REVISED = "revised", pgettext_lazy("quote status", "Revised")
 
 
-class Quote(Record, NameSorted):
-    """An offer to a customer (报价单): lines priced from the catalogue, with totals with and
-    without tax. A price below a product's floor or a discount above its category's limit
-    goes through approval before the quote is sent; once submitted it changes only by a
-    revision, a new version that keeps the old one readable."""
+class PricedDocument(Record, NameSorted):
+    """What quotes and contracts share: a customer (and the contact and opportunity), a
+    currency, terms, and the totals worked out from their priced lines."""
 
-    name = models.CharField(_("quote title"), max_length=200)
     customer = models.ForeignKey(
         "customers.Customer", models.PROTECT, related_name="+", verbose_name=_("customer")
     )
@@ -55,6 +54,31 @@ class Quote(Record, NameSorted):
         verbose_name=_("opportunity"),
     )
     currency = CurrencyField()
+    terms = models.TextField(_("terms"), blank=True, max_length=5000)
+    notes = models.TextField(_("notes"), blank=True, max_length=5000)
+    # Worked out from the lines.
+    amount = AmountField(_("amount without tax"), default=Decimal(0), editable=False)
+    tax = AmountField(_("tax"), default=Decimal(0), editable=False)
+    total = AmountField(_("total with tax"), default=Decimal(0), editable=False)
+    discount_amount = AmountField(_("discount given"), default=Decimal(0), editable=False)
+    price_exception = models.BooleanField(_("price needs approval"), default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def priced_on(self):
+        """The day the catalogue's prices are read for (price lists' validity)."""
+        return timezone.localdate()
+
+
+class Quote(PricedDocument):
+    """An offer to a customer (报价单): lines priced from the catalogue, with totals with and
+    without tax. A price below a product's floor or a discount above its category's limit
+    goes through approval before the quote is sent; once submitted it changes only by a
+    revision, a new version that keeps the old one readable."""
+
+    name = models.CharField(_("quote title"), max_length=200)
     quote_date = models.DateField(_("quote date"), default=timezone.localdate)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     status = models.CharField(
@@ -70,14 +94,6 @@ class Quote(Record, NameSorted):
         related_name="+",
         verbose_name=_("previous version"),
     )
-    terms = models.TextField(_("terms"), blank=True, max_length=5000)
-    notes = models.TextField(_("notes"), blank=True, max_length=5000)
-    # Worked out from the lines.
-    amount = AmountField(_("amount without tax"), default=Decimal(0), editable=False)
-    tax = AmountField(_("tax"), default=Decimal(0), editable=False)
-    total = AmountField(_("total with tax"), default=Decimal(0), editable=False)
-    discount_amount = AmountField(_("discount given"), default=Decimal(0), editable=False)
-    price_exception = models.BooleanField(_("price needs approval"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("quote")
@@ -91,12 +107,70 @@ class Quote(Record, NameSorted):
             models.Index(fields=["opportunity"], name="quote_opportunity"),
         ]
 
+    @property
+    def priced_on(self):
+        return self.quote_date or timezone.localdate()
 
-class QuoteLine(Line):
-    """One line of a quote: a product, how many, at what unit price (without tax; the price
-    list's unless typed), the discount and the tax rate (the product's unless typed)."""
 
-    quote = models.ForeignKey(Quote, models.CASCADE, related_name="lines")
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", pgettext_lazy("contract status", "Approved")
+    SIGNED = "signed", pgettext_lazy("contract status", "Signed")
+    EXECUTING = "executing", pgettext_lazy("contract status", "Executing")
+    COMPLETED = "completed", pgettext_lazy("contract status", "Completed")
+    TERMINATED = "terminated", pgettext_lazy("contract status", "Terminated")
+
+
+class Contract(PricedDocument):
+    """A contract or order with a customer (合同/订单): its lines (from the accepted quote,
+    or typed), terms and dates; approved, then signed, executed and completed or
+    terminated. Once submitted it no longer changes."""
+
+    name = models.CharField(_("contract name"), max_length=200)
+    quote = models.ForeignKey(
+        Quote,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="contracts",
+        verbose_name=_("quote"),
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed for us by"),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
+    termination_reason = models.CharField(_("termination reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        indexes = [
+            models.Index(fields=["owner", "updated_at", "id"], name="contract_owner_updated"),
+            models.Index(fields=["owner", "name_sort", "id"], name="contract_owner_name_sort"),
+            models.Index(fields=["updated_at", "id"], name="contract_updated"),
+            models.Index(fields=["name_sort", "id"], name="contract_name_sort"),
+            models.Index(fields=["customer", "status"], name="contract_customer"),
+            models.Index(fields=["opportunity"], name="contract_opportunity"),
+        ]
+
+
+class PricedLine(Line):
+    """A product, how many, at what unit price (without tax; the price list's unless
+    typed), the discount and the tax rate (the product's unless typed), and what it comes
+    to: the line of a quote or a contract."""
+
     product = models.ForeignKey(
         "products.Product",
         models.PROTECT,
@@ -136,8 +210,27 @@ class QuoteLine(Line):
     total = AmountField(_("amount with tax"), default=Decimal(0), editable=False)
 
     class Meta(Line.Meta):
-        verbose_name = _("quote line")
-        verbose_name_plural = _("quote lines")
+        abstract = True
 
     def __str__(self) -> str:
         return str(self.product)
+
+
+class QuoteLine(PricedLine):
+    """One line of a quote."""
+
+    quote = models.ForeignKey(Quote, models.CASCADE, related_name="lines")
+
+    class Meta(PricedLine.Meta):
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+
+
+class ContractLine(PricedLine):
+    """One line of a contract."""
+
+    contract = models.ForeignKey(Contract, models.CASCADE, related_name="lines")
+
+    class Meta(PricedLine.Meta):
+        verbose_name = _("contract line")
+        verbose_name_plural = _("contract lines")

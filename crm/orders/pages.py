@@ -1,6 +1,6 @@
-"""The quote's own pages: the button that revises it into a new version, the panel of its
-versions with what changed from the previous one, and the lines whose price needs
-approval."""
+"""The quote's own pages: the buttons that revise it into a new version and that record
+the customer's acceptance (drafting the contract), the panel of its versions with what
+changed from the previous one, and the lines whose price needs approval."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from crm.core.errors import DomainError
 from crm.core.registry import Action, Panel, TypeView
 from crm.core.views.editing import go_to
 from crm.orders import services
-from crm.orders.models import Quote, QuoteLine
+from crm.orders.models import Quote, QuoteLine, QuoteStatus
 
 
 @require_POST
@@ -32,6 +32,22 @@ def revise_view(request, object_type, quote: Quote):
         % {"version": new.revision, "old": quote.revision},
     )
     return go_to(request, reverse(object_type.url_name("edit"), args=[new.pk]))
+
+
+@require_POST
+def accept_view(request, object_type, quote: Quote):
+    """The customer accepted the quote: open the contract drafted from it."""
+    try:
+        contract = services.accept_quote(quote, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return go_to(request, reverse(object_type.url_name("detail"), args=[quote.pk]))
+    messages.success(request, _("Quote accepted: a draft contract was made from it."))
+    return go_to(request, reverse("orders:contract_detail", args=[contract.pk]))
+
+
+def may_accept(quote: Quote, user) -> bool:
+    return quote.status in (QuoteStatus.APPROVED, QuoteStatus.SENT)
 
 
 def may_revise(quote: Quote, user) -> bool:
@@ -134,6 +150,13 @@ PANELS = (
 )
 ACTIONS = (
     Action(
+        gettext_lazy("Customer accepted"),
+        view="accept",
+        permission="edit",
+        confirm=gettext_lazy("The customer accepted this quote? A draft contract is made from it."),
+        when=may_accept,
+    ),
+    Action(
         gettext_lazy("Revise"),
         view="revise",
         permission="edit",
@@ -141,4 +164,7 @@ ACTIONS = (
         when=may_revise,
     ),
 )
-VIEWS = (TypeView("revise", revise_view, record=True, permission="edit"),)
+VIEWS = (
+    TypeView("revise", revise_view, record=True, permission="edit"),
+    TypeView("accept", accept_view, record=True, permission="edit"),
+)

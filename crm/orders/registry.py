@@ -1,5 +1,5 @@
-"""Quotes registered with the platform, with their state machine and price approval; the
-customer's and the opportunity's pages get their quotes."""
+"""Quotes and contracts registered with the platform, with their state machines and
+approvals; the customer's and the opportunity's pages get their quotes and contracts."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +19,64 @@ from crm.core.registry import (
 )
 from crm.core.states import Category, State, StateMachine, Transition
 from crm.orders import pages, services
-from crm.orders.models import Quote, QuoteLine, QuoteStatus
+from crm.orders.models import (
+    Contract,
+    ContractLine,
+    ContractStatus,
+    Quote,
+    QuoteLine,
+    QuoteStatus,
+)
 
 Q = QuoteStatus
+C = ContractStatus
 OUT = (Q.APPROVED, Q.SENT)
+HEADER = ("name", "customer", "contact", "opportunity", "currency")
+WIDGETS = {
+    "customer": RemoteSelect("/api/v1/customers/"),
+    "contact": RemoteSelect("/api/v1/contacts/"),
+    "opportunity": RemoteSelect("/api/v1/opportunities/"),
+    "terms": forms.Textarea(attrs={"rows": 3}),
+}
+TOTALS = ("amount", "tax", "total", "discount_amount", "price_exception")
+
+
+def priced_lines(model, parent: str) -> LineSpec:
+    """The lines of a quote or a contract: a product searched in the catalogue, then how
+    many, at what price, discount and tax rate."""
+    return LineSpec(
+        model,
+        parent,
+        ("product", "quantity", "unit_price", "discount", "tax_rate"),
+        widgets={
+            "product": RemoteSelect(
+                "/api/v1/products/?is_active=true", detail=("code", "specification")
+            )
+        },
+        check=services.check_lines,
+    )
+
+
+def approvable(key: str, label) -> Approvable:
+    """A document's submit and the transitions its approval process runs."""
+    return Approvable(
+        key, label, submit="submit", approve="approve", reject="reject", withdraw="withdraw"
+    )
+
+
+def submitted_by_approval(states) -> tuple[Transition, ...]:
+    """Submit (approved at once unless an approval process matches), and the approve,
+    reject and withdraw the process runs."""
+    draft, pending, approved = states
+    return (
+        Transition(
+            "submit", draft, pending, _("Submit"), guards=(services.has_lines,), event="submitted"
+        ),
+        Transition("approve", pending, approved, _("Approve"), event="approved", offered=False),
+        Transition("reject", pending, draft, _("Reject"), event="rejected", offered=False),
+        Transition("withdraw", pending, draft, _("Withdraw"), event="withdrawn", offered=False),
+    )
+
 
 QUOTE_MACHINE = StateMachine(
     field="status",
@@ -38,19 +92,12 @@ QUOTE_MACHINE = StateMachine(
     transitions=(
         # Approved at once unless a price approval process matches (its condition: the
         # quote's "price needs approval").
-        Transition(
-            "submit",
-            Q.DRAFT,
-            Q.PENDING,
-            _("Submit"),
-            guards=(services.has_lines,),
-            event="submitted",
-        ),
-        Transition("approve", Q.PENDING, Q.APPROVED, _("Approve"), event="approved", offered=False),
-        Transition("reject", Q.PENDING, Q.DRAFT, _("Reject"), event="rejected", offered=False),
-        Transition("withdraw", Q.PENDING, Q.DRAFT, _("Withdraw"), event="withdrawn", offered=False),
+        *submitted_by_approval((Q.DRAFT, Q.PENDING, Q.APPROVED)),
         Transition("send", Q.APPROVED, Q.SENT, _("Mark as sent"), event="sent"),
-        Transition("accept", OUT, Q.ACCEPTED, _("Customer accepted"), event="accepted"),
+        # The quote's "Customer accepted" button (pages.accept_view) also makes the contract.
+        Transition(
+            "accept", OUT, Q.ACCEPTED, _("Customer accepted"), event="accepted", offered=False
+        ),
         Transition("decline", OUT, Q.DECLINED, _("Customer declined"), event="declined"),
         Transition(
             "supersede",
@@ -74,26 +121,7 @@ register(
     ObjectType(
         model=Quote,
         slug="quotes",
-        form=form_for(
-            Quote,
-            (
-                "name",
-                "customer",
-                "contact",
-                "opportunity",
-                "currency",
-                "quote_date",
-                "valid_until",
-                "terms",
-                "notes",
-            ),
-            widgets={
-                "customer": RemoteSelect("/api/v1/customers/"),
-                "contact": RemoteSelect("/api/v1/contacts/"),
-                "opportunity": RemoteSelect("/api/v1/opportunities/"),
-                "terms": forms.Textarea(attrs={"rows": 3}),
-            },
-        ),
+        form=form_for(Quote, (*HEADER, "quote_date", "valid_until", "terms", "notes"), WIDGETS),
         filterset=filterset_for(Quote, ("status", "currency", "owner")),
         columns=[
             Column("name", _("Quote title"), "title", sortable=True),
@@ -156,31 +184,12 @@ register(
         number_prefix="BJ",
         icon="file-invoice",
         state_machine=QUOTE_MACHINE,
-        approvals=(
-            Approvable(
-                "price",
-                _("Quote price"),
-                submit="submit",
-                approve="approve",
-                reject="reject",
-                withdraw="withdraw",
-            ),
-        ),
+        approvals=(approvable("price", _("Quote price")),),
         clean=services.clean,
         compute=services.compute,
-        computed=("amount", "tax", "total", "discount_amount", "price_exception"),
+        computed=TOTALS,
         lock=services.lock,
-        lines=LineSpec(
-            QuoteLine,
-            "quote",
-            ("product", "quantity", "unit_price", "discount", "tax_rate"),
-            widgets={
-                "product": RemoteSelect(
-                    "/api/v1/products/?is_active=true", detail=("code", "specification")
-                )
-            },
-            check=services.check_lines,
-        ),
+        lines=priced_lines(QuoteLine, "quote"),
         panels=pages.PANELS,
         actions=pages.ACTIONS,
         views=pages.VIEWS,
@@ -191,21 +200,140 @@ register(
     )
 )
 
+CONTRACT_MACHINE = StateMachine(
+    field="status",
+    states=(
+        State(C.DRAFT, C.DRAFT.label),
+        State(C.PENDING, C.PENDING.label),
+        State(C.APPROVED, C.APPROVED.label),
+        State(C.SIGNED, C.SIGNED.label),
+        State(C.EXECUTING, C.EXECUTING.label),
+        State(C.COMPLETED, C.COMPLETED.label, Category.WON),
+        State(C.TERMINATED, C.TERMINATED.label, Category.LOST),
+    ),
+    transitions=(
+        *submitted_by_approval((C.DRAFT, C.PENDING, C.APPROVED)),
+        Transition(
+            "sign", C.APPROVED, C.SIGNED, _("Sign"), required=("signed_on",), event="signed"
+        ),
+        Transition("start", C.SIGNED, C.EXECUTING, _("Start execution"), event="started"),
+        Transition("complete", C.EXECUTING, C.COMPLETED, _("Complete"), event="completed"),
+        Transition(
+            "terminate",
+            (C.SIGNED, C.EXECUTING),
+            C.TERMINATED,
+            _("Terminate"),
+            required=("termination_reason",),
+            event="terminated",
+        ),
+    ),
+)
+
+
+def my_open_contracts(user) -> int:
+    """The workbench's number: the contracts `user` owns not yet completed or ended."""
+    open_states = (C.DRAFT, C.PENDING, C.APPROVED, C.SIGNED, C.EXECUTING)
+    return Contract.objects.visible_to(user).filter(owner=user, status__in=open_states).count()
+
+
+register(
+    ObjectType(
+        model=Contract,
+        slug="contracts",
+        form=form_for(
+            Contract, (*HEADER, "signer", "start_date", "end_date", "terms", "notes"), WIDGETS
+        ),
+        filterset=filterset_for(Contract, ("status", "currency", "owner")),
+        columns=[
+            Column("name", _("Contract name"), "title", sortable=True),
+            Column("number", _("Number"), sortable=True),
+            Column("customer", _("Customer"), "link"),
+            Column("total", _("Total with tax"), "money", currency="currency"),
+            Column("amount", _("Amount without tax"), "money", currency="currency"),
+            Column("status", _("Status"), "choice"),
+            Column("signed_on", _("Signed on"), "date", sortable=True),
+            Column("start_date", _("Start date"), "date", sortable=True),
+            Column("end_date", _("End date"), "date", sortable=True),
+            Column("quote", _("Quote"), "link"),
+            Column("owner", _("Owner"), "user"),
+            Column("updated_at", _("Updated at"), "datetime", sortable=True),
+        ],
+        default_columns=["name", "number", "customer", "total", "status", "signed_on", "owner"],
+        search=SearchSpec(title="name", subtitle="customer__name", text=("number",)),
+        detail_fields=[
+            "number",
+            "customer",
+            "contact",
+            "opportunity",
+            "quote",
+            "currency",
+            "status",
+            "signer",
+            "signed_on",
+            "start_date",
+            "end_date",
+            "amount",
+            "tax",
+            "total",
+            "discount_amount",
+            "price_exception",
+            "termination_reason",
+            "terms",
+            "owner",
+            "notes",
+        ],
+        orderings=(
+            "-updated_at",
+            "updated_at",
+            "name",
+            "-name",
+            "-created_at",
+            "signed_on",
+            "-signed_on",
+            "start_date",
+            "-start_date",
+            "end_date",
+            "-end_date",
+            "number",
+            "-number",
+        ),
+        number_prefix="HT",
+        icon="file-certificate",
+        state_machine=CONTRACT_MACHINE,
+        approvals=(approvable("contract", _("Contract")),),
+        clean=services.clean,
+        compute=services.compute,
+        computed=TOTALS,
+        lock=services.contract_lock,
+        lines=priced_lines(ContractLine, "contract"),
+        menu_order=46,
+        workbench=WorkbenchCard(
+            _("My open contracts"), my_open_contracts, order=46, create_label=_("New contract")
+        ),
+    )
+)
+
+QUOTE_COLUMNS = ("name", "revision", "total", "status", "quote_date")
+CONTRACT_COLUMNS = ("name", "number", "total", "status", "signed_on")
 TABS = {
-    "customer": Related(
-        "quote", "customer", _("Quotes"), ("name", "revision", "total", "status", "quote_date")
+    "customer": (
+        Related("quote", "customer", _("Quotes"), QUOTE_COLUMNS),
+        Related("contract", "customer", _("Contracts"), CONTRACT_COLUMNS),
     ),
-    "opportunity": Related(
-        "quote", "opportunity", _("Quotes"), ("name", "revision", "total", "status", "quote_date")
+    "opportunity": (
+        Related("quote", "opportunity", _("Quotes"), QUOTE_COLUMNS),
+        Related("contract", "opportunity", _("Contracts"), CONTRACT_COLUMNS),
     ),
+    "quote": (Related("contract", "quote", _("Contracts"), CONTRACT_COLUMNS),),
 }
 
 
 def _tabs(object_type: ObjectType) -> None:
-    """The customer's and the opportunity's pages list their quotes."""
-    tab = TABS.get(object_type.key)
-    if tab is not None and tab not in object_type.related:
-        object_type.related.append(tab)
+    """The customer's, the opportunity's and the quote's pages list their quotes and
+    contracts."""
+    for tab in TABS.get(object_type.key, ()):
+        if tab not in object_type.related:
+            object_type.related.append(tab)
 
 
 registry.extend(_tabs)

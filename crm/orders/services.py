@@ -17,7 +17,14 @@ from crm.core import registry
 from crm.core import services as core
 from crm.core.errors import DomainError
 from crm.core.money import CURRENCIES, Money, round_line, total
-from crm.orders.models import Quote, QuoteLine, QuoteStatus
+from crm.orders.models import (
+    Contract,
+    ContractStatus,
+    PricedDocument,
+    PricedLine,
+    Quote,
+    QuoteStatus,
+)
 from crm.products import services as catalogue
 from crm.products.models import Product, ProductCategory
 
@@ -47,10 +54,11 @@ def line_amounts(
     return LineAmounts(amount.amount, tax.amount, (amount + tax).amount, gross - amount.amount)
 
 
-def compute(quote: Quote, lines: list[QuoteLine] | None) -> None:
+def compute(quote: PricedDocument, lines: list[PricedLine] | None) -> None:
     """Each line's list price (the customer's, crm.products.services.prices), its unit price
-    and tax rate when left empty, and its amounts; the quote's totals, and whether a price
-    needs approval. A line whose numbers cannot be read yet is left to its field rules."""
+    and tax rate when left empty, and its amounts; the document's totals, and whether a
+    price needs approval. A line whose numbers cannot be read yet is left to its field
+    rules."""
     if lines is None or quote.currency not in CURRENCIES:
         return
     _load_products(lines)
@@ -59,7 +67,7 @@ def compute(quote: Quote, lines: list[QuoteLine] | None) -> None:
     found = catalogue.prices(
         [(line.product, _number(line.quantity)) for line in priced],
         customer=customer,
-        on=quote.quote_date,
+        on=quote.priced_on,
         currency=quote.currency,
     )
     for line, price in zip(priced, found, strict=True):
@@ -89,7 +97,7 @@ def compute(quote: Quote, lines: list[QuoteLine] | None) -> None:
     quote.price_exception = bool(price_exceptions(quote, priced))
 
 
-def price_exceptions(quote: Quote, lines: list[QuoteLine]) -> list[tuple[int, str]]:
+def price_exceptions(quote: PricedDocument, lines: list[PricedLine]) -> list[tuple[int, str]]:
     """The lines whose price needs approval, by position, with why: a net unit price below
     the product's floor price (in the product's currency), or a discount above the limit of
     its category (or the nearest parent that sets one)."""
@@ -118,27 +126,35 @@ def price_exceptions(quote: Quote, lines: list[QuoteLine]) -> list[tuple[int, st
     return found
 
 
-def check_lines(lines: list[QuoteLine]) -> dict[str, list[str]]:
+def check_lines(lines: list[PricedLine]) -> dict[str, list[str]]:
     """Every line has a price: from the price lists, the standard price, or typed."""
     return {
         f"lines.{index}.unit_price": [
-            _("This product has no price in the quote's currency: type a unit price.")
+            _("This product has no price in this currency: type a unit price.")
         ]
         for index, line in enumerate(lines)
         if line.unit_price is None
     }
 
 
-def clean(quote: Quote, before: dict, actor) -> None:
+def clean(document: PricedDocument, before: dict, actor) -> None:
     """The contact is one of the customer's, the opportunity is the customer's, and the
-    quote is valid until a day after it is made."""
+    dates are in order (a quote valid after it is made, a contract ending after it
+    starts)."""
     errors = {}
-    if quote.contact_id and quote.contact.customer_id != quote.customer_id:
+    if document.contact_id and document.contact.customer_id != document.customer_id:
         errors["contact"] = _("Choose a contact of this customer.")
-    if quote.opportunity_id and quote.opportunity.customer_id != quote.customer_id:
+    if document.opportunity_id and document.opportunity.customer_id != document.customer_id:
         errors["opportunity"] = _("Choose an opportunity of this customer.")
-    if quote.valid_until and quote.quote_date and quote.valid_until < quote.quote_date:
-        errors["valid_until"] = _("The quote expires before its date.")
+    for start, end, field in (
+        ("quote_date", "valid_until", "valid_until"),
+        ("start_date", "end_date", "end_date"),
+    ):
+        first, last = getattr(document, start, None), getattr(document, end, None)
+        if first and last and last < first:
+            errors[field] = _("This date is before %(field)s.") % {
+                "field": document._meta.get_field(start).verbose_name
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -150,10 +166,17 @@ def lock(quote: Quote) -> str | None:
     return None
 
 
-def has_lines(quote: Quote, actor) -> str | None:
-    """A quote is submitted with at least one line."""
-    if not QuoteLine.objects.filter(quote=quote).exists():
-        return _("Add at least one line before submitting the quote.")
+def contract_lock(contract: Contract) -> str | None:
+    """Only a draft changes: a submitted or signed contract stays as agreed."""
+    if contract.status != ContractStatus.DRAFT:
+        return _("Only a draft contract can be changed.")
+    return None
+
+
+def has_lines(document: PricedDocument, actor) -> str | None:
+    """A document is submitted with at least one line."""
+    if not document.lines.exists():  # type: ignore[attr-defined]
+        return _("Add at least one line before submitting.")
     return None
 
 
@@ -181,6 +204,22 @@ def revise_quote(quote: Quote, *, actor) -> Quote:
     core.save(new, actor=actor, lines=[{k: row[k] for k in TYPED} for row in rows])
     core.transition(quote, "supersede", actor=actor)
     return new
+
+
+@transaction.atomic
+def accept_quote(quote: Quote, *, actor) -> Contract:
+    """The customer accepted the quote: it becomes Accepted and a draft contract is made
+    from it, with its lines, terms and customer. Raises TransitionRefused (nothing
+    written) when the quote is not approved or sent, as when it was accepted already."""
+    core.transition(quote, "accept", actor=actor)
+    copied = {name: getattr(quote, name) for name in _header_fields() if name in CONTRACT_COPIES}
+    contract = Contract(**copied, quote=quote, owner=quote.owner)
+    rows = line_items.read(registry.get("quote"), quote.pk)
+    core.save(contract, actor=actor, lines=[{k: row[k] for k in TYPED} for row in rows])
+    return contract
+
+
+CONTRACT_COPIES = ("name", "customer", "contact", "opportunity", "currency", "terms", "notes")
 
 
 def versions(quote: Quote, user) -> list[Quote]:
@@ -217,9 +256,9 @@ def _header_fields() -> list[str]:
     ]
 
 
-def _load_products(lines: list[QuoteLine]) -> None:
+def _load_products(lines: list[PricedLine]) -> None:
     """The lines' products, read at once for those not read with their line yet."""
-    field = QuoteLine._meta.get_field("product")
+    field = PricedLine._meta.get_field("product")
     missing = {line.product_id for line in lines if line.product_id and not field.is_cached(line)}
     if missing:
         products = Product.objects.in_bulk(missing)

@@ -13,7 +13,7 @@ from crm.core import services as core
 from crm.core.errors import DomainError, RecordLocked, TransitionRefused, ValidationFailed
 from crm.customization.models import DictionaryItem
 from crm.orders import services
-from crm.orders.models import Quote, QuoteLine, QuoteStatus
+from crm.orders.models import Contract, ContractLine, Quote, QuoteLine, QuoteStatus
 from crm.products.models import PriceList, Product, ProductCategory
 from crm.workflow import services as approvals
 from crm.workflow.models import ApprovalRequest, ApproverKind
@@ -207,9 +207,17 @@ def test_below_the_floor_the_quote_waits_locked_for_the_manager(price_control):
     saved.refresh_from_db()
     assert saved.status == QuoteStatus.APPROVED
     core.transition(saved, "send", actor=seller)
-    core.transition(saved, "accept", actor=seller)
+    contract = services.accept_quote(saved, actor=seller)
     saved.refresh_from_db()
     assert saved.status == QuoteStatus.ACCEPTED
+    assert (contract.quote, contract.status, contract.total) == (saved, "draft", saved.total)
+    assert list(
+        ContractLine.objects.filter(contract=contract).values_list("product", "unit_price")
+    ) == [(servo.pk, D(800))]
+    # Accepted twice: refused, no second contract.
+    with pytest.raises(TransitionRefused):
+        services.accept_quote(saved, actor=seller)
+    assert Contract.objects.filter(quote=saved).count() == 1
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 """A quote in a real browser, in both languages: the salesperson quotes from the customer's
 page with a discount above the category's limit, sees the amounts worked out as they type
 and why the price needs approval, submits it; the manager approves it on its page; the
-customer accepts it, and the customer's page lists it."""
+customer accepts it, which drafts the contract, and the customer's page lists it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from crm.core import registry
 from crm.core import services as core
 from crm.core.testing.browser import assert_fits, chromium, chromium_page, sign_in
-from crm.orders.models import Quote, QuoteStatus
+from crm.orders.models import Contract, Quote, QuoteStatus
 from crm.org.models import User
 from crm.products.models import Product, ProductCategory
 from crm.workflow.models import ApproverKind
@@ -119,10 +119,14 @@ def test_a_discount_above_the_limit_is_approved_then_accepted(
         sign_out(page)
         sign_in(page, base, "seller")
         page.goto(f"{base}/quotes/{quote.pk}/")
-        page.locator("[data-transition=accept] button[type=submit]").click()
-        expect(page.locator("[data-transition=accept]")).to_have_count(0)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("[data-action=accept]").click()
+        expect(page).to_have_url(re.compile(r"/contracts/\d+/$"))
+        expect(page.locator("#lines")).to_contain_text("交流伺服电机")
         quote.refresh_from_db()
         assert quote.status == QuoteStatus.ACCEPTED
+        contract = Contract.objects.get(quote=quote)
+        assert (contract.total, contract.customer_id) == (quote.total, customer.pk)
         page.goto(f"{base}/customers/{customer.pk}/")
         expect(page.locator("main")).to_contain_text("伺服系统报价")
         page.set_viewport_size({"width": 360, "height": 740})

@@ -1,0 +1,104 @@
+"""Contracts: from draft through approval, signing and execution to completion or
+termination; each step refused without what it needs, and a contract changes only as a
+draft."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from crm.core import registry
+from crm.core import services as core
+from crm.core.errors import RecordLocked, TransitionRefused, ValidationFailed
+from crm.orders.models import Contract, ContractLine, ContractStatus
+from crm.products.models import Product
+
+D = Decimal
+
+
+@pytest.fixture
+def contract(admin):
+    servo = core.save(
+        Product(owner=admin, code="S1", name="交流伺服电机", standard_price=D(2800)), actor=admin
+    )
+    customer = core.save(registry.get("customer").model(owner=admin, name="华星电子"), actor=admin)
+    return core.save(
+        Contract(owner=admin, name="伺服系统采购合同", customer=customer),
+        actor=admin,
+        lines=[{"product": servo.pk, "quantity": D(10)}],
+    )
+
+
+def state(contract) -> tuple:
+    contract.refresh_from_db()
+    lines = list(ContractLine.objects.filter(contract=contract).values_list("quantity", "amount"))
+    return contract.status, contract.version, lines
+
+
+@pytest.mark.django_db
+def test_a_contract_runs_from_draft_to_completed(contract, admin):
+    assert (contract.amount, contract.total) == (D(28000), D(31640))
+    core.transition(contract, "submit", actor=admin)
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.APPROVED  # no approval process matches
+    before = state(contract)
+    with pytest.raises(TransitionRefused) as refused:
+        core.transition(contract, "sign", actor=admin)
+    assert refused.value.status == 422 and "signed_on" in refused.value.fields
+    assert state(contract) == before
+    core.transition(contract, "sign", actor=admin, signed_on=datetime.date(2026, 6, 18))
+    core.transition(contract, "start", actor=admin)
+    core.transition(contract, "complete", actor=admin)
+    contract.refresh_from_db()
+    assert (contract.status, contract.signed_on) == (
+        ContractStatus.COMPLETED,
+        datetime.date(2026, 6, 18),
+    )
+
+
+@pytest.mark.django_db
+def test_a_submitted_contract_no_longer_changes(contract, admin):
+    core.transition(contract, "submit", actor=admin)
+    core.transition(contract, "sign", actor=admin, signed_on=datetime.date(2026, 6, 18))
+    before = state(contract)
+    contract.refresh_from_db()
+    with pytest.raises(RecordLocked):
+        core.save(contract, actor=admin, lines=[])
+    contract.refresh_from_db()
+    contract.name = "改名"
+    with pytest.raises(RecordLocked):
+        core.save(contract, actor=admin)
+    assert state(contract) == before
+
+
+@pytest.mark.django_db
+def test_termination_needs_a_reason(contract, admin):
+    core.transition(contract, "submit", actor=admin)
+    core.transition(contract, "sign", actor=admin, signed_on=datetime.date(2026, 6, 18))
+    before = state(contract)
+    with pytest.raises(TransitionRefused):
+        core.transition(contract, "terminate", actor=admin)
+    assert state(contract) == before
+    core.transition(contract, "terminate", actor=admin, termination_reason="客户项目取消。")
+    assert state(contract)[0] == ContractStatus.TERMINATED
+
+
+@pytest.mark.django_db
+def test_a_draft_is_not_signed_nor_a_contract_without_lines_submitted(admin):
+    customer = core.save(registry.get("customer").model(owner=admin, name="明德"), actor=admin)
+    empty = core.save(Contract(owner=admin, name="空合同", customer=customer), actor=admin)
+    for name, data in (("submit", {}), ("sign", {"signed_on": datetime.date(2026, 6, 1)})):
+        with pytest.raises(TransitionRefused):
+            core.transition(empty, name, actor=admin, **data)
+    assert state(empty)[0] == ContractStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_a_contract_ends_after_it_starts(contract, admin):
+    contract.start_date = datetime.date(2026, 7, 1)
+    contract.end_date = datetime.date(2026, 6, 30)
+    with pytest.raises(ValidationFailed) as refused:
+        core.save(contract, actor=admin)
+    assert "end_date" in refused.value.fields
+    contract.refresh_from_db()
+    assert contract.end_date is None
