@@ -6,6 +6,7 @@ from crm.core import registry
 from crm.core.api import SessionAuth, install_error_handlers, router_for
 from crm.core.imports.api import router as imports_router
 from crm.messaging.api import router as messaging_router
+from crm.orders.api import router as orders_router
 from crm.org.tokens import TokenAuth
 from crm.products.api import router as products_router
 from crm.sales.api import router as sales_router
@@ -32,3 +33,4 @@ api.add_router("/", sales_router)  # /leads/{id}/convert/
 api.add_router("/", contact_role_router)  # /opportunities/{id}/contacts/
 api.add_router("/", lead_pool_router)  # /lead-pool/, /leads/{id}/claim/, release, assign, route
 api.add_router("/", products_router)  # /products/{id}/price/
+api.add_router("/", orders_router)  # /quotes/{id}/pdf/, /quotes/{id}/send/

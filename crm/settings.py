@@ -310,6 +310,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "django.request": {"filters": ["refusals_in_one_line"]},
+        # The PDF layout's progress ("Step 2 - Fetching and parsing CSS") and font subsetting.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -190,6 +190,23 @@ def _row_serializer(schema_out: type[BaseModel]) -> TypeAdapter:
     return TypeAdapter(page)
 
 
+def answer(object_type: ObjectType, user, pk: int, *, deleted: bool = False) -> dict:
+    """One record as its type's GET answers it (with its lines, masked for `user`); 404
+    when `user` does not see it (`deleted`: in the recycle bin)."""
+    model = object_type.model
+    assert object_type.schema_out is not None  # every registered type has its schemas
+    manager = model.all_objects if deleted else model.objects
+    qs = manager.visible_to(user).filter(pk=pk)
+    if deleted:
+        qs = qs.filter(deleted_at__isnull=False)
+    row = qs.values(*_out_fields(object_type.schema_out)).first()
+    if row is None:
+        raise Http404
+    if object_type.lines:
+        row["lines"] = lines.read(object_type, pk)
+    return _rename(masking.mask_row(row, masking.for_data(object_type, user)))
+
+
 def router_for(object_type: ObjectType) -> Router:
     """list, retrieve, create, update, delete and restore for one type."""
     model = object_type.model
@@ -205,16 +222,7 @@ def router_for(object_type: ObjectType) -> Router:
     router = Router(tags=[object_type.label_plural])
 
     def one(user, pk: int, *, deleted: bool = False) -> dict:
-        manager = model.all_objects if deleted else model.objects
-        qs = manager.visible_to(user).filter(pk=pk)
-        if deleted:
-            qs = qs.filter(deleted_at__isnull=False)
-        row = qs.values(*fields).first()
-        if row is None:
-            raise Http404
-        if object_type.lines:
-            row["lines"] = lines.read(object_type, pk)
-        return _rename(masking.mask_row(row, masking.for_data(object_type, user)))
+        return answer(object_type, user, pk, deleted=deleted)
 
     page_out = create_model(
         f"{schema_out.__name__}Page",

@@ -258,6 +258,10 @@ class ObjectType:
     compute: Callable[[Any, list | None], None] | None = None
     computed: tuple[str, ...] = ()
     lock: Callable[[Any], str | None] | None = None
+    # `written(records)` runs in the write's transaction once records of the type are
+    # stored, deleted or restored (one, or an import's batch): it keeps up what other
+    # records total from them (an instalment's received amount from its payments).
+    written: Callable[[list], None] | None = None
     # What of the type goes through approval processes (see Approvable).
     approvals: tuple[Approvable, ...] = ()
     lines: LineSpec | None = None

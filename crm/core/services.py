@@ -335,6 +335,7 @@ def save(
     if creating or changes:
         action = ChangeAction.TRANSITION if moves_state else ChangeAction.UPDATE
         log_change(obj, ChangeAction.CREATE if creating else action, changes, actor=actor)
+    _written(model, [obj])
     search.index(obj)
     if not access.visible(model._base_manager.filter(pk=obj.pk), actor).exists():
         raise AccessDenied(_("You would no longer see this record after that change."))
@@ -399,6 +400,7 @@ def save_batch(
             _change_row(obj, ChangeAction.CREATE, change, actor=actor, request_id=request_id)
         )
     bulk.insert(ObjectChange, rows)
+    _written(model, [*created, *(obj for obj, _ in updated)])
     search.index_new(created)
     search.index_many([obj for obj, _ in updated])
     tag = request_id or None
@@ -406,6 +408,13 @@ def save_batch(
     events.publish(model, "created", ids, actor=actor, changed=created_fields, request_id=tag)
     ids = [obj.pk for obj, _ in updated]
     events.publish(model, "updated", ids, actor=actor, changed=changed_fields, request_id=tag)
+
+
+def _written(model: type[models.Model], records: list) -> None:
+    """The type's `written` hook, in the write's transaction."""
+    object_type = registry.for_model(model)
+    if object_type is not None and object_type.written is not None and records:
+        object_type.written(records)
 
 
 def _replace_lines(
@@ -473,6 +482,7 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
     action = ChangeAction.DELETE if deleted else ChangeAction.RESTORE
     changes = {"deleted_at": [_iso(previous), _iso(current.deleted_at)]}
     log_change(current, action, changes, actor=actor)
+    _written(model, [current])
     verb = "deleted" if deleted else "restored"
     events.publish(model, verb, [current.pk], actor=actor, changed=changes)
     if deleted:

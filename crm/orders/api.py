@@ -1,5 +1,6 @@
-"""The quotes' own API actions: `GET /quotes/{id}/pdf/` and `POST /quotes/{id}/send/`
-(the rest is the generic router)."""
+"""The quotes' own API actions: `GET /quotes/{id}/pdf/`, `POST /quotes/{id}/send/`,
+`/revise/` and `/accept/` (the rest, payments and deliveries included, is the generic
+router)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 from pydantic import BaseModel, Field
 
-from crm.core.api import errors
-from crm.orders import pdf, sending
+from crm.core import registry
+from crm.core.api import answer, errors
+from crm.orders import pdf, sending, services
 from crm.orders.models import Quote
 
 router = Router(tags=["quotes"])
@@ -75,3 +77,43 @@ def send_quote(request, pk: int, payload: QuoteSendIn):
     )
     quote.refresh_from_db(fields=["status", "version"])
     return {"status": quote.status, "version": quote.version, "email": email.pk}
+
+
+def _out(key: str):
+    return registry.get(key).schema_out
+
+
+@router.post(
+    "/quotes/{int:pk}/revise/",
+    response={201: _out("quote"), **errors(401, 403, 404, 409)},
+    operation_id="revise_quote",
+    url_name="revise_quote",
+    summary="Revise a quote into a new version",
+    description=(
+        "A new draft version (version + 1, the same number) with the quote's lines; the "
+        "quote becomes revised. A draft, a quote waiting for approval, accepted or revised "
+        "already answers 409 (`wrong_state`); nothing is written then."
+    ),
+)
+def revise_quote(request, pk: int):
+    quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
+    new = services.revise_quote(quote, actor=request.user)
+    return 201, answer(registry.get("quote"), request.user, new.pk)
+
+
+@router.post(
+    "/quotes/{int:pk}/accept/",
+    response={201: _out("contract"), **errors(401, 403, 404, 409)},
+    operation_id="accept_quote",
+    url_name="accept_quote",
+    summary="Record the customer's acceptance: answers the contract drafted from it",
+    description=(
+        "The quote becomes accepted and a draft contract is made from it (its lines, terms "
+        "and customer). A quote neither approved nor sent, or accepted already, answers 409 "
+        "(`wrong_state`); nothing is written then."
+    ),
+)
+def accept_quote(request, pk: int):
+    quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
+    contract = services.accept_quote(quote, actor=request.user)
+    return 201, answer(registry.get("contract"), request.user, contract.pk)

@@ -1,7 +1,9 @@
-"""The demo company's quotes: the price approval process (a line below the floor price or
-discounted above its category's limit goes to the salesperson's manager), and quotes on
-open opportunities in every status, one of them waiting for `manager`'s approval and one
-revised into a second version; a step of `crm demo`, written through the services and
+"""The demo company's quotes and contracts: the price approval process (a line below the
+floor price or discounted above its category's limit goes to the salesperson's manager),
+quotes on open opportunities in every status (one waiting for `manager`'s approval, one
+revised into a second version), the accepted one's contract executing with its payment
+plan, a payment, an invoice, deliveries and an overdue instalment, and the alert rule that
+reports overdue instalments; a step of `crm demo`, written through the services and
 creating only what is missing."""
 
 from __future__ import annotations
@@ -16,12 +18,23 @@ from django.utils import timezone
 from crm.core import registry
 from crm.core import services as core
 from crm.core.contributions import DemoContext
-from crm.customization.models import DatePart, NumberingRule, ResetPeriod
+from crm.core.money import Money, round_line
+from crm.customization.models import DatePart, DictionaryItem, NumberingRule, ResetPeriod
 from crm.customization.services import save_numbering_rule
 from crm.orders import services
-from crm.orders.models import Quote, QuoteLine
+from crm.orders.models import (
+    Contract,
+    ContractLine,
+    Delivery,
+    Instalment,
+    Invoice,
+    Payment,
+    Quote,
+    QuoteLine,
+)
 from crm.products.models import Product
-from crm.workflow.models import ApprovalProcess, ApprovalStep, ApproverKind
+from crm.workflow.alerts import save_rule
+from crm.workflow.models import AlertRule, ApprovalProcess, ApprovalStep, ApproverKind
 
 SEED = 2028
 TERMS = (
@@ -44,6 +57,7 @@ def load(demo: DemoContext) -> None:
     """The numbering and the process, then the quotes."""
     _numbering(demo)
     _process(demo)
+    _overdue_rule(demo)
     if Quote.all_objects.exists():
         return
     rng = random.Random(SEED)
@@ -109,9 +123,116 @@ def _play(quote: Quote, outcome: str, seller) -> None:
         return
     core.transition(quote, "send", actor=seller)
     if outcome == "accepted":
-        services.accept_quote(quote, actor=seller)
+        _carry_out(services.accept_quote(quote, actor=seller), seller)
     elif outcome == "declined":
         core.transition(quote, "decline", actor=seller)
+
+
+def _carry_out(contract: Contract, seller) -> None:
+    """The contract signed 40 days ago and executing: a plan of three instalments, the
+    first due 20 days ago and only partly paid (overdue), an invoice for it, the first
+    line delivered and the second half delivered, its rest planned."""
+    today = timezone.localdate()
+    core.transition(contract, "submit", actor=seller)
+    core.transition(contract, "sign", actor=seller, signed_on=today - datetime.timedelta(days=40))
+    core.transition(contract, "start", actor=seller)
+    contract.refresh_from_db()
+    total = contract.total
+    plan = (
+        ("预付款 30%", Decimal("0.3"), -20),
+        ("到货款 60%", Decimal("0.6"), 30),
+        ("质保金 10%", None, 365),
+    )
+    instalments, planned = [], Decimal(0)
+    for name, share, days in plan:
+        amount = round_line(Money(total * share)).amount if share else total - planned
+        planned += amount
+        instalments.append(
+            core.save(
+                Instalment(
+                    contract=contract,
+                    name=name,
+                    due_date=today + datetime.timedelta(days=days),
+                    amount=amount,
+                    owner=seller,
+                ),
+                actor=seller,
+            )
+        )
+    first = instalments[0]
+    transfer = DictionaryItem.objects.filter(
+        dictionary__code="payment_method", code="bank_transfer"
+    )
+    core.save(
+        Payment(
+            contract=contract,
+            instalment=first,
+            paid_on=today - datetime.timedelta(days=18),
+            amount=round_line(Money(first.amount * Decimal("0.6"))).amount,
+            method=transfer.first(),
+            reference="HX20261118001",
+            owner=seller,
+        ),
+        actor=seller,
+    )
+    core.save(
+        Invoice(
+            contract=contract,
+            invoice_number="04418820",
+            issued_on=today - datetime.timedelta(days=15),
+            amount=first.amount,
+            owner=seller,
+        ),
+        actor=seller,
+    )
+    lines = list(ContractLine.objects.filter(contract=contract).order_by("position"))
+    for index, line in enumerate(lines[:2]):
+        done = line.quantity if index == 0 else (line.quantity / 2).quantize(Decimal(1))
+        if done:
+            core.save(
+                Delivery(
+                    contract=contract,
+                    line=line,
+                    quantity=done,
+                    planned_on=today - datetime.timedelta(days=10),
+                    delivered_on=today - datetime.timedelta(days=8),
+                    owner=seller,
+                ),
+                actor=seller,
+            )
+        if line.quantity - done:
+            core.save(
+                Delivery(
+                    contract=contract,
+                    line=line,
+                    quantity=line.quantity - done,
+                    planned_on=today + datetime.timedelta(days=20),
+                    owner=seller,
+                ),
+                actor=seller,
+            )
+
+
+def _overdue_rule(demo: DemoContext) -> None:
+    """Alert the salesperson and their superior each morning of overdue instalments."""
+    name = "收款计划逾期提醒"
+    if AlertRule.objects.filter(name=name).exists():
+        return
+    save_rule(
+        AlertRule(
+            name=name,
+            type_key="instalment",
+            to_owner=True,
+            to_superior=True,
+            time_of_day=datetime.time(8, 30),
+        ),
+        actor=demo.admin,
+        conditions=[
+            {"field": "due_date", "op": "overdue"},
+            {"field": "outstanding", "op": "gt", "value": "0"},
+        ],
+    )
+    demo.created("alert rules")
 
 
 def _numbering(demo: DemoContext) -> None:

@@ -23,7 +23,7 @@ class QuoteEmailForm(StyledFormMixin, forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(
-        label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+        label=_("text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
     )
 
     def __init__(self, *args, **kwargs):

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from crm.core.lines import Line
 from crm.core.models import NameSorted, Record
 from crm.core.money import AmountField, CurrencyField
+from crm.customization.models import DictionaryField
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -234,3 +235,142 @@ class ContractLine(PricedLine):
     class Meta(PricedLine.Meta):
         verbose_name = _("contract line")
         verbose_name_plural = _("contract lines")
+
+
+class Instalment(Record):
+    """One instalment of a contract's payment plan (收款计划): what is due on a day, and
+    what its payments have brought in so far (kept by the payments)."""
+
+    access_parent = "contract"
+
+    contract = models.ForeignKey(
+        Contract, models.CASCADE, related_name="instalments", verbose_name=_("contract")
+    )
+    name = models.CharField(_("instalment"), max_length=100)
+    due_date = models.DateField(_("due date"))
+    amount = AmountField(_("amount due"), validators=[MinValueValidator(Decimal("0.01"))])
+    received = AmountField(_("received"), default=Decimal(0), editable=False)
+    outstanding = AmountField(_("outstanding"), default=Decimal(0), editable=False)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        ordering = ["due_date", "id"]
+        indexes = [
+            models.Index(fields=["contract", "due_date"], name="instalment_contract"),
+            models.Index(fields=["due_date", "outstanding"], name="instalment_due"),
+            models.Index(fields=["updated_at", "id"], name="instalment_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Payment(Record):
+    """Money received on a contract (收款/回款), perhaps against one instalment; one above
+    what is still receivable is recorded only when confirmed."""
+
+    access_parent = "contract"
+
+    contract = models.ForeignKey(
+        Contract, models.PROTECT, related_name="payments", verbose_name=_("contract")
+    )
+    instalment = models.ForeignKey(
+        Instalment,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="payments",
+        verbose_name=_("instalment"),
+    )
+    paid_on = models.DateField(_("received on"), default=timezone.localdate)
+    amount = AmountField(_("amount received"), validators=[MinValueValidator(Decimal("0.01"))])
+    method = DictionaryField("payment_method", _("payment method"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    above_receivable = models.BooleanField(
+        _("above the receivable, confirmed"),
+        default=False,
+        help_text=_("Tick to record a payment larger than what is still receivable."),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [
+            models.Index(fields=["contract", "paid_on"], name="payment_contract"),
+            models.Index(fields=["updated_at", "id"], name="payment_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"{self.paid_on} {self.amount}"
+
+
+class InvoiceKind(models.TextChoices):
+    SPECIAL = "special", _("VAT special invoice")
+    ORDINARY = "ordinary", _("VAT ordinary invoice")
+
+
+class Invoice(Record):
+    """An invoice issued on a contract (开票)."""
+
+    access_parent = "contract"
+
+    contract = models.ForeignKey(
+        Contract, models.PROTECT, related_name="invoices", verbose_name=_("contract")
+    )
+    invoice_number = models.CharField(_("invoice number"), max_length=40)
+    kind = models.CharField(
+        _("invoice type"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.SPECIAL
+    )
+    issued_on = models.DateField(_("issued on"), default=timezone.localdate)
+    amount = AmountField(_("invoiced amount"), validators=[MinValueValidator(Decimal("0.01"))])
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        indexes = [
+            models.Index(fields=["contract", "issued_on"], name="invoice_contract"),
+            models.Index(fields=["updated_at", "id"], name="invoice_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.invoice_number
+
+
+class Delivery(Record):
+    """A quantity of one contract line to deliver (交货计划: a planned date) or delivered
+    (交货记录: the day it went out)."""
+
+    access_parent = "contract"
+
+    contract = models.ForeignKey(
+        Contract, models.PROTECT, related_name="deliveries", verbose_name=_("contract")
+    )
+    line = models.ForeignKey(
+        ContractLine, models.PROTECT, related_name="deliveries", verbose_name=_("contract line")
+    )
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=14,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0.0001"))],
+    )
+    planned_on = models.DateField(_("planned for"), null=True, blank=True)
+    delivered_on = models.DateField(
+        _("delivered on"), null=True, blank=True, help_text=_("Empty while only planned.")
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            models.Index(fields=["contract", "planned_on"], name="delivery_contract"),
+            models.Index(fields=["updated_at", "id"], name="delivery_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.line)

@@ -84,7 +84,7 @@ def _label(model, name: str) -> str:
 def _page_numbers() -> SafeString:
     """ "Page 1 of 3" in the reader's language, as the CSS `content` of the page footer:
     the translation's text quoted (and escaped), the numbers WeasyPrint's page counters."""
-    text = _("Page %(page)s of %(pages)s")
+    text = _("Page %(number)s of %(total)s")
     quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-    counters = {"page": '" counter(page) "', "pages": '" counter(pages) "'}
+    counters = {"number": '" counter(page) "', "total": '" counter(pages) "'}
     return mark_safe(f'"{quoted % counters}"')

@@ -18,11 +18,15 @@ from crm.core.registry import (
     register,
 )
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.orders import pages, services
+from crm.orders import contract_forms, pages, pdf_views, receivable_pages, receivables, services
 from crm.orders.models import (
     Contract,
     ContractLine,
     ContractStatus,
+    Delivery,
+    Instalment,
+    Invoice,
+    Payment,
     Quote,
     QuoteLine,
     QuoteStatus,
@@ -191,8 +195,8 @@ register(
         lock=services.lock,
         lines=priced_lines(QuoteLine, "quote"),
         panels=pages.PANELS,
-        actions=pages.ACTIONS,
-        views=pages.VIEWS,
+        actions=(*pages.ACTIONS, *pdf_views.ACTIONS),
+        views=(*pages.VIEWS, *pdf_views.VIEWS),
         menu_order=45,
         workbench=WorkbenchCard(
             _("My open quotes"), my_open_quotes, order=45, create_label=_("New quote")
@@ -306,6 +310,7 @@ register(
         computed=TOTALS,
         lock=services.contract_lock,
         lines=priced_lines(ContractLine, "contract"),
+        panels=(receivable_pages.CONTRACT_PANEL,),
         menu_order=46,
         workbench=WorkbenchCard(
             _("My open contracts"), my_open_contracts, order=46, create_label=_("New contract")
@@ -325,6 +330,24 @@ TABS = {
         Related("contract", "opportunity", _("Contracts"), CONTRACT_COLUMNS),
     ),
     "quote": (Related("contract", "quote", _("Contracts"), CONTRACT_COLUMNS),),
+    "contract": (
+        Related(
+            "instalment",
+            "contract",
+            _("Payment plan"),
+            ("name", "due_date", "amount", "received", "outstanding"),
+        ),
+        Related("payment", "contract", _("Payments"), ("paid_on", "amount", "method", "reference")),
+        Related(
+            "invoice", "contract", _("Invoices"), ("invoice_number", "kind", "issued_on", "amount")
+        ),
+        Related(
+            "delivery",
+            "contract",
+            _("Deliveries"),
+            ("line__product__name", "quantity", "planned_on", "delivered_on"),
+        ),
+    ),
 }
 
 
@@ -337,3 +360,156 @@ def _tabs(object_type: ObjectType) -> None:
 
 
 registry.extend(_tabs)
+registry.extend(receivable_pages.extend_customer)
+
+
+# A contract's payment plan, payments, invoices and deliveries: records of the contract,
+# seen by whoever sees it, on its page's tabs.
+
+CONTRACT_LINK = {"contract": contract_forms.CONTRACTS}
+IN_CONTRACT = "contract__currency"  # their amounts are in the contract's currency
+
+register(
+    ObjectType(
+        model=Instalment,
+        slug="instalments",
+        form=form_for(
+            Instalment, ("contract", "name", "due_date", "amount", "note"), CONTRACT_LINK
+        ),
+        filterset=filterset_for(Instalment, ("contract",)),
+        columns=[
+            Column("name", _("Instalment"), "title"),
+            Column("contract", _("Contract"), "link"),
+            Column("due_date", _("Due date"), "date", sortable=True),
+            Column("amount", _("Amount due"), "money", currency=IN_CONTRACT),
+            Column("received", _("Received"), "money", currency=IN_CONTRACT),
+            Column("outstanding", _("Outstanding"), "money", currency=IN_CONTRACT),
+            Column("updated_at", _("Updated at"), "datetime", sortable=True),
+        ],
+        default_columns=["name", "contract", "due_date", "amount", "received", "outstanding"],
+        search=SearchSpec(title="name", subtitle="contract__name"),
+        detail_fields=["contract", "due_date", "amount", "received", "outstanding", "note"],
+        orderings=("due_date", "-due_date", "-updated_at", "updated_at", "-created_at"),
+        default_ordering="due_date",
+        icon="calendar-dollar",
+        clean=receivables.clean_instalment,
+        compute=receivables.compute_instalment,
+        computed=("outstanding",),
+        in_menu=False,
+    )
+)
+
+register(
+    ObjectType(
+        model=Payment,
+        slug="payments",
+        form=contract_forms.PaymentForm,
+        filterset=filterset_for(Payment, ("contract", "method")),
+        columns=[
+            Column("reference", _("Reference"), "title"),
+            Column("paid_on", _("Received on"), "date", sortable=True),
+            Column("contract", _("Contract"), "link"),
+            Column("amount", _("Amount received"), "money", currency=IN_CONTRACT),
+            Column("method", _("Payment method"), "dict"),
+            Column("instalment", _("Instalment"), "link"),
+            Column("owner", _("Owner"), "user"),
+            Column("updated_at", _("Updated at"), "datetime", sortable=True),
+        ],
+        default_columns=["reference", "paid_on", "contract", "amount", "method", "instalment"],
+        search=SearchSpec(title="reference", subtitle="contract__name", text=("reference",)),
+        detail_fields=[
+            "contract",
+            "instalment",
+            "paid_on",
+            "amount",
+            "method",
+            "reference",
+            "above_receivable",
+            "owner",
+            "note",
+        ],
+        orderings=("-paid_on", "paid_on", "-updated_at", "updated_at", "-created_at"),
+        default_ordering="-paid_on",
+        icon="cash",
+        clean=receivables.clean_payment,
+        written=receivables.payments_written,
+        menu_order=47,
+    )
+)
+
+register(
+    ObjectType(
+        model=Invoice,
+        slug="invoices",
+        form=form_for(
+            Invoice,
+            ("contract", "invoice_number", "kind", "issued_on", "amount", "note"),
+            CONTRACT_LINK,
+        ),
+        filterset=filterset_for(Invoice, ("contract", "kind")),
+        columns=[
+            Column("invoice_number", _("Invoice number"), "title", sortable=True),
+            Column("contract", _("Contract"), "link"),
+            Column("kind", _("Invoice type"), "choice"),
+            Column("issued_on", _("Issued on"), "date", sortable=True),
+            Column("amount", _("Invoiced amount"), "money", currency=IN_CONTRACT),
+            Column("updated_at", _("Updated at"), "datetime", sortable=True),
+        ],
+        default_columns=["invoice_number", "contract", "kind", "issued_on", "amount"],
+        search=SearchSpec(title="invoice_number", subtitle="contract__name"),
+        detail_fields=["contract", "kind", "issued_on", "amount", "owner", "note"],
+        orderings=(
+            "-issued_on",
+            "issued_on",
+            "invoice_number",
+            "-invoice_number",
+            "-updated_at",
+            "updated_at",
+            "-created_at",
+        ),
+        default_ordering="-issued_on",
+        icon="receipt",
+        clean=receivables.clean_invoice,
+        match_keys=(("invoice_number",), ("external_id",)),
+        in_menu=False,
+    )
+)
+
+register(
+    ObjectType(
+        model=Delivery,
+        slug="deliveries",
+        form=contract_forms.DeliveryForm,
+        filterset=filterset_for(Delivery, ("contract",)),
+        columns=[
+            Column("line__product__name", _("Product"), "title"),
+            Column("contract", _("Contract"), "link"),
+            Column("quantity", _("Quantity"), "number"),
+            Column("planned_on", _("Planned for"), "date", sortable=True),
+            Column("delivered_on", _("Delivered on"), "date", sortable=True),
+            Column("updated_at", _("Updated at"), "datetime", sortable=True),
+        ],
+        default_columns=[
+            "line__product__name",
+            "contract",
+            "quantity",
+            "planned_on",
+            "delivered_on",
+        ],
+        search=SearchSpec(title="line__product__name", subtitle="contract__name", text=("note",)),
+        detail_fields=["contract", "line", "quantity", "planned_on", "delivered_on", "note"],
+        orderings=(
+            "planned_on",
+            "-planned_on",
+            "delivered_on",
+            "-delivered_on",
+            "-updated_at",
+            "updated_at",
+            "-created_at",
+        ),
+        default_ordering="-updated_at",
+        icon="truck-delivery",
+        clean=receivables.clean_delivery,
+        in_menu=False,
+    )
+)

@@ -6,13 +6,12 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from pydantic import BaseModel, Field, create_model
 
-from crm.core import masking, params, registry
-from crm.core.api import errors
+from crm.core import params, registry
+from crm.core.api import answer, errors
 from crm.sales import conversion
 from crm.sales.models import Lead, LeadStatus
 
@@ -60,18 +59,7 @@ class LeadConversionInReview(BaseModel):
 
 def _answer(key: str, record, user) -> dict | None:
     """A record as its type's API answers it, its masked numbers masked for `user`."""
-    if record is None:
-        return None
-    object_type = registry.get(key)
-    assert object_type.schema_out is not None  # every registered type has its schemas
-    names = [n for n in object_type.schema_out.model_fields if n != "lines"]
-    fields = ["custom_field_data" if n == "custom_fields" else n for n in names]
-    row = object_type.model.objects.visible_to(user).filter(pk=record.pk).values(*fields).first()
-    if row is None:
-        raise Http404
-    row = masking.mask_row(row, masking.for_data(object_type, user))
-    row["custom_fields"] = row.pop("custom_field_data")
-    return row
+    return None if record is None else answer(registry.get(key), user, record.pk)
 
 
 @router.post(

@@ -19,6 +19,7 @@ PRESET_CODES = {
     "lost_reason",
     "lead_invalid_reason",  # the sales app's
     "product_unit",  # the catalogue's
+    "payment_method",  # the orders app's
 }
 
 
