@@ -357,7 +357,7 @@ def _line_model(model: ModelType | None) -> ModelType | None:
     return spec.model if spec is not None else None
 
 
-def number_text(field: models.DecimalField, value: Any) -> str:
+def number_text(field: models.DecimalField[Any, Any], value: Any) -> str:
     """A decimal as the user's language writes it: an amount to its places (1,234.50), a
     quantity or a rate without trailing zeros (1.5, not 1.5000)."""
     try:

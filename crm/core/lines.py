@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from crm.core import access, registry
+from crm.core import binding, registry
 from crm.core.changes import plain
 from crm.core.errors import ValidationFailed
 from crm.core.registry import LineSpec, ObjectType
@@ -119,7 +119,7 @@ def _linked(
     related = cast("type[models.Model]", field.related_model)
     held = {getattr(line, field.attname) for line in stored} & pks
     choices = related._default_manager.complex_filter(field.get_limit_choices_to())
-    chosen = access.visible(choices, actor) if actor is not None else choices
+    chosen = binding.targets(choices, actor) if actor is not None else choices
     rows = list(chosen.filter(pk__in=pks - held))
     if held:
         rows += list(related._base_manager.filter(pk__in=held))

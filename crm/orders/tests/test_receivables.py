@@ -179,3 +179,24 @@ def test_the_contract_page_shows_its_progress(admin, client_for):
     pay(admin, contract, "2500")
     html = client_for(admin).get(f"/contracts/{contract.pk}/").content.decode()
     assert "¥2,500.00" in html and "¥7,500.00" in html and "25.0%" in html
+
+
+@pytest.mark.django_db
+def test_the_demo_rule_alerts_the_owner_of_each_overdue_instalment_once(admin):
+    from crm.core.contributions import DemoContext
+    from crm.messaging.models import Notification
+    from crm.orders import demo
+    from crm.workflow import alerts
+    from crm.workflow.models import AlertRule
+
+    contract = signed_contract(admin)
+    late = instalment(admin, contract, "3000", TODAY - datetime.timedelta(days=3))
+    paid = instalment(admin, contract, "2000", TODAY - datetime.timedelta(days=3), "首付款")
+    instalment(admin, contract, "5000", TODAY + datetime.timedelta(days=3), "到货款")
+    pay(admin, contract, "2000", instalment=paid)
+    demo._overdue_rule(DemoContext(admin=admin, users={}, created=lambda *a: None))
+    rule = AlertRule.objects.get(type_key="instalment")
+    assert alerts.evaluate(rule) == 1
+    assert alerts.evaluate(rule) == 0  # told once a period
+    assert list(rule.hits.values_list("object_id", flat=True)) == [late.pk]
+    assert Notification.objects.filter(user=admin).count() == 1
