@@ -9,6 +9,7 @@ from crm.core import registry, search
 from crm.orders.models import (
     Contract,
     ContractLine,
+    ContractStatus,
     Delivery,
     Instalment,
     Invoice,
@@ -48,14 +49,19 @@ def make_quote(owner, parent=None, **fields) -> Quote:
 
 
 def make_contract(owner, parent=None, **fields) -> Contract:
-    """A draft contract with one line of ten (so that it may be submitted, and delivered)."""
+    """A signed contract with one line, large enough for whatever payments, invoices and
+    deliveries a test records on it."""
     n = next(_counter)
     fields.setdefault("customer", _customer(owner, n))
+    fields.setdefault("status", ContractStatus.SIGNED)
     contract = Contract.objects.create(
-        owner=owner, name=f"矩阵合同{n}号", version=1, total=Decimal(1000), **fields
+        owner=owner, name=f"矩阵合同{n}号", version=1, total=Decimal(1000000), **fields
     )
     ContractLine.objects.create(
-        contract=contract, product=_product(owner, n), quantity=Decimal(10), unit_price=Decimal(100)
+        contract=contract,
+        product=_product(owner, n),
+        quantity=Decimal(10000),
+        unit_price=Decimal(100),
     )
     search.index(contract)
     return contract

@@ -1,4 +1,4 @@
-"""The generic battery for quotes, with their lines."""
+"""The generic battery for quotes and contracts, with their lines."""
 
 from decimal import Decimal
 
@@ -16,19 +16,14 @@ def customer_of(owner, name: str):
     return services.save(customer(owner=owner, name=name), actor=owner)
 
 
-class TestQuoteBattery(LineItemsBattery, RecordTypeBattery):
-    type_key = "quote"
-    invalid_field = "valid_until"
-    invalid_value = "下个月"
-    sample_values = {
-        "currency": "CNY",
-        "contact": None,
-        "opportunity": None,
-        "quote_date": "2026-05-01",
-    }
-    bad_line_field = "discount"
-    # Its page also reads the lines with their products, the versions and the prices that
-    # need approval.
+class PricedDocumentBattery(LineItemsBattery, RecordTypeBattery):
+    """A quote or a contract: lines of two catalogue products, one priced from the
+    catalogue and discounted, one at a typed price."""
+
+    model: type = Quote
+    title = ""  # what the records are called: 报价, 合同
+    form_extra: dict = {}  # the form's other required fields
+    # Its page also reads the lines with their products and its panels' totals.
     detail_queries = 30
 
     @pytest.fixture(autouse=True)
@@ -43,8 +38,8 @@ class TestQuoteBattery(LineItemsBattery, RecordTypeBattery):
                 ("0102101", "小型 PLC", "3600"),
             )
         ]
-        self.bad_line = {"product": self.products[0].pk, "discount": Decimal("120")}
-        self.customer = customer_of(alice, "报价客户")
+        self.bad_line = {"product": self.products[0].pk, self.bad_line_field: Decimal("-2")}
+        self.customer = customer_of(alice, f"{self.title}客户")
 
     def line_values(self) -> list[dict]:
         return [
@@ -53,24 +48,43 @@ class TestQuoteBattery(LineItemsBattery, RecordTypeBattery):
         ]
 
     def make(self, owner, **fields):
-        fields.setdefault("name", f"报价{Quote.all_objects.count() + 1}")
-        fields.setdefault("customer", customer_of(owner, f"客户{Quote.all_objects.count()}"))
-        return services.save(Quote(owner=owner, **fields), actor=owner)
+        n = self.model.all_objects.count()
+        fields.setdefault("name", f"{self.title}{n + 1}")
+        fields.setdefault("customer", customer_of(owner, f"客户{n}"))
+        return services.save(self.model(owner=owner, **fields), actor=owner)
 
     def form_data(self, owner) -> dict:
         return {
-            "name": "伺服系统报价",
+            "name": f"伺服系统{self.title}",
             "customer": self.customer.pk,
             "currency": "CNY",
-            "quote_date": "2026-06-01",
+            **self.form_extra,
         }
 
     def api_payload(self, owner) -> dict:
-        return {"name": "PLC 报价", "customer": self.customer.pk}
+        return {"name": f"PLC {self.title}", "customer": self.customer.pk}
 
 
-class TestContractBattery(LineItemsBattery, RecordTypeBattery):
+class TestQuoteBattery(PricedDocumentBattery):
+    type_key = "quote"
+    model = Quote
+    title = "报价"
+    form_extra = {"quote_date": "2026-06-01"}
+    invalid_field = "valid_until"
+    invalid_value = "下个月"
+    sample_values = {
+        "currency": "CNY",
+        "contact": None,
+        "opportunity": None,
+        "quote_date": "2026-05-01",
+    }
+    bad_line_field = "discount"
+
+
+class TestContractBattery(PricedDocumentBattery):
     type_key = "contract"
+    model = Contract
+    title = "合同"
     invalid_field = "end_date"
     invalid_value = "明年"
     sample_values = {
@@ -82,36 +96,3 @@ class TestContractBattery(LineItemsBattery, RecordTypeBattery):
         "end_date": "2027-04-30",
     }
     bad_line_field = "quantity"
-    detail_queries = 30
-
-    @pytest.fixture(autouse=True)
-    def _products(self, alice):
-        self.products = [
-            services.save(
-                Product(owner=alice, code=code, name=name, standard_price=Decimal(price)),
-                actor=alice,
-            )
-            for code, name, price in (
-                ("0101101", "交流伺服电机", "2800"),
-                ("0102101", "小型 PLC", "3600"),
-            )
-        ]
-        self.bad_line = {"product": self.products[0].pk, "quantity": Decimal("-2")}
-        self.customer = customer_of(alice, "合同客户")
-
-    def line_values(self) -> list[dict]:
-        return [
-            {"product": self.products[0].pk, "quantity": Decimal(2)},
-            {"product": self.products[1].pk, "quantity": Decimal(1), "discount": Decimal(3)},
-        ]
-
-    def make(self, owner, **fields):
-        fields.setdefault("name", f"合同{Contract.all_objects.count() + 1}")
-        fields.setdefault("customer", customer_of(owner, f"客户{Contract.all_objects.count()}"))
-        return services.save(Contract(owner=owner, **fields), actor=owner)
-
-    def form_data(self, owner) -> dict:
-        return {"name": "伺服系统采购合同", "customer": self.customer.pk, "currency": "CNY"}
-
-    def api_payload(self, owner) -> dict:
-        return {"name": "PLC 采购合同", "customer": self.customer.pk}

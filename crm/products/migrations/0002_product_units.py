@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from crm.customization.system_dictionaries import install
+
 UNITS = [
     ("pcs", "个", "Piece"),
     ("set", "台", "Unit"),
@@ -21,27 +23,6 @@ UNITS = [
 ]
 
 
-def create(apps, schema_editor):
-    Dictionary = apps.get_model("customization", "Dictionary")
-    DictionaryItem = apps.get_model("customization", "DictionaryItem")
-    dictionary, _created = Dictionary.objects.get_or_create(
-        code="product_unit",
-        defaults={"name_zh": "计量单位", "name_en": "Unit of measure", "is_system": True,
-                  "version": 1},
-    )
-    for position, (code, label_zh, label_en) in enumerate(UNITS, start=1):
-        DictionaryItem.objects.get_or_create(
-            dictionary=dictionary, code=code,
-            defaults={"label_zh": label_zh, "label_en": label_en, "sort_order": position,
-                      "version": 1},
-        )
-
-
-def remove(apps, schema_editor):
-    Dictionary = apps.get_model("customization", "Dictionary")
-    Dictionary.objects.filter(code="product_unit", is_system=True).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -49,4 +30,4 @@ class Migration(migrations.Migration):
         ("customization", "0003_preset_dictionaries"),
     ]
 
-    operations = [migrations.RunPython(create, remove)]
+    operations = [install("product_unit", "计量单位", "Unit of measure", UNITS)]

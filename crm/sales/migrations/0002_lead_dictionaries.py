@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from crm.customization.system_dictionaries import install
+
 INVALID_REASONS = [
     ("no_need", "无需求", "No need"),
     ("wrong_contact", "联系方式错误", "Wrong contact details"),
@@ -13,27 +15,6 @@ INVALID_REASONS = [
 ]
 
 
-def create(apps, schema_editor):
-    Dictionary = apps.get_model("customization", "Dictionary")
-    DictionaryItem = apps.get_model("customization", "DictionaryItem")
-    dictionary, _created = Dictionary.objects.get_or_create(
-        code="lead_invalid_reason",
-        defaults={"name_zh": "线索无效原因", "name_en": "Lead invalid reason", "is_system": True,
-                  "version": 1},
-    )
-    for position, (code, label_zh, label_en) in enumerate(INVALID_REASONS, start=1):
-        DictionaryItem.objects.get_or_create(
-            dictionary=dictionary, code=code,
-            defaults={"label_zh": label_zh, "label_en": label_en, "sort_order": position,
-                      "version": 1},
-        )
-
-
-def remove(apps, schema_editor):
-    Dictionary = apps.get_model("customization", "Dictionary")
-    Dictionary.objects.filter(code="lead_invalid_reason", is_system=True).delete()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,4 +22,4 @@ class Migration(migrations.Migration):
         ("customization", "0003_preset_dictionaries"),
     ]
 
-    operations = [migrations.RunPython(create, remove)]
+    operations = [install("lead_invalid_reason", "线索无效原因", "Lead invalid reason", INVALID_REASONS)]
