@@ -1,7 +1,6 @@
 """Quotes and contracts registered with the platform, with their state machines and
 approvals; the customer's and the opportunity's pages get their quotes and contracts."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.core import registry
@@ -18,7 +17,7 @@ from crm.core.registry import (
     register,
 )
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.orders import contract_forms, pages, pdf_views, receivable_pages, receivables, services
+from crm.orders import forms, pages, pdf_views, receivable_pages, receivables, services
 from crm.orders.models import (
     Contract,
     ContractLine,
@@ -35,13 +34,6 @@ from crm.orders.models import (
 Q = QuoteStatus
 C = ContractStatus
 OUT = (Q.APPROVED, Q.SENT)
-HEADER = ("name", "customer", "contact", "opportunity", "currency")
-WIDGETS = {
-    "customer": RemoteSelect("/api/v1/customers/"),
-    "contact": RemoteSelect("/api/v1/contacts/"),
-    "opportunity": RemoteSelect("/api/v1/opportunities/"),
-    "terms": forms.Textarea(attrs={"rows": 3}),
-}
 TOTALS = ("amount", "tax", "total", "discount_amount", "price_exception")
 
 
@@ -125,7 +117,7 @@ register(
     ObjectType(
         model=Quote,
         slug="quotes",
-        form=form_for(Quote, (*HEADER, "quote_date", "valid_until", "terms", "notes"), WIDGETS),
+        form=forms.QuoteForm,
         filterset=filterset_for(Quote, ("status", "currency", "owner")),
         columns=[
             Column("name", _("Quote title"), "title", sortable=True),
@@ -244,9 +236,7 @@ register(
     ObjectType(
         model=Contract,
         slug="contracts",
-        form=form_for(
-            Contract, (*HEADER, "signer", "start_date", "end_date", "terms", "notes"), WIDGETS
-        ),
+        form=forms.ContractForm,
         filterset=filterset_for(Contract, ("status", "currency", "owner")),
         columns=[
             Column("name", _("Contract name"), "title", sortable=True),
@@ -366,7 +356,7 @@ registry.extend(receivable_pages.extend_customer)
 # A contract's payment plan, payments, invoices and deliveries: records of the contract,
 # seen by whoever sees it, on its page's tabs.
 
-CONTRACT_LINK = {"contract": contract_forms.CONTRACTS}
+CONTRACT_LINK = {"contract": forms.CONTRACTS}
 IN_CONTRACT = "contract__currency"  # their amounts are in the contract's currency
 
 register(
@@ -403,7 +393,7 @@ register(
     ObjectType(
         model=Payment,
         slug="payments",
-        form=contract_forms.PaymentForm,
+        form=forms.PaymentForm,
         filterset=filterset_for(Payment, ("contract", "method")),
         columns=[
             Column("reference", _("Reference"), "title"),
@@ -479,7 +469,7 @@ register(
     ObjectType(
         model=Delivery,
         slug="deliveries",
-        form=contract_forms.DeliveryForm,
+        form=forms.DeliveryForm,
         filterset=filterset_for(Delivery, ("contract",)),
         columns=[
             Column("line__product__name", _("Product"), "title"),

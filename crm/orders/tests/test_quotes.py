@@ -306,3 +306,20 @@ def test_a_contact_or_an_opportunity_of_another_customer_is_refused(admin):
         quote(admin, [], contact=contact)
     assert "contact" in refused.value.fields
     assert not Quote.all_objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_quote_made_from_an_opportunity_starts_with_its_customer(admin, client_for):
+    from crm.core import registry
+    from crm.sales.testing import make_process
+
+    buyer = customer(admin, "华星电子")
+    opportunity = core.save(
+        registry.get("opportunity").model(
+            owner=admin, name="MES 一期", customer=buyer, process=make_process()
+        ),
+        actor=admin,
+    )
+    html = client_for(admin).get(f"/quotes/new/?opportunity={opportunity.pk}").content.decode()
+    at = html.find('name="customer"')
+    assert f'<option value="{buyer.pk}" selected>华星电子</option>' in html, html[at - 100 : at + 400]
