@@ -321,5 +321,4 @@ def test_a_quote_made_from_an_opportunity_starts_with_its_customer(admin, client
         actor=admin,
     )
     html = client_for(admin).get(f"/quotes/new/?opportunity={opportunity.pk}").content.decode()
-    at = html.find('name="customer"')
-    assert f'<option value="{buyer.pk}" selected>华星电子</option>' in html, html[at - 100 : at + 400]
+    assert f'<option value="{buyer.pk}" selected>华星电子</option>' in html
