@@ -42,8 +42,20 @@ def _money(contract: Contract, amount: Decimal) -> str:
     return str(Money(amount, contract.currency))
 
 
+def _recorded_anew(record, before: dict) -> bool:
+    """Whether the write records `record` on its contract: a new one, or one moved to
+    another contract (correcting a recorded one's reference or note is always allowed)."""
+    return not before or before.get("contract_id") != record.contract_id
+
+
+def _status(contract: Contract) -> str:
+    """The contract's status as stored (the object at hand may be older)."""
+    return Contract._base_manager.filter(pk=contract.pk).values_list("status", flat=True)[0]
+
+
 def _running(contract: Contract, what: str) -> None:
     """Refuse (409) recording `what` on a contract not signed nor executing."""
+    contract.status = _status(contract)
     if contract.status not in RUNNING:
         raise DomainError(
             "wrong_state",
@@ -70,7 +82,7 @@ def clean_instalment(instalment: Instalment, before: dict, actor) -> None:
     """Instalments are planned until the contract ends, and add up to no more than its
     total."""
     contract = instalment.contract
-    if contract.status not in PLANNABLE:
+    if _status(contract) not in PLANNABLE:
         raise DomainError("wrong_state", _("The contract has ended: its plan no longer changes."))
     others = _live(contract.instalments.exclude(pk=instalment.pk))
     if _sum(others, "amount") + instalment.amount > contract.total:
@@ -91,10 +103,12 @@ def compute_instalment(instalment: Instalment, lines) -> None:
 
 
 def clean_payment(payment: Payment, before: dict, actor) -> None:
-    """A payment is recorded on a signed contract, against one of its instalments; one
-    above what is still receivable only when confirmed."""
+    """A payment is recorded on a signed contract (and corrected whatever the contract's
+    state since), against one of its instalments; one above what is still receivable
+    only when confirmed."""
     contract = payment.contract
-    _running(contract, _("A payment"))
+    if _recorded_anew(payment, before):
+        _running(contract, _("A payment"))
     if payment.instalment_id and payment.instalment.contract_id != contract.pk:
         raise ValidationError({"instalment": _("Choose an instalment of this contract.")})
     receivable = (
@@ -128,9 +142,11 @@ def payments_written(payments: list[Payment]) -> None:
 
 
 def clean_invoice(invoice: Invoice, before: dict, actor) -> None:
-    """An invoice is issued on a signed contract, for no more than is left to invoice."""
+    """An invoice is recorded on a signed contract (and corrected whatever the contract's
+    state since), for no more than is left to invoice."""
     contract = invoice.contract
-    _running(contract, _("An invoice"))
+    if _recorded_anew(invoice, before):
+        _running(contract, _("An invoice"))
     left = contract.total - _sum(_live(contract.invoices), "amount") + _stored(Invoice, invoice)
     if invoice.amount > left:
         raise ValidationError(
@@ -148,9 +164,12 @@ def clean_delivery(delivery: Delivery, before: dict, actor) -> None:
     contract = delivery.contract
     if delivery.line.contract_id != contract.pk:
         raise ValidationError({"line": _("Choose a line of this contract.")})
-    if delivery.delivered_on:
+    delivered_now = delivery.delivered_on and (
+        _recorded_anew(delivery, before) or not before.get("delivered_on")
+    )
+    if delivered_now:
         _running(contract, _("A delivery"))
-    elif contract.status not in PLANNABLE:
+    elif not delivery.delivered_on and _status(contract) not in PLANNABLE:
         raise DomainError("wrong_state", _("The contract has ended: its plan no longer changes."))
     others = _live(delivery.line.deliveries.exclude(pk=delivery.pk))
     left = delivery.line.quantity - _sum(others, "quantity")

@@ -9,7 +9,6 @@ from crm.core import registry, search
 from crm.orders.models import (
     Contract,
     ContractLine,
-    ContractStatus,
     Delivery,
     Instalment,
     Invoice,
@@ -49,11 +48,11 @@ def make_quote(owner, parent=None, **fields) -> Quote:
 
 
 def make_contract(owner, parent=None, **fields) -> Contract:
-    """A signed contract with one line, large enough for whatever payments, invoices and
-    deliveries a test records on it."""
+    """A draft contract with one line, large enough for whatever payments, invoices and
+    deliveries a test puts on it (recorded on it directly: drafts take none through the
+    services)."""
     n = next(_counter)
     fields.setdefault("customer", _customer(owner, n))
-    fields.setdefault("status", ContractStatus.SIGNED)
     contract = Contract.objects.create(
         owner=owner, name=f"矩阵合同{n}号", version=1, total=Decimal(1000000), **fields
     )

@@ -200,3 +200,18 @@ def test_the_demo_rule_alerts_the_owner_of_each_overdue_instalment_once(admin):
     assert alerts.evaluate(rule) == 0  # told once a period
     assert list(rule.hits.values_list("object_id", flat=True)) == [late.pk]
     assert Notification.objects.filter(user=admin).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_recorded_payment_is_corrected_after_the_contract_completed(admin):
+    contract = signed_contract(admin)
+    payment = pay(admin, contract, "2000", reference="HX001")
+    core.transition(contract, "start", actor=admin)
+    core.transition(contract, "complete", actor=admin)
+    payment.reference = "HX002"
+    core.save(payment, actor=admin)
+    payment.refresh_from_db()
+    assert payment.reference == "HX002"
+    with pytest.raises(DomainError):
+        pay(admin, contract, "100")  # a new one is refused
+    assert Payment.objects.count() == 1
