@@ -335,7 +335,7 @@ TABS = {
             "delivery",
             "contract",
             _("Deliveries"),
-            ("line__product__name", "quantity", "planned_on", "delivered_on"),
+            ("number", "line__product__name", "quantity", "planned_on", "delivered_on"),
         ),
     ),
 }
@@ -472,7 +472,8 @@ register(
         form=forms.DeliveryForm,
         filterset=filterset_for(Delivery, ("contract",)),
         columns=[
-            Column("line__product__name", _("Product"), "title"),
+            Column("number", _("Delivery note number"), "title", sortable=True),
+            Column("line__product__name", _("Product")),
             Column("contract", _("Contract"), "link"),
             Column("quantity", _("Quantity"), "number"),
             Column("planned_on", _("Planned for"), "date", sortable=True),
@@ -486,13 +487,25 @@ register(
             "planned_on",
             "delivered_on",
         ],
-        search=SearchSpec(title="line__product__name", subtitle="contract__name", text=("note",)),
-        detail_fields=["contract", "line", "quantity", "planned_on", "delivered_on", "note"],
+        search=SearchSpec(
+            title="line__product__name", subtitle="contract__name", text=("number", "note")
+        ),
+        detail_fields=[
+            "number",
+            "contract",
+            "line",
+            "quantity",
+            "planned_on",
+            "delivered_on",
+            "note",
+        ],
         orderings=(
             "planned_on",
             "-planned_on",
             "delivered_on",
             "-delivered_on",
+            "number",
+            "-number",
             "-updated_at",
             "updated_at",
             "-created_at",

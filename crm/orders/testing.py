@@ -106,7 +106,7 @@ def make_delivery(owner, parent: Contract) -> Delivery:
         contract=parent,
         line=line,
         quantity=Decimal(1),
-        note=f"矩阵交货{n}号",
+        number=f"矩阵JH{n}",
         version=1,
     )
     search.index(delivery)
