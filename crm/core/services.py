@@ -16,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
 from crm.core.errors import (
     AccessDenied,
+    DomainError,
     RecordLocked,
     StaleVersion,
     TransitionRefused,
@@ -328,9 +330,9 @@ def save(
     changes = diff(before, after)
     if spec is not None and lines_data is not None:
         assert new_lines is not None and stored_lines is not None  # a type with lines
-        line_items.replace(spec, obj, new_lines)
         was, now = line_items.diff_rows(spec, stored_lines), line_items.diff_rows(spec, new_lines)
-        if was != now:
+        if was != now:  # the same lines sent back keep their rows (what refers to them)
+            line_items.replace(spec, obj, new_lines)
             changes["lines"] = [was, now]
     if creating or changes:
         action = ChangeAction.TRANSITION if moves_state else ChangeAction.UPDATE
@@ -504,7 +506,16 @@ def purge(obj: Record, *, actor) -> None:
     log_change(current, ChangeAction.PURGE, snapshot(current), actor=actor)
     events.publish(model, "purged", [current.pk], actor=actor)
     search.unindex(current)
-    current.delete()
+    try:
+        with transaction.atomic():
+            current.delete()
+    except ProtectedError as error:
+        used_by = sorted({str(type(o)._meta.verbose_name_plural) for o in error.protected_objects})
+        raise DomainError(
+            "in_use",
+            _("It is still used by %(records)s, so it cannot be erased.")
+            % {"records": ", ".join(used_by)},
+        ) from error
 
 
 @transaction.atomic

@@ -274,7 +274,7 @@ class Payment(Record):
     access_parent = "contract"
 
     contract = models.ForeignKey(
-        Contract, models.PROTECT, related_name="payments", verbose_name=_("contract")
+        Contract, models.CASCADE, related_name="payments", verbose_name=_("contract")
     )
     instalment = models.ForeignKey(
         Instalment,
@@ -318,7 +318,7 @@ class Invoice(Record):
     access_parent = "contract"
 
     contract = models.ForeignKey(
-        Contract, models.PROTECT, related_name="invoices", verbose_name=_("contract")
+        Contract, models.CASCADE, related_name="invoices", verbose_name=_("contract")
     )
     invoice_number = models.CharField(_("invoice number"), max_length=40)
     kind = models.CharField(
@@ -347,7 +347,7 @@ class Delivery(Record):
     access_parent = "contract"
 
     contract = models.ForeignKey(
-        Contract, models.PROTECT, related_name="deliveries", verbose_name=_("contract")
+        Contract, models.CASCADE, related_name="deliveries", verbose_name=_("contract")
     )
     line = models.ForeignKey(
         ContractLine, models.PROTECT, related_name="deliveries", verbose_name=_("contract line")

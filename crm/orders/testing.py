@@ -22,17 +22,18 @@ _counter = itertools.count()
 
 
 def _customer(owner, n: int):
-    """A customer to make a document for: one of those already there (the matrix's world
-    has made its own), so that the world's customers stay those it counts."""
+    """A customer to make a document for: a live one of those already there (the matrix's
+    world has made its own, and may erase those in its recycle bin), so that the world's
+    customers stay those it counts."""
     model = registry.get("customer").model
-    return model.all_objects.order_by("-pk").first() or model.objects.create(
+    return model.objects.order_by("-pk").first() or model.objects.create(
         owner=owner, name=f"订单客户{n}号", number=f"QC{n}"
     )
 
 
 def _product(owner, n: int) -> Product:
     """A product for a line: one of those already there, as `_customer`."""
-    return Product.all_objects.order_by("-pk").first() or Product.objects.create(
+    return Product.objects.order_by("-pk").first() or Product.objects.create(
         owner=owner, code=f"MP{n}", name=f"矩阵产品{n}号", version=1
     )
 

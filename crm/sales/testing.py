@@ -49,9 +49,10 @@ def make_opportunity(owner, parent):
     process = SalesProcess.objects.filter(name="矩阵流程").first() or make_process(
         "矩阵流程", [(name, chance, category, []) for name, chance, category, _ in STAGES]
     )
-    # A customer the world has already (the opportunity sees it or not on its own terms).
+    # A live customer the world has already (the opportunity sees it or not on its own
+    # terms): never one in the recycle bin, which a test may erase.
     customer_model = registry.get("customer").model
-    customer = customer_model.all_objects.order_by("-id").first()
+    customer = customer_model.objects.order_by("-id").first()
     if customer is None:
         customer = customer_model.objects.create(owner=owner, name=f"矩阵商机客户{n}号")
     opportunity = Opportunity.objects.create(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 
 from crm.core import services
 from crm.core.errors import AccessDenied, StaleVersion, ValidationFailed
@@ -112,6 +113,26 @@ def test_unknown_custom_field_is_refused(alice):
     with pytest.raises(ValidationFailed) as refused:
         services.save(Customer(name="金蝶软件", custom_field_data={"nope": 1}), actor=alice)
     assert "custom_fields.nope" in refused.value.fields
+
+
+@pytest.mark.django_db
+def test_a_record_still_used_is_not_erased(alice, admin):
+    from crm.core.errors import DomainError
+    from crm.sales.models import Opportunity
+    from crm.sales.testing import make_process
+
+    customer = services.save(Customer(name="金蝶软件"), actor=alice)
+    deal = Opportunity.objects.create(
+        owner=alice, name="MES 一期", customer=customer, process=make_process()
+    )
+    services.delete(customer, actor=alice)
+    before = len(changes(customer))
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        services.purge(customer, actor=admin)
+    assert refused.value.message == "It is still used by opportunities, so it cannot be erased."
+    assert Customer.all_objects.filter(pk=customer.pk).exists()
+    assert len(changes(customer)) == before
+    assert Opportunity.objects.get(pk=deal.pk).customer_id == customer.pk
 
 
 @pytest.mark.django_db

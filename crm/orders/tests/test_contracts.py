@@ -14,6 +14,7 @@ from crm.orders.models import Contract, ContractLine, ContractStatus
 from crm.products.models import Product
 
 D = Decimal
+TODAY = datetime.date(2026, 6, 18)
 
 
 @pytest.fixture
@@ -102,3 +103,25 @@ def test_a_contract_ends_after_it_starts(contract, admin):
     assert "end_date" in refused.value.fields
     contract.refresh_from_db()
     assert contract.end_date is None
+
+
+@pytest.mark.django_db
+def test_lines_with_planned_deliveries_keep_them_and_change_only_without(contract, admin):
+    from crm.orders.models import Delivery
+
+    line = ContractLine.objects.get(contract=contract)
+    planned = core.save(
+        Delivery(owner=admin, contract=contract, line=line, quantity=D(4), planned_on=TODAY),
+        actor=admin,
+    )
+    same = [
+        {"product": line.product_id, "quantity": D(10), "unit_price": D(2800), "tax_rate": D(13)}
+    ]
+    contract.name = "伺服系统采购合同（修订）"
+    core.save(contract, actor=admin, lines=same)  # the header changes, the lines stay
+    assert ContractLine.objects.get(contract=contract).pk == line.pk
+    assert Delivery.objects.get(pk=planned.pk).line_id == line.pk
+    with pytest.raises(ValidationFailed) as refused:
+        core.save(contract, actor=admin, lines=[{**same[0], "quantity": D(12)}])
+    assert "lines" in refused.value.fields
+    assert ContractLine.objects.get(contract=contract).quantity == D(10)
