@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -171,8 +173,17 @@ def diff_rows(spec: LineSpec, lines: list[models.Model]) -> list[dict[str, Any]]
 
 
 def replace(spec: LineSpec, parent: models.Model, lines: list[models.Model]) -> None:
-    """Store `lines` as the whole set of `parent`'s lines."""
-    spec.model._default_manager.filter(**{f"{spec.parent}_id": parent.pk}).delete()
+    """Store `lines` as the whole set of `parent`'s lines. Raises ValidationFailed when
+    other records refer to the stored lines (deliveries planned on a contract's lines)."""
+    stored = spec.model._default_manager.filter(**{f"{spec.parent}_id": parent.pk})
+    try:
+        with transaction.atomic():
+            stored.delete()
+    except ProtectedError as error:
+        kinds = sorted({str(type(o)._meta.verbose_name_plural) for o in error.protected_objects})
+        message = _("%(records)s refer to these lines: remove them before changing the lines.")
+        records = capfirst(", ".join(kinds))
+        raise ValidationFailed({"lines": [message % {"records": records}]}) from error
     for line in lines:
         setattr(line, spec.parent, parent)
     spec.model._default_manager.bulk_create(lines)

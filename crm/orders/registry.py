@@ -37,7 +37,7 @@ OUT = (Q.APPROVED, Q.SENT)
 TOTALS = ("amount", "tax", "total", "discount_amount", "price_exception")
 
 
-def priced_lines(model, parent: str, check=services.check_lines) -> LineSpec:
+def priced_lines(model, parent: str) -> LineSpec:
     """The lines of a quote or a contract: a product searched in the catalogue, then how
     many, at what price, discount and tax rate."""
     return LineSpec(
@@ -49,7 +49,7 @@ def priced_lines(model, parent: str, check=services.check_lines) -> LineSpec:
                 "/api/v1/products/?is_active=true", detail=("code", "specification")
             )
         },
-        check=check,
+        check=services.check_lines,
     )
 
 
@@ -299,7 +299,7 @@ register(
         compute=services.compute,
         computed=TOTALS,
         lock=services.contract_lock,
-        lines=priced_lines(ContractLine, "contract", services.check_contract_lines),
+        lines=priced_lines(ContractLine, "contract"),
         panels=(receivable_pages.CONTRACT_PANEL,),
         menu_order=46,
         workbench=WorkbenchCard(

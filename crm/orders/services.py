@@ -19,9 +19,7 @@ from crm.core.errors import DomainError
 from crm.core.money import CURRENCIES, Money, round_line, total
 from crm.orders.models import (
     Contract,
-    ContractLine,
     ContractStatus,
-    Delivery,
     PricedDocument,
     PricedLine,
     Quote,
@@ -137,31 +135,6 @@ def check_lines(lines: list[PricedLine]) -> dict[str, list[str]]:
         for index, line in enumerate(lines)
         if line.unit_price is None
     }
-
-
-def check_contract_lines(lines: list[ContractLine]) -> dict[str, list[str]]:
-    """A contract's lines, priced; changed only while no delivery is planned on them."""
-    errors = check_lines(lines)
-    contract_id = lines[0].contract_id if lines else None
-    if errors or contract_id is None or not Delivery.objects.filter(contract=contract_id).exists():
-        return errors
-    stored = ContractLine.objects.filter(contract=contract_id).order_by("position", "id")
-    if [_terms(line) for line in stored] != [_terms(line) for line in lines]:
-        return {"lines": [_("Deliveries are planned on these lines: remove them first.")]}
-    return {}
-
-
-def _terms(line: PricedLine) -> tuple:
-    return tuple(
-        None if v is None else str(Decimal(str(v)).normalize()) if k != "product_id" else v
-        for k, v in (
-            ("product_id", line.product_id),
-            ("quantity", line.quantity),
-            ("unit_price", line.unit_price),
-            ("discount", line.discount),
-            ("tax_rate", line.tax_rate),
-        )
-    )
 
 
 def clean(document: PricedDocument, before: dict, actor) -> None:

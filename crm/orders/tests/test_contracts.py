@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from crm.core import registry
 from crm.core import services as core
@@ -121,7 +122,9 @@ def test_lines_with_planned_deliveries_keep_them_and_change_only_without(contrac
     core.save(contract, actor=admin, lines=same)  # the header changes, the lines stay
     assert ContractLine.objects.get(contract=contract).pk == line.pk
     assert Delivery.objects.get(pk=planned.pk).line_id == line.pk
-    with pytest.raises(ValidationFailed) as refused:
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
         core.save(contract, actor=admin, lines=[{**same[0], "quantity": D(12)}])
-    assert "lines" in refused.value.fields
+    assert refused.value.fields["lines"] == [
+        "Deliveries refer to these lines: remove them before changing the lines."
+    ]
     assert ContractLine.objects.get(contract=contract).quantity == D(10)
