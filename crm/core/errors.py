@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest, PermissionDenied
+from django.db.models.deletion import ProtectedError, RestrictedError
 
 
 class DomainError(Exception):
@@ -74,3 +75,12 @@ class RecordLocked(DomainError):
 
     def __init__(self, message: str):
         super().__init__("locked", message)
+
+
+def referring_kinds(error: ProtectedError | RestrictedError) -> str:
+    """What still refers to the rows a delete was refused for, as the kinds of records in
+    the user's language ("opportunities, quotes")."""
+    rows = (
+        error.protected_objects if isinstance(error, ProtectedError) else error.restricted_objects
+    )
+    return ", ".join(sorted({str(type(row)._meta.verbose_name_plural) for row in rows}))

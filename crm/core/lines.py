@@ -13,14 +13,14 @@ from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models.deletion import ProtectedError
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.core import binding, registry
 from crm.core.changes import plain
-from crm.core.errors import ValidationFailed
+from crm.core.errors import ValidationFailed, referring_kinds
 from crm.core.registry import LineSpec, ObjectType
 
 
@@ -179,10 +179,9 @@ def replace(spec: LineSpec, parent: models.Model, lines: list[models.Model]) -> 
     try:
         with transaction.atomic():
             stored.delete()
-    except ProtectedError as error:
-        kinds = sorted({str(type(o)._meta.verbose_name_plural) for o in error.protected_objects})
+    except (ProtectedError, RestrictedError) as error:
         message = _("%(records)s refer to these lines: remove them before changing the lines.")
-        records = capfirst(", ".join(kinds))
+        records = capfirst(referring_kinds(error))
         raise ValidationFailed({"lines": [message % {"records": records}]}) from error
     for line in lines:
         setattr(line, spec.parent, parent)

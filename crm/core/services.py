@@ -16,7 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
-from django.db.models.deletion import ProtectedError
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from crm.core.errors import (
     StaleVersion,
     TransitionRefused,
     ValidationFailed,
+    referring_kinds,
 )
 from crm.core.models import (
     Attachment,
@@ -509,12 +510,11 @@ def purge(obj: Record, *, actor) -> None:
     try:
         with transaction.atomic():
             current.delete()
-    except ProtectedError as error:
-        used_by = sorted({str(type(o)._meta.verbose_name_plural) for o in error.protected_objects})
+    except (ProtectedError, RestrictedError) as error:
         raise DomainError(
             "in_use",
             _("It is still used by %(records)s, so it cannot be erased.")
-            % {"records": ", ".join(used_by)},
+            % {"records": referring_kinds(error)},
         ) from error
 
 

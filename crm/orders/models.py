@@ -349,8 +349,10 @@ class Delivery(Record):
     contract = models.ForeignKey(
         Contract, models.CASCADE, related_name="deliveries", verbose_name=_("contract")
     )
+    # Kept while its line is: a contract's lines are not replaced under its deliveries,
+    # and go with the contract when it is erased.
     line = models.ForeignKey(
-        ContractLine, models.PROTECT, related_name="deliveries", verbose_name=_("contract line")
+        ContractLine, models.RESTRICT, related_name="deliveries", verbose_name=_("contract line")
     )
     quantity = models.DecimalField(
         _("quantity"),
