@@ -236,15 +236,15 @@ def _overdue_rule(demo: DemoContext) -> None:
 
 
 def _numbering(demo: DemoContext) -> None:
-    """Quotes numbered BJ202612001 …, by month."""
+    """Quotes numbered BJ202600001 …, by year."""
     content_type = ContentType.objects.get_for_model(Quote)
     if not NumberingRule.objects.filter(content_type=content_type).exists():
         rule = NumberingRule(
             content_type=content_type,
             prefix="BJ",
-            date_part=DatePart.MONTH,
-            width=3,
-            reset=ResetPeriod.MONTHLY,
+            date_part=DatePart.YEAR,
+            width=5,
+            reset=ResetPeriod.YEARLY,
         )
         save_numbering_rule(rule, actor=demo.admin)
         demo.created("numbering rules")

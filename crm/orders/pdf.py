@@ -10,7 +10,6 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst, get_valid_filename
 from django.utils.translation import gettext as _
-from weasyprint import HTML
 
 from crm.core import money
 from crm.core.views.lines import display
@@ -26,6 +25,8 @@ TOTALS = ("amount", "tax", "total")
 def quote_pdf(quote: Quote, user) -> bytes:
     """The quote as a PDF in `user`'s language: the header, the lines, the totals in
     figures (and for yuan in capital numerals), the terms, and page numbers."""
+    from weasyprint import HTML  # loaded when a PDF is made, not with every server
+
     with translation.override(getattr(user, "language", None) or None):
         html = render_to_string("orders/quote_pdf.html", _context(quote))
     return HTML(string=html).write_pdf()
