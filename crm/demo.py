@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from crm.core import contributions
 from crm.org.models import Employee, OrgUnit, OrgUnitKind, Role, Team, User
@@ -162,9 +163,10 @@ def _employee(admin, name, unit, post, superior, user, log: _Log) -> Employee:
 
 
 def load(*, verbose: bool = False) -> None:
-    """Create whatever part of the demo company is missing."""
+    """Create whatever part of the demo company is missing, in the company's language (what
+    the change log keeps of each record is written in it)."""
     log = _Log(verbose)
-    with transaction.atomic():
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         admin = _admin(log)
         units = _org_units(admin, log)
         users = _people(admin, units, log)
