@@ -3,8 +3,9 @@ lines, an expense claim's items).
 
 A line has no owner of its own: who sees or changes the document sees or changes its
 lines. Lines are written only with their document (`services.save(obj, lines=[...])`
-replaces the set), which bumps the document's version and writes one change-log row with
-the lines' diff; the document's computed fields (totals) are worked out from them.
+replaces the set: a line sent with the id of a stored one keeps its row, so what refers
+to it stays), which bumps the document's version and writes one change-log row with the
+lines' diff; the document's computed fields (totals) are worked out from them.
 """
 
 from __future__ import annotations
@@ -73,21 +74,30 @@ def build(
     actor: Any = None,
     stored: list[models.Model] | None = None,
 ) -> list[models.Model]:
-    """Unsaved lines of `parent` from typed values, positioned in the order given. A link
+    """Lines of `parent` from typed values, positioned in the order given; one given the
+    `id` of a `stored` line is that line (its row is updated), the others are new. A link
     (a line's product) given as an id must name a record `actor` may see and choose, or
     one a `stored` line holds (a product deactivated since stays on the document).
 
-    Raises ValidationFailed naming `lines.<i>.<field>` for a field a line does not take
-    and a link it may not point at."""
+    Raises ValidationFailed naming `lines.<i>.<field>` for a field a line does not take,
+    a link it may not point at and an id that is not one of the stored lines (or is given
+    twice)."""
     errors: dict[str, list[str]] = {}
     lines = []
     ids: dict[str, dict[int, Any]] = {name: {} for name in _links(spec)}
+    rows = {line.pk: line for line in stored or ()}
     for index, values in enumerate(data):
         line = spec.model(position=index)
         setattr(line, spec.parent, parent)
+        kept = values.get("id")
+        if kept not in (None, ""):
+            if str(kept).isdigit() and int(kept) in rows:
+                line.pk = rows.pop(int(kept)).pk
+            else:
+                errors[f"lines.{index}.id"] = [_("This is not one of the document's lines.")]
         for name, value in values.items():
             if name in ("id", "position"):
-                continue  # the order given is the order kept; the set is replaced
+                continue  # the order given is the order kept
             if name not in spec.fields:
                 errors[f"lines.{index}.{name}"] = [_("A line does not take this field.")]
                 continue
@@ -173,16 +183,22 @@ def diff_rows(spec: LineSpec, lines: list[models.Model]) -> list[dict[str, Any]]
 
 
 def replace(spec: LineSpec, parent: models.Model, lines: list[models.Model]) -> None:
-    """Store `lines` as the whole set of `parent`'s lines. Raises ValidationFailed when
-    other records refer to the stored lines (deliveries planned on a contract's lines)."""
+    """Store `lines` as the whole set of `parent`'s lines: those with the id of a stored
+    line update its row, the rest are added, and stored lines not among them are deleted.
+    Raises ValidationFailed when other records refer to a line that would be deleted
+    (deliveries planned on a contract's line)."""
+    kept = [line for line in lines if line.pk is not None]
     stored = spec.model._default_manager.filter(**{f"{spec.parent}_id": parent.pk})
     try:
         with transaction.atomic():
-            stored.delete()
+            stored.exclude(pk__in=[line.pk for line in kept]).delete()
     except (ProtectedError, RestrictedError) as error:
         message = _("%(records)s refer to these lines: remove them before changing the lines.")
         records = capfirst(referring_kinds(error))
         raise ValidationFailed({"lines": [message % {"records": records}]}) from error
     for line in lines:
         setattr(line, spec.parent, parent)
-    spec.model._default_manager.bulk_create(lines)
+    if kept:
+        names = ["position", *shown_fields(spec)]
+        spec.model._default_manager.bulk_update(kept, names)
+    spec.model._default_manager.bulk_create([line for line in lines if line.pk is None])

@@ -117,7 +117,7 @@ def generate(
 def _line_schemas(
     name: str, line_model: type[models.Model], parent: str, fields: Sequence[str]
 ) -> tuple[type[BaseModel], type[BaseModel]]:
-    """`<Model>LineIn` (the fields a user types on a line) and `<Model>LineOut` (those, the
+    """`<Model>LineIn` (the fields a user types on a line, and the id of a line kept) and `<Model>LineOut` (those, the
     line's id and position, and what is worked out on it, such as its amount)."""
     typed = {n: _definition(_field(line_model, n)) for n in fields}
     computed = {
@@ -125,7 +125,14 @@ def _line_schemas(
         for f in line_model._meta.concrete_fields
         if not f.editable and f.name not in fields and f.name != parent
     }
-    line_in = create_model(f"{name}LineIn", **typed)  # type: ignore[call-overload]
+    kept = Field(
+        None,
+        description="The id of one of the document's lines: that line is updated, and what "
+        "refers to it stays. Left out, the line is new.",
+    )
+    line_in = create_model(  # type: ignore[call-overload]
+        f"{name}LineIn", id=(int | None, kept), **typed
+    )
     line_out = create_model(  # type: ignore[call-overload]
         f"{name}LineOut",
         id=(int, Field()),

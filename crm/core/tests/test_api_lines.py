@@ -80,6 +80,45 @@ def test_a_patch_with_lines_replaces_them_and_bumps_the_version(alice, api_for):
 
 
 @pytest.mark.django_db
+def test_a_line_sent_with_its_id_keeps_its_row_and_the_others_go(alice, api_for):
+    api = api_for(alice)
+    created = _created(api)
+    first, second = created["lines"]
+    new = [
+        {"product": "螺母", "quantity": "3", "unit_price": "1.20"},
+        {"id": second["id"], "product": "平垫", "quantity": "200", "unit_price": "0.05"},
+    ]
+    answer = api.patch(f"{API}{created['id']}/", {"version": created["version"], "lines": new})
+    assert answer.status_code == 200, answer.json()
+    lines = answer.json()["lines"]
+    assert [(line["product"], line["quantity"], line["position"]) for line in lines] == [
+        ("螺母", "3.0000", 0),
+        ("平垫", "200.0000", 1),
+    ]
+    assert lines[1]["id"] == second["id"]
+    assert lines[0]["id"] not in (first["id"], second["id"])
+    assert not SampleLine.objects.filter(pk=first["id"]).exists()
+
+
+@pytest.mark.django_db
+def test_an_id_that_is_not_one_of_the_documents_lines_is_422_and_changes_nothing(alice, api_for):
+    api = api_for(alice)
+    other = _created(api)
+    created = _created(api)
+    before = _stored(created["id"])
+    stranger = {"id": other["lines"][0]["id"], "product": "螺母", "quantity": "1"}
+    twice = [{**TWO_LINES[0], "id": created["lines"][0]["id"]}] * 2
+    for lines in ([stranger], twice):
+        answer = api.patch(
+            f"{API}{created['id']}/", {"version": created["version"], "lines": lines}
+        )
+        assert answer.status_code == 422, answer.json()
+        assert list(answer.json()["fields"]) == [f"lines.{len(lines) - 1}.id"]
+        assert _stored(created["id"]) == before
+    assert _stored(other["id"])[1][0]["product"] == "螺栓 M8"
+
+
+@pytest.mark.django_db
 def test_a_patch_without_lines_keeps_them(alice, api_for):
     api = api_for(alice)
     created = _created(api)
@@ -148,7 +187,7 @@ def test_lists_answer_the_documents_without_their_lines(alice, api_for):
 def test_the_openapi_document_describes_the_lines(client):
     schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     line_in = schemas["SampleDocumentLineIn"]
-    assert set(line_in["properties"]) == {"product", "quantity", "unit_price"}
+    assert set(line_in["properties"]) == {"id", "product", "quantity", "unit_price"}
     assert line_in["required"] == ["product"]
     line_out = schemas["SampleDocumentLineOut"]
     assert {"id", "position", "amount"} <= set(line_out["properties"])

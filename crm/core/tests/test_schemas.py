@@ -202,13 +202,13 @@ def test_patch_takes_every_field_as_optional_with_the_version():
         schema_patch(name="")
 
 
-def test_lines_are_taken_by_their_typed_fields_and_answered_with_what_is_worked_out():
+def test_lines_are_taken_by_their_id_and_typed_fields_and_answered_with_what_is_worked_out():
     generated = _document_schemas()
     line_in = typing.get_args(
         typing.get_args(generated.schema_in.model_fields["lines"].annotation)[0]
     )[0]
     line_out = typing.get_args(generated.schema_out.model_fields["lines"].annotation)[0]
-    assert list(line_in.model_fields) == ["product", "quantity", "unit_price"]
+    assert list(line_in.model_fields) == ["id", "product", "quantity", "unit_price"]
     assert list(line_out.model_fields) == [
         "id",
         "position",
