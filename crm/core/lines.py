@@ -168,7 +168,7 @@ def preview(
     nothing written: for live totals while a form is typed in."""
     spec = object_type.lines
     assert spec is not None  # called only for types with lines
-    lines = build(spec, obj, data)
+    lines = build(spec, obj, [{k: v for k, v in row.items() if k != "id"} for row in data])
     if object_type.compute:
         object_type.compute(obj, lines)
     return lines, obj

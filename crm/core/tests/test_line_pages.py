@@ -127,6 +127,24 @@ def test_editing_changes_a_quantity_removes_a_line_and_reorders_them(alice, clie
 
 
 @pytest.mark.django_db
+def test_a_row_posted_with_its_lines_id_keeps_that_row(alice, client_for):
+    document = make_document(alice, ("打印纸", "3", "25.50"), ("墨盒", "2", "199"))
+    first, second = SampleLine.objects.filter(document=document).values_list("pk", flat=True)
+    client = client_for(alice)
+    edit = f"/sample-documents/{document.pk}/edit/"
+    assert inputs(client.get(edit).content.decode(), "id") == [str(first), str(second)]
+
+    data = {"name": "采购申请", "amount": "100", "currency": "CNY", "version": document.version}
+    posted = lines_data(("墨盒", "5", "199"), ("笔", "1", "2")) | {"lines-0-id": str(second)}
+    assert client.post(edit, data | posted).status_code == 302
+
+    rows = list(SampleLine.objects.filter(document=document).values_list("pk", "quantity"))
+    assert rows[0] == (second, Decimal("5"))
+    assert rows[1][0] not in (first, second)
+    assert not SampleLine.objects.filter(pk=first).exists()
+
+
+@pytest.mark.django_db
 def test_a_form_posted_without_lines_keeps_the_stored_ones(alice, client_for):
     document = make_document(alice, ("打印纸", "3", "25.50"))
     response = client_for(alice).post(

@@ -149,11 +149,16 @@ def _linked_records(spec: LineSpec, rows: list[dict[str, Any]]) -> dict[tuple[st
 
 
 class LineForm(StyledFormMixin, forms.ModelForm):
-    """One line as typed: the fields its type's LineSpec names."""
+    """One line as typed: the fields its type's LineSpec names, and the id of the stored
+    line it shows (kept, so that what refers to the line stays)."""
+
+    id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if name == "id":
+                continue
             field.widget.attrs["aria-label"] = capfirst(field.label)
             if isinstance(field, forms.DecimalField):
                 # Typed as people write numbers; the field still checks them.
@@ -168,8 +173,9 @@ class LineForm(StyledFormMixin, forms.ModelForm):
 
 
 class LineFormSet(forms.BaseFormSet):
-    """The lines of one document as a form. The set is replaced as a whole, so every row is
-    new; a row left as it was offered (blank) is left out; rows keep the order shown."""
+    """The lines of one document as a form. The set is replaced as a whole: a row that
+    carries a stored line's id updates it, the others are new; a row left as it was
+    offered (blank) is left out; rows keep the order shown."""
 
     object_type: ObjectType
     document: models.Model
@@ -233,7 +239,7 @@ class LineFormSet(forms.BaseFormSet):
         return [self._typed(form) for form in self.kept]
 
     def _typed(self, form: forms.Form) -> dict[str, Any]:
-        return {name: form.cleaned_data[name] for name in self.spec.fields}
+        return {name: form.cleaned_data[name] for name in ("id", *self.spec.fields)}
 
     def place(self, error: DomainError) -> DomainError:
         """Put the error's `lines.<i>.<field>` messages on the cells they name; what is
@@ -352,7 +358,7 @@ def errors_on_lines(formset: LineFormSet | None) -> Iterator[None]:
 
 def _rearranged(formset: LineFormSet, operation: str) -> QueryDict:
     """The posted rows after a row button: a blank row added, one removed or moved."""
-    names = formset.spec.fields
+    names = ("id", *formset.spec.fields)
     rows = [{name: form[name].data for name in names} for form in formset.forms]
     action, _dash, number = operation.partition("-")
     index = int(number) if number.isdigit() else -1
