@@ -117,8 +117,9 @@ def generate(
 def _line_schemas(
     name: str, line_model: type[models.Model], parent: str, fields: Sequence[str]
 ) -> tuple[type[BaseModel], type[BaseModel]]:
-    """`<Model>LineIn` (the fields a user types on a line, and the id of a line kept) and `<Model>LineOut` (those, the
-    line's id and position, and what is worked out on it, such as its amount)."""
+    """`<Model>LineIn` (the fields a user types on a line, and the id of a line kept) and
+    `<Model>LineOut` (those, the line's id and position, and what is worked out on it,
+    such as its amount)."""
     typed = {n: _definition(_field(line_model, n)) for n in fields}
     computed = {
         f.name: _definition(f)

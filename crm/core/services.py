@@ -275,6 +275,7 @@ def save(
     lines: list[dict[str, Any]] | None = None,
     approved: bool = False,
     by_process: bool = False,
+    unlocked: bool = False,
 ) -> TrackedModel:
     """Create or update `obj` as `actor`.
 
@@ -286,8 +287,10 @@ def save(
     (`held_changes`) is not written: the stored values stay, the rest is saved, and
     the approval starts (`obj.held_approvals` lists the requests); the engine applies it
     once approved with `approved`. A transition an approval process runs passes
-    `by_process`: its approver needs no right to change the record. Raises AccessDenied,
-    RecordLocked and ValidationFailed (nothing is written then).
+    `by_process`: its approver needs no right to change (or see) the record. An approved change
+    document (a contract's amendment) writes to the record its type locks with
+    `unlocked`. Raises AccessDenied, RecordLocked and ValidationFailed (nothing is written
+    then).
     """
     model = type(obj)
     creating = obj._state.adding
@@ -308,7 +311,8 @@ def save(
         before = snapshot(current)
         obj.version = current.version
         if not moves_state:
-            _refuse_locked(current)
+            if not unlocked:
+                _refuse_locked(current)
             _keep_state(obj, current)
     lines_data = lines
     spec = line_items.spec_of(model)
@@ -340,7 +344,8 @@ def save(
         log_change(obj, ChangeAction.CREATE if creating else action, changes, actor=actor)
     _written(model, [obj])
     search.index(obj)
-    if not access.visible(model._base_manager.filter(pk=obj.pk), actor).exists():
+    visible = access.visible(model._base_manager.filter(pk=obj.pk), actor)
+    if not by_process and not visible.exists():
         raise AccessDenied(_("You would no longer see this record after that change."))
     if creating or changes:
         verb = "created" if creating else "updated"

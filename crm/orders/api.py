@@ -1,17 +1,17 @@
-"""The quotes' own API actions: `GET /quotes/{id}/pdf/`, `POST /quotes/{id}/send/`,
-`/revise/` and `/accept/` (the rest, payments and deliveries included, is the generic
-router)."""
+"""The quotes' and contracts' own API actions: `GET /quotes/{id}/pdf/`, `POST
+/quotes/{id}/send/`, `/revise/` and `/accept/`, `POST /contracts/{id}/amend/` (the rest,
+payments, deliveries and amendments included, is the generic router)."""
 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from pydantic import BaseModel, Field
 
 from crm.core import registry
 from crm.core.api import answer, errors
-from crm.orders import pdf, sending, services
-from crm.orders.models import Quote
+from crm.orders import amendments, pdf, sending, services
+from crm.orders.models import Contract, Quote
 
 router = Router(tags=["quotes"])
 
@@ -98,7 +98,7 @@ def _out(key: str):
 def revise_quote(request, pk: int):
     quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
     new = services.revise_quote(quote, actor=request.user)
-    return 201, answer(registry.get("quote"), request.user, new.pk)
+    return Status(201, answer(registry.get("quote"), request.user, new.pk))
 
 
 @router.post(
@@ -116,4 +116,23 @@ def revise_quote(request, pk: int):
 def accept_quote(request, pk: int):
     quote = get_object_or_404(Quote.objects.visible_to(request.user), pk=pk)
     contract = services.accept_quote(quote, actor=request.user)
-    return 201, answer(registry.get("contract"), request.user, contract.pk)
+    return Status(201, answer(registry.get("contract"), request.user, contract.pk))
+
+
+@router.post(
+    "/contracts/{int:pk}/amend/",
+    response={201: _out("amendment"), **errors(401, 403, 404, 409)},
+    operation_id="amend_contract",
+    url_name="amend_contract",
+    summary="Draft an amendment of a signed contract",
+    description=(
+        "A draft amendment (合同变更) holding the contract's lines, end date and terms, to be "
+        "changed and then submitted: once approved it is applied to the contract. A contract "
+        "neither signed nor executing, or with an amendment not yet applied, answers 409 "
+        "(`wrong_state`); nothing is written then."
+    ),
+)
+def amend_contract(request, pk: int):
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+    amendment = amendments.amend_contract(contract, actor=request.user)
+    return Status(201, answer(registry.get("amendment"), request.user, amendment.pk))

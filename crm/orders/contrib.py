@@ -13,5 +13,6 @@ for key, make in (
     ("payment", testing.make_payment),
     ("invoice", testing.make_invoice),
     ("delivery", testing.make_delivery),
+    ("amendment", testing.make_amendment),
 ):
     contributions.add_matrix_factory(contributions.MatrixFactory(key, make, parent_type="contract"))

@@ -31,7 +31,21 @@ class QuoteStatus(models.TextChoices):
     REVISED = "revised", pgettext_lazy("quote status", "Revised")
 
 
-class PricedDocument(Record, NameSorted):
+class Priced(models.Model):
+    """The totals worked out from a document's priced lines, and whether a price in them
+    needs approval."""
+
+    amount = AmountField(_("amount without tax"), default=Decimal(0), editable=False)
+    tax = AmountField(_("tax"), default=Decimal(0), editable=False)
+    total = AmountField(_("total with tax"), default=Decimal(0), editable=False)
+    discount_amount = AmountField(_("discount given"), default=Decimal(0), editable=False)
+    price_exception = models.BooleanField(_("price needs approval"), default=False, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class PricedDocument(Record, NameSorted, Priced):
     """What quotes and contracts share: a customer (and the contact and opportunity), a
     currency, terms, and the totals worked out from their priced lines."""
 
@@ -57,15 +71,12 @@ class PricedDocument(Record, NameSorted):
     currency = CurrencyField()
     terms = models.TextField(_("terms"), blank=True, max_length=5000)
     notes = models.TextField(_("notes"), blank=True, max_length=5000)
-    # Worked out from the lines.
-    amount = AmountField(_("amount without tax"), default=Decimal(0), editable=False)
-    tax = AmountField(_("tax"), default=Decimal(0), editable=False)
-    total = AmountField(_("total with tax"), default=Decimal(0), editable=False)
-    discount_amount = AmountField(_("discount given"), default=Decimal(0), editable=False)
-    price_exception = models.BooleanField(_("price needs approval"), default=False, editable=False)
 
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return self.name  # type: ignore[attr-defined]  # each document names its title
 
     @property
     def priced_on(self):
@@ -235,6 +246,73 @@ class ContractLine(PricedLine):
     class Meta(PricedLine.Meta):
         verbose_name = _("contract line")
         verbose_name_plural = _("contract lines")
+
+
+class AmendmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending approval")
+    APPLIED = "applied", pgettext_lazy("amendment status", "Approved and applied")
+
+
+class Amendment(Record, Priced):
+    """A change to a signed contract (合同变更): its lines as they are to be, a new end date
+    and terms, and why. Approved through its own process, it is applied to the contract
+    (lines kept where the product stays, so their deliveries stay with them)."""
+
+    access_parent = "contract"
+
+    contract = models.ForeignKey(
+        Contract, models.CASCADE, related_name="amendments", verbose_name=_("contract")
+    )
+    reason = models.CharField(_("reason for the change"), max_length=500)
+    end_date = models.DateField(
+        _("new end date"), null=True, blank=True, help_text=_("Empty: the end date stays.")
+    )
+    terms = models.TextField(_("terms"), blank=True, max_length=5000)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AmendmentStatus.choices,
+        default=AmendmentStatus.DRAFT,
+    )
+    total_before = AmountField(_("total before the change"), default=Decimal(0), editable=False)
+
+    class Meta:
+        verbose_name = _("contract amendment")
+        verbose_name_plural = _("contract amendments")
+        indexes = [
+            models.Index(fields=["contract", "status"], name="amendment_contract"),
+            models.Index(fields=["updated_at", "id"], name="amendment_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+    @property
+    def currency(self) -> str:
+        return self.contract.currency
+
+    @property
+    def customer_id(self):
+        return self.contract.customer_id
+
+    @property
+    def customer(self):
+        return self.contract.customer
+
+    @property
+    def priced_on(self):
+        return timezone.localdate()
+
+
+class AmendmentLine(PricedLine):
+    """One line of a contract as an amendment makes it."""
+
+    amendment = models.ForeignKey(Amendment, models.CASCADE, related_name="lines")
+
+    class Meta(PricedLine.Meta):
+        verbose_name = _("amendment line")
+        verbose_name_plural = _("amendment lines")
 
 
 class Instalment(Record):

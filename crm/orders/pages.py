@@ -61,7 +61,7 @@ def versions_panel(quote: Quote, user) -> dict:
     return {
         "versions": chain,
         "current": quote,
-        "changes": _changes(previous, quote) if previous else [],
+        "changes": line_changes(previous, quote) if previous else [],
         "previous": previous,
     }
 
@@ -73,9 +73,9 @@ def exceptions_panel(quote: Quote, user) -> dict:
     return {"rows": [{"position": i + 1, "line": stored[i], "reason": why} for i, why in found]}
 
 
-def _changes(before: Quote, after: Quote) -> list[dict]:
+def line_changes(before, after) -> list[dict]:
     """Lines added, removed or changed (quantity, price, discount) by product, and the
-    totals, from `before` to `after`."""
+    totals, from one priced document (a quote, a contract) to another."""
     was = _by_product(before)
     now = _by_product(after)
     rows = []
@@ -121,21 +121,21 @@ def _changes(before: Quote, after: Quote) -> list[dict]:
     return rows
 
 
-def _by_product(quote: Quote) -> dict:
+def _by_product(document) -> dict:
     found: dict = {}
-    for line in QuoteLine.objects.filter(quote=quote).select_related("product"):
+    for line in document.lines.select_related("product"):
         found.setdefault(line.product_id, line)
     return found
 
 
-def _line_text(quote: Quote, line: QuoteLine) -> str:
+def _line_text(document, line) -> str:
     discount = f" −{format(line.discount.normalize(), 'f')}%" if line.discount else ""
     quantity = format(line.quantity.normalize(), "f")
-    return f"{quantity} × {_money(quote, line.unit_price)}{discount}"
+    return f"{quantity} × {_money(document, line.unit_price)}{discount}"
 
 
-def _money(quote: Quote, amount) -> str:
-    return money.to_text(money.Money(amount, quote.currency)) if amount is not None else "—"
+def _money(document, amount) -> str:
+    return money.to_text(money.Money(amount, document.currency)) if amount is not None else "—"
 
 
 PANELS = (

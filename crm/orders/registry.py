@@ -17,8 +17,20 @@ from crm.core.registry import (
     register,
 )
 from crm.core.states import Category, State, StateMachine, Transition
-from crm.orders import forms, pages, pdf_views, receivable_pages, receivables, services
+from crm.orders import (
+    amendment_pages,
+    amendments,
+    forms,
+    pages,
+    pdf_views,
+    receivable_pages,
+    receivables,
+    services,
+)
 from crm.orders.models import (
+    Amendment,
+    AmendmentLine,
+    AmendmentStatus,
     Contract,
     ContractLine,
     ContractStatus,
@@ -60,15 +72,28 @@ def approvable(key: str, label) -> Approvable:
     )
 
 
-def submitted_by_approval(states) -> tuple[Transition, ...]:
-    """Submit (approved at once unless an approval process matches), and the approve,
-    reject and withdraw the process runs."""
+def submitted_by_approval(states, guards=(), effects=()) -> tuple[Transition, ...]:
+    """Submit (approved at once unless an approval process matches) with the document's
+    `guards`, and the approve (with its `effects`), reject and withdraw the process runs."""
     draft, pending, approved = states
     return (
         Transition(
-            "submit", draft, pending, _("Submit"), guards=(services.has_lines,), event="submitted"
+            "submit",
+            draft,
+            pending,
+            _("Submit"),
+            guards=(services.has_lines, *guards),
+            event="submitted",
         ),
-        Transition("approve", pending, approved, _("Approve"), event="approved", offered=False),
+        Transition(
+            "approve",
+            pending,
+            approved,
+            _("Approve"),
+            effects=effects,
+            event="approved",
+            offered=False,
+        ),
         Transition("reject", pending, draft, _("Reject"), event="rejected", offered=False),
         Transition("withdraw", pending, draft, _("Withdraw"), event="withdrawn", offered=False),
     )
@@ -301,10 +326,78 @@ register(
         lock=services.contract_lock,
         lines=priced_lines(ContractLine, "contract"),
         panels=(receivable_pages.CONTRACT_PANEL,),
+        actions=amendment_pages.CONTRACT_ACTIONS,
+        views=amendment_pages.CONTRACT_VIEWS,
         menu_order=46,
         workbench=WorkbenchCard(
             _("My open contracts"), my_open_contracts, order=46, create_label=_("New contract")
         ),
+    )
+)
+
+CONTRACT_LINK = {"contract": forms.CONTRACTS}
+IN_CONTRACT = "contract__currency"  # their amounts are in the contract's currency
+
+A = AmendmentStatus
+AMENDMENT_MACHINE = StateMachine(
+    field="status",
+    states=(
+        State(A.DRAFT, A.DRAFT.label),
+        State(A.PENDING, A.PENDING.label),
+        State(A.APPLIED, A.APPLIED.label, Category.WON),
+    ),
+    # Approved (at once, unless an amendment approval process matches), it is applied.
+    transitions=submitted_by_approval(
+        (A.DRAFT, A.PENDING, A.APPLIED),
+        guards=(amendments.applicable,),
+        effects=(amendments.apply,),
+    ),
+)
+
+register(
+    ObjectType(
+        model=Amendment,
+        slug="amendments",
+        form=form_for(Amendment, ("contract", "reason", "end_date", "terms"), CONTRACT_LINK),
+        filterset=filterset_for(Amendment, ("contract", "status")),
+        columns=[
+            Column("reason", _("Reason for the change"), "title"),
+            Column("number", _("Number"), sortable=True),
+            Column("contract", _("Contract"), "link"),
+            Column("total_before", _("Total before the change"), "money", currency=IN_CONTRACT),
+            Column("total", _("Total with tax"), "money", currency=IN_CONTRACT),
+            Column("status", _("Status"), "choice"),
+            Column("owner", _("Owner"), "user"),
+            Column("updated_at", _("Updated at"), "datetime", sortable=True),
+        ],
+        default_columns=["reason", "number", "contract", "total_before", "total", "status"],
+        search=SearchSpec(title="reason", subtitle="contract__name", text=("number",)),
+        detail_fields=[
+            "number",
+            "contract",
+            "status",
+            "end_date",
+            "total_before",
+            "amount",
+            "tax",
+            "total",
+            "discount_amount",
+            "price_exception",
+            "terms",
+            "owner",
+        ],
+        orderings=("-updated_at", "updated_at", "-created_at", "number", "-number"),
+        number_prefix="BG",
+        icon="file-pencil",
+        state_machine=AMENDMENT_MACHINE,
+        approvals=(approvable("amendment", _("Contract amendment")),),
+        clean=amendments.clean,
+        compute=amendments.compute,
+        computed=(*TOTALS, "total_before"),
+        lock=amendments.lock,
+        lines=priced_lines(AmendmentLine, "amendment"),
+        panels=amendment_pages.PANELS,
+        in_menu=False,
     )
 )
 
@@ -321,6 +414,12 @@ TABS = {
     ),
     "quote": (Related("contract", "quote", _("Contracts"), CONTRACT_COLUMNS),),
     "contract": (
+        Related(
+            "amendment",
+            "contract",
+            _("Amendments"),
+            ("reason", "number", "total_before", "total", "status"),
+        ),
         Related(
             "instalment",
             "contract",
@@ -356,8 +455,6 @@ registry.extend(receivable_pages.extend_customer)
 # A contract's payment plan, payments, invoices and deliveries: records of the contract,
 # seen by whoever sees it, on its page's tabs.
 
-CONTRACT_LINK = {"contract": forms.CONTRACTS}
-IN_CONTRACT = "contract__currency"  # their amounts are in the contract's currency
 
 register(
     ObjectType(

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from crm.core import registry, search
 from crm.orders.models import (
+    Amendment,
+    AmendmentLine,
     Contract,
     ContractLine,
     Delivery,
@@ -112,3 +114,15 @@ def make_delivery(owner, parent: Contract) -> Delivery:
     )
     search.index(delivery)
     return delivery
+
+
+def make_amendment(owner, parent: Contract) -> Amendment:
+    """A draft amendment with one line of the contract's product."""
+    n = next(_counter)
+    amendment = Amendment.objects.create(
+        owner=owner, contract=parent, reason=f"矩阵变更{n}号", number=f"矩阵BG{n}", version=1
+    )
+    product_id = ContractLine.objects.filter(contract=parent).values_list("product", flat=True)[0]
+    AmendmentLine.objects.create(amendment=amendment, product_id=product_id, unit_price=100)
+    search.index(amendment)
+    return amendment
