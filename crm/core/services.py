@@ -287,8 +287,8 @@ def save(
     (`held_changes`) is not written: the stored values stay, the rest is saved, and
     the approval starts (`obj.held_approvals` lists the requests); the engine applies it
     once approved with `approved`. A transition an approval process runs passes
-    `by_process`: its approver needs no right to change (or see) the record. An approved change
-    document (a contract's amendment) writes to the record its type locks with
+    `by_process`: its approver needs no right to change (or see) the record. An approved
+    change document (a contract's amendment) writes to the record its type locks with
     `unlocked`. Raises AccessDenied, RecordLocked and ValidationFailed (nothing is written
     then).
     """
