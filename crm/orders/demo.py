@@ -2,9 +2,9 @@
 floor price or discounted above its category's limit goes to the salesperson's manager),
 quotes on open opportunities in every status (one waiting for `manager`'s approval, one
 revised into a second version), the accepted one's contract executing with its payment
-plan, a payment, an invoice, deliveries and an overdue instalment, and the alert rule that
-reports overdue instalments; a step of `crm demo`, written through the services and
-creating only what is missing."""
+plan, a payment, an invoice, deliveries, an overdue instalment and an amendment waiting
+for `manager`, and the alert rule that reports overdue instalments; a step of `crm demo`,
+written through the services and creating only what is missing."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from crm.core.contributions import DemoContext
 from crm.core.money import Money, round_line
 from crm.customization.models import DatePart, DictionaryItem, NumberingRule, ResetPeriod
 from crm.customization.services import save_numbering_rule
-from crm.orders import services
+from crm.orders import amendments, services
 from crm.orders.models import (
+    Amendment,
+    AmendmentLine,
     Contract,
     ContractLine,
     Delivery,
@@ -211,6 +213,23 @@ def _carry_out(contract: Contract, seller) -> None:
                 ),
                 actor=seller,
             )
+    _amend(contract, seller)
+
+
+def _amend(contract: Contract, seller) -> None:
+    """The customer asked for more of the first product: the amendment waits for the
+    seller's manager."""
+    amendment = amendments.amend_contract(contract, actor=seller)
+    rows = [
+        {name: getattr(line, name) for name in services.TYPED}
+        for line in AmendmentLine.objects.filter(amendment=amendment)
+    ]
+    rows[0]["quantity"] += 2
+    amendment.reason = "客户追加采购：第一项增加 2 件，交期延后一个月"
+    if contract.end_date:
+        amendment.end_date = contract.end_date + datetime.timedelta(days=30)
+    core.save(amendment, actor=seller, lines=rows)
+    core.transition(amendment, "submit", actor=seller)
 
 
 def _overdue_rule(demo: DemoContext) -> None:
@@ -236,38 +255,53 @@ def _overdue_rule(demo: DemoContext) -> None:
 
 
 def _numbering(demo: DemoContext) -> None:
-    """Quotes numbered BJ202600001 …, by year."""
-    content_type = ContentType.objects.get_for_model(Quote)
-    if not NumberingRule.objects.filter(content_type=content_type).exists():
-        rule = NumberingRule(
-            content_type=content_type,
-            prefix="BJ",
-            date_part=DatePart.YEAR,
-            width=5,
-            reset=ResetPeriod.YEARLY,
-        )
-        save_numbering_rule(rule, actor=demo.admin)
-        demo.created("numbering rules")
+    """Quotes numbered BJ202600001 …, contracts HT…, amendments BG…, by year."""
+    for model, prefix in ((Quote, "BJ"), (Contract, "HT"), (Amendment, "BG")):
+        content_type = ContentType.objects.get_for_model(model)
+        if not NumberingRule.objects.filter(content_type=content_type).exists():
+            rule = NumberingRule(
+                content_type=content_type,
+                prefix=prefix,
+                date_part=DatePart.YEAR,
+                width=5,
+                reset=ResetPeriod.YEARLY,
+            )
+            save_numbering_rule(rule, actor=demo.admin)
+            demo.created("numbering rules")
+
+
+PROCESSES = (
+    (
+        "报价价格审批",
+        "quote",
+        "price",
+        [{"field": "price_exception", "op": "eq", "value": True}],
+        "报价行低于最低价，或折扣超过产品分类的折扣限额：由销售员的直属上级审批。",
+    ),
+    ("合同变更审批", "amendment", "amendment", [], "已签合同的每次变更：由销售员的直属上级审批。"),
+)
 
 
 def _process(demo: DemoContext) -> None:
-    if ApprovalProcess.objects.filter(type_key="quote", approvable="price").exists():
-        return
-    process = core.save(
-        ApprovalProcess(
-            name="报价价格审批",
-            type_key="quote",
-            approvable="price",
-            conditions=[{"field": "price_exception", "op": "eq", "value": True}],
-            description="报价行低于最低价，或折扣超过产品分类的折扣限额：由销售员的直属上级审批。",
-        ),
-        actor=demo.admin,
-    )
-    ApprovalStep.objects.create(
-        process=process,
-        position=0,
-        name="销售经理审批",
-        approver_kind=ApproverKind.SUPERIOR,
-        time_limit_hours=24,
-    )
-    demo.created("approval processes")
+    """Quotes' price exceptions and every contract amendment go to the seller's manager."""
+    for name, type_key, approvable, conditions, description in PROCESSES:
+        if ApprovalProcess.objects.filter(type_key=type_key, approvable=approvable).exists():
+            continue
+        process = core.save(
+            ApprovalProcess(
+                name=name,
+                type_key=type_key,
+                approvable=approvable,
+                conditions=conditions,
+                description=description,
+            ),
+            actor=demo.admin,
+        )
+        ApprovalStep.objects.create(
+            process=process,
+            position=0,
+            name="销售经理审批",
+            approver_kind=ApproverKind.SUPERIOR,
+            time_limit_hours=24,
+        )
+        demo.created("approval processes")
