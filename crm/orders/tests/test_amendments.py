@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from crm.core import services as core
 from crm.core.errors import AccessDenied, DomainError, RecordLocked, TransitionRefused
@@ -146,7 +147,7 @@ def test_a_line_with_deliveries_is_neither_dropped_nor_cut_below_them(admin, dri
         amendment = amendments.amend_contract(contract, actor=admin)
         core.save(amendment, actor=admin, lines=lines)
         before = contract_state(contract)
-        with pytest.raises(TransitionRefused) as refused:
+        with pytest.raises(TransitionRefused) as refused, translation.override("en"):
             core.transition(amendment, "submit", actor=admin)
         assert words in refused.value.message
         amendment.refresh_from_db()
@@ -163,7 +164,7 @@ def test_only_a_signed_contract_is_amended_and_one_amendment_at_a_time(admin, bo
     assert refused.value.code == "wrong_state"
     contract = signed_contract(admin)
     amendments.amend_contract(contract, actor=admin)
-    with pytest.raises(DomainError) as refused:
+    with pytest.raises(DomainError) as refused, translation.override("en"):
         amendments.amend_contract(contract, actor=admin)
     assert "not yet applied" in refused.value.message
     with pytest.raises(AccessDenied):
