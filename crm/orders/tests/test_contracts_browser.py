@@ -1,7 +1,7 @@
 """A contract in a real browser, in both languages: the salesperson submits and signs the
 contract drafted from an accepted quote, records a payment and a delivery from its tabs,
 sees its progress, and the customer's page shows what was received and what is still
-receivable."""
+receivable; then amends it for two more, which changes what is receivable."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from crm.orders.models import Contract, ContractStatus, Delivery, Payment
 from crm.products.models import Product
 
 SAVE = {"zh-hans": "保存", "en": "Save"}
+APPLIED = {"zh-hans": "已应用到合同。", "en": "Applied to the contract."}
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +81,30 @@ def test_a_signed_contract_takes_a_payment_and_a_delivery(
         receivables = page.locator("[data-receivables]")
         expect(receivables.locator("[data-received]")).to_have_text("¥3,000.00")
         expect(receivables.locator("[data-receivable]")).to_have_text("¥7,000.00")
+
+        # The customer wants two more: an amendment, applied at once (no process here).
+        page.goto(f"{base}/contracts/{contract.pk}/")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("[data-action=amend]").click()
+        expect(page).to_have_url(re.compile(r"/amendments/\d+/edit/$"))
+        page.fill("input[name=reason]", "客户追加 2 台")
+        page.fill("input[name=lines-0-quantity]", "12")
+        expect(page.locator("#lines-0-amount-shown")).to_have_text("¥12,000.00")
+        page.get_by_role("button", name=SAVE[language], exact=True).click()
+        expect(page).to_have_url(re.compile(r"/amendments/\d+/$"))
+        expect(page.locator("[data-amendment-changes]")).to_contain_text("12 × ¥1,000.00")
+        page.locator("[data-transition=submit] button[type=submit]").click()
+        expect(page.locator("[data-amendment-changes]")).to_contain_text(APPLIED[language])
+        contract.refresh_from_db()
+        assert (contract.total, contract.status) == (Decimal(12000), ContractStatus.SIGNED)
+        assert Delivery.objects.get().line.quantity == Decimal(12)
+        page.goto(f"{base}/customers/{customer.pk}/")
+        expect(receivables.locator("[data-receivable]")).to_have_text("¥9,000.00")
+
         page.set_viewport_size({"width": 360, "height": 740})
         assert_fits(page)
         page.goto(f"{base}/contracts/{contract.pk}/")
+        assert_fits(page)
+        page.goto(f"{base}/amendments/{contract.amendments.get().pk}/")
         assert_fits(page)
         assert problems == []
