@@ -30,7 +30,8 @@ def amend_view(request, object_type, contract: Contract):
 
 
 def may_amend(contract: Contract, user) -> bool:
-    return contract.status in amendments.AMENDABLE
+    """A signed or executing contract without an amendment under way."""
+    return contract.status in amendments.AMENDABLE and not amendments.open_amendment(contract)
 
 
 def changes_panel(amendment: Amendment, user) -> dict:

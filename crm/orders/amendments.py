@@ -148,6 +148,11 @@ def _matched(contract: Contract, lines: list[AmendmentLine]) -> dict[AmendmentLi
 def _refusal(contract: Contract) -> str | None:
     if contract.status not in AMENDABLE:
         return _("Only a signed or executing contract can be amended.")
-    if Amendment.objects.filter(contract=contract, status__in=OPEN).exists():
+    if open_amendment(contract):
         return _("This contract has an amendment not yet applied: finish that one first.")
     return None
+
+
+def open_amendment(contract: Contract) -> bool:
+    """Whether an amendment of the contract is still a draft or waiting for approval."""
+    return Amendment.objects.filter(contract=contract, status__in=OPEN).exists()

@@ -167,7 +167,10 @@ def lock(quote: Quote) -> str | None:
 
 
 def contract_lock(contract: Contract) -> str | None:
-    """Only a draft changes: a submitted or signed contract stays as agreed."""
+    """Only a draft changes: a submitted contract stays as agreed, and a signed one
+    changes only through an amendment."""
+    if contract.status in (ContractStatus.SIGNED, ContractStatus.EXECUTING):
+        return _("A signed contract changes only through an amendment: use Amend.")
     if contract.status != ContractStatus.DRAFT:
         return _("Only a draft contract can be changed.")
     return None

@@ -195,6 +195,8 @@ def test_amending_through_the_page_opens_the_draft_and_shows_what_changes(admin,
     amendment = Amendment.objects.get(contract=contract)
     assert response.status_code == 302
     assert response["Location"] == f"/amendments/{amendment.pk}/edit/"
+    page = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert f"/contracts/{contract.pk}/amend/" not in page  # one amendment at a time
     servo = lines_of(amendment)[0]
     core.save(
         amendment,
