@@ -522,13 +522,15 @@ SALES_OPPORTUNITY_OPERATIONS = {
 # A product's price is read by whoever sees the product and the customer
 # (crm/products/tests/test_pricing.py); a quote's PDF by whoever sees it; it is sent,
 # revised and accepted by whoever may change it (crm/orders/tests/test_quote_pdf.py,
-# test_quote_email.py, test_quote_api.py).
+# test_quote_email.py, test_quote_api.py); a contract is amended by whoever may change it
+# (test_amendments.py).
 ORDER_OPERATIONS = {
     "api:product_price",
     "api:quote_pdf",
     "api:send_quote",
     "api:revise_quote",
     "api:accept_quote",
+    "api:amend_contract",
 }
 MESSAGE_PAGES = {
     "api:list_comments",

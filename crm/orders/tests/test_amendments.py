@@ -211,8 +211,10 @@ def test_amending_through_the_page_opens_the_draft_and_shows_what_changes(admin,
 
 
 @pytest.mark.django_db
-def test_the_api_drafts_an_amendment_and_refuses_a_second(admin, api_for):
+def test_the_api_drafts_an_amendment_and_refuses_a_second(admin, bob, api_for):
     contract = signed_contract(admin)
+    hidden = api_for(bob).post(f"/api/v1/contracts/{contract.pk}/amend/", {})
+    assert hidden.status_code == 404
     api = api_for(admin)
     answer = api.post(f"/api/v1/contracts/{contract.pk}/amend/", {})
     assert answer.status_code == 201, answer.json()
