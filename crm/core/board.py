@@ -117,9 +117,10 @@ def _amount_fields(board: Board) -> tuple[str, str]:
     return f"{board.amount}_amount", f"{board.amount}_currency"
 
 
-def totals(query: BoardQuery) -> dict[str, Totals]:
-    """Each column's count and sums (by its key), from one query grouped by the column
-    field and the currency over the records the user sees with the list's filters."""
+def totals(query: BoardQuery, columns: list[BoardColumn] | None = None) -> dict[str, Totals]:
+    """Each column's count and sums (by its key), or only those of `columns` (the two a
+    card moved between), from one query grouped by the column field and the currency over
+    the records the user sees with the list's filters."""
     board = query.board
     amount, currency = _amount_fields(board)
     sums = {}
@@ -127,7 +128,7 @@ def totals(query: BoardQuery) -> dict[str, Totals]:
         sums["_board_amount"] = Sum(amount)
     if board.weighted:
         sums["_board_weighted"] = Sum(board.weighted)
-    values = [one.value for one in query.columns]
+    values = [one.value for one in (query.columns if columns is None else columns)]
     rows = (
         query.records.filter(**{f"{query.field}__in": values})
         .order_by()

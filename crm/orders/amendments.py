@@ -28,6 +28,7 @@ from crm.orders.models import (
 
 AMENDABLE = (ContractStatus.SIGNED, ContractStatus.EXECUTING)
 OPEN = (AmendmentStatus.DRAFT, AmendmentStatus.PENDING)
+ENDED = (ContractStatus.COMPLETED, ContractStatus.TERMINATED)
 
 
 @transaction.atomic
@@ -85,11 +86,12 @@ def lock(amendment: Amendment) -> str | None:
 
 def applicable(amendment: Amendment, actor) -> str | None:
     """Why the amendment cannot be applied to its contract now, or None: the contract must
-    be signed or executing, and every line with deliveries kept with at least the quantity
-    delivered or planned."""
+    not have ended (completed or terminated since the amendment was drafted; one is drafted
+    only of a signed or executing contract), and every line with deliveries is kept with
+    at least the quantity delivered or planned."""
     contract = amendment.contract
-    if contract.status not in AMENDABLE:
-        return _("Only a signed or executing contract can be amended.")
+    if contract.status in ENDED:
+        return _("This contract has ended: it can no longer be amended.")
     planned = dict(
         Delivery.objects.filter(contract=contract)
         .values_list("line")

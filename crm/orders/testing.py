@@ -117,12 +117,20 @@ def make_delivery(owner, parent: Contract) -> Delivery:
 
 
 def make_amendment(owner, parent: Contract) -> Amendment:
-    """A draft amendment with one line of the contract's product."""
+    """A draft amendment holding the contract's lines as they stand (so that whatever
+    deliveries a world plans on them, it may be submitted)."""
     n = next(_counter)
     amendment = Amendment.objects.create(
         owner=owner, contract=parent, reason=f"矩阵变更{n}号", number=f"矩阵BG{n}", version=1
     )
-    product_id = ContractLine.objects.filter(contract=parent).values_list("product", flat=True)[0]
-    AmendmentLine.objects.create(amendment=amendment, product_id=product_id, unit_price=100)
+    AmendmentLine.objects.bulk_create(
+        AmendmentLine(
+            amendment=amendment,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line in ContractLine.objects.filter(contract=parent)
+    )
     search.index(amendment)
     return amendment

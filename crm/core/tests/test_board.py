@@ -151,6 +151,19 @@ def test_headers_sum_the_weighted_amount_per_currency_in_one_query(alice, sample
     assert found["draft"].weighted_text == "¥10.00 · €1.00"
 
 
+@pytest.mark.django_db
+def test_the_headers_of_some_columns_are_those_of_the_whole_board(alice, sample_board):
+    object_type = sample_board(weighted="total")
+    for status in ("draft", "draft", "approved"):
+        doc = make_document(alice, amount=decimal.Decimal(10))
+        SampleDocument.objects.filter(pk=doc.pk).update(status=status)
+    query = board.open_board(object_type, alice, _params(""))
+    every = board.totals(query)
+    draft = next(one for one in query.columns if one.value == "draft")
+    assert board.totals(query, [draft]) == {"draft": every["draft"]}
+    assert every["draft"].count == 2
+
+
 def _money(amount: str, currency: str):
     from crm.core.money import Money
 

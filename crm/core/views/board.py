@@ -121,10 +121,11 @@ def _refused(error: DomainError) -> HttpResponse:
 def _moved(request, query: board.BoardQuery, moved, planned: board.Move, source, target):
     """The moved card (none when the board's filters no longer show it) and the headers of
     the columns it left and entered, with a toast saying what was done."""
-    found = board.totals(query)
+    moved_between = list(dict.fromkeys(c for c in (source, target) if c is not None))
+    found = board.totals(query, moved_between)
     headers = [
         board.ShownColumn(one, board.key(one.value), found[board.key(one.value)])
-        for one in dict.fromkeys(c for c in (source, target) if c is not None)
+        for one in moved_between
     ]
     context = {
         **_context(request, query),

@@ -157,6 +157,20 @@ def test_a_line_with_deliveries_is_neither_dropped_nor_cut_below_them(admin, dri
 
 
 @pytest.mark.django_db
+def test_an_amendment_of_a_contract_ended_since_is_not_applied(admin):
+    contract = signed_contract(admin)
+    amendment = amendments.amend_contract(contract, actor=admin)
+    core.transition(contract, "terminate", actor=admin, termination_reason="客户破产")
+    before = contract_state(contract)
+    with pytest.raises(TransitionRefused) as refused, translation.override("en"):
+        core.transition(amendment, "submit", actor=admin)
+    assert "can no longer be amended" in refused.value.message
+    amendment.refresh_from_db()
+    assert amendment.status == AmendmentStatus.DRAFT
+    assert contract_state(contract) == before
+
+
+@pytest.mark.django_db
 def test_only_a_signed_contract_is_amended_and_one_amendment_at_a_time(admin, bob):
     draft = signed_contract(admin, sign=False)
     with pytest.raises(DomainError) as refused:

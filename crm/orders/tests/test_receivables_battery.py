@@ -1,5 +1,5 @@
-"""The generic battery for a contract's payment plan, payments, invoices and deliveries:
-records that follow their contract's access."""
+"""The generic battery for a contract's payment plan, payments, invoices, deliveries and
+amendments: records that follow their contract's access."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +8,16 @@ import pytest
 
 from crm.core import registry, services
 from crm.core.testing.battery import RecordTypeBattery
-from crm.orders.models import Contract, ContractLine, Delivery, Instalment, Invoice, Payment
+from crm.core.testing.lines_battery import LineItemsBattery
+from crm.orders.models import (
+    Amendment,
+    Contract,
+    ContractLine,
+    Delivery,
+    Instalment,
+    Invoice,
+    Payment,
+)
 from crm.products.models import Product
 
 TODAY = datetime.date.today()
@@ -128,3 +137,37 @@ class TestDeliveryBattery(ContractPartBattery):
         line = ContractLine.objects.get(contract=contract)
         values = {"contract": contract, "line": line, "quantity": Decimal(1), **fields}
         return services.save(Delivery(owner=owner, **values), actor=owner)
+
+
+class TestAmendmentBattery(LineItemsBattery, ContractPartBattery):
+    """An amendment: each made on a signed contract of its own (one open at a time), with
+    priced lines as a contract's."""
+
+    type_key = "amendment"
+    edit_field = "reason"
+    model = Amendment
+    invalid_field = "end_date"
+    invalid_value = "下个月"
+    typed = {"reason": "客户追加数量", "end_date": "2027-06-30"}
+    bad_line_field = "discount"
+    # Its page also reads the lines, and the contract's to show what changes.
+    detail_queries = 18
+
+    @pytest.fixture(autouse=True)
+    def _products(self, alice):
+        self.products = [
+            services.save(Product(owner=alice, code=code, name=name), actor=alice)
+            for code, name in (("0101101", "交流伺服电机"), ("0102101", "小型 PLC"))
+        ]
+        self.bad_line = {"product": self.products[0].pk, "discount": Decimal(120)}
+
+    def line_values(self) -> list[dict]:
+        return [
+            {"product": self.products[0].pk, "quantity": Decimal(2), "unit_price": Decimal(100)},
+            {"product": self.products[1].pk, "quantity": Decimal(1), "unit_price": Decimal(3500)},
+        ]
+
+    def make(self, owner, **fields):
+        contract = signed_contract(owner)
+        values = {"contract": contract, "reason": f"变更 {contract.pk}", **fields}
+        return services.save(Amendment(owner=owner, **values), actor=owner)
