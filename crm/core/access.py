@@ -134,6 +134,23 @@ def visible_parts(queryset, user) -> list | None:
     return [*parts, granted.exclude(owner_id__in=owned) if owned else granted]
 
 
+def owner_scope(model, user) -> tuple[frozenset[int] | None, Any] | None:
+    """What `user` sees of record type `model` by owner, for totals kept per owner
+    (crm.core.rollups): (the owners whose records they see, None for every record; the
+    live records granted to them beyond those owners). None when the type is not seen by
+    owner (reached through a parent, or by a rule of its own)."""
+    if not _is_record(model) or model.access_parent or hasattr(model, "visible_rule"):
+        return None
+    nothing = model.objects.none()
+    if not can(user, "view", model):
+        return frozenset(), nothing
+    owners = None if is_admin(user) else permissions(user).owner_ids("view", type_key(model))
+    if owners is None:
+        return None, nothing
+    granted = model.objects.filter(_granted(model, user, "view")).exclude(owner_id__in=owners)
+    return frozenset(owners), granted
+
+
 def visible(queryset, user):
     """Filter `queryset` to the rows `user` may see."""
     model = queryset.model

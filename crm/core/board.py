@@ -4,7 +4,8 @@ another column runs one of the type's transitions (`services.transition`).
 The board reads what the list reads (`lists.build`: what the user sees, the list's filters
 and quick search). Each column is its own query, paged by a keyset cursor and read part by
 part for a bounded scope (`access.visible_parts`), so a column of 50,000 cards opens as fast
-as one of five; the headers' counts and sums are one query grouped by the column field.
+as one of five; the headers' counts and sums are grouped by the column field, read from
+the type's rollup (crm.core.rollups) when no filter narrows the board.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from crm.core import lists, masking, money, paging, services
+from crm.core import lists, masking, money, paging, rollups, services
 from crm.core.errors import BadParameter, TransitionRefused
 from crm.core.registry import Board, BoardColumn, Column, ObjectType
 from crm.core.states import Transition
@@ -119,32 +120,31 @@ def _amount_fields(board: Board) -> tuple[str, str]:
 
 def totals(query: BoardQuery, columns: list[BoardColumn] | None = None) -> dict[str, Totals]:
     """Each column's count and sums (by its key), or only those of `columns` (the two a
-    card moved between), from one query grouped by the column field and the currency over
-    the records the user sees with the list's filters."""
+    card moved between), grouped by the column field and the currency over the records
+    the user sees with the list's filters: from the type's rollup when nothing narrows
+    the list, else from the records."""
     board = query.board
     amount, currency = _amount_fields(board)
-    sums = {}
-    if amount:
-        sums["_board_amount"] = Sum(amount)
-    if board.weighted:
-        sums["_board_weighted"] = Sum(board.weighted)
+    summed = [name for name in (amount, board.weighted) if name]
     values = [one.value for one in (query.columns if columns is None else columns)]
-    rows = (
-        query.records.filter(**{f"{query.field}__in": values})
-        .order_by()
-        .values(query.field, *([currency] if currency else []))
-        .annotate(_board_count=Count("pk"), **sums)
-    )
+    field = query.object_type.model._meta.get_field(query.field).attname
+    by = [field, *([currency] if currency else [])]
+    where = {field: values}
+    rows = None
+    if not lists.narrowed(query.list_query):
+        rows = rollups.grouped(query.object_type, query.list_query.user, by, where, summed)
+    if rows is None:
+        rows = rollups.counted(query.records, by, where, summed)
     counts: dict[str, int] = {}
     amounts: dict[str, dict[str, list]] = {}
     for row in rows:
-        name = key(row[query.field])
-        counts[name] = counts.get(name, 0) + row["_board_count"]
+        name = key(row[field])
+        counts[name] = counts.get(name, 0) + row["records"]
         code = row.get(currency) or money.company_currency()
-        for kind in ("_board_amount", "_board_weighted"):
-            if row.get(kind) is not None:
+        for kind, summed_field in (("amount", amount), ("weighted", board.weighted)):
+            if summed_field and row[f"sum_{summed_field}"] is not None:
                 amounts.setdefault(kind, {}).setdefault(name, []).append(
-                    money.Money(row[kind], code)
+                    money.Money(row[f"sum_{summed_field}"], code)
                 )
 
     def ordered(kind: str, name: str) -> tuple[money.Money, ...]:
@@ -154,9 +154,7 @@ def totals(query: BoardQuery, columns: list[BoardColumn] | None = None) -> dict[
         return tuple(sorted(found, key=lambda m: (m.currency != company, m.currency)))
 
     return {
-        name: Totals(
-            counts.get(name, 0), ordered("_board_amount", name), ordered("_board_weighted", name)
-        )
+        name: Totals(counts.get(name, 0), ordered("amount", name), ordered("weighted", name))
         for name in (key(value) for value in values)
     }
 

@@ -115,6 +115,28 @@ def build(object_type: ObjectType, user, params: QueryDict) -> tuple:
     return qs, query
 
 
+def narrowed(query: ListQuery) -> bool:
+    """Whether the list keeps only some of what its user sees: a filter (a custom field's
+    too), a quick search or chosen ids."""
+    params = query.params
+    if query.q or params.getlist("ids"):
+        return True
+    if any(key.startswith("cf_") and value.strip() for key, value in params.items()):
+        return True
+    form = query.filterset.form
+    if not form.is_valid():
+        return True
+    return any(_chosen(value) for value in form.cleaned_data.values())
+
+
+def _chosen(value: Any) -> bool:
+    if isinstance(value, slice):  # a range filter: from / to
+        return value.start is not None or value.stop is not None
+    if isinstance(value, QuerySet):  # several choices: none chosen is an empty one
+        return not value.query.is_empty()
+    return value not in (None, "", [], (), {})
+
+
 # Custom field kinds filtered by a range (from / to), and the names of its two ends.
 RANGE_KINDS = {
     "money": ("min", "max"),

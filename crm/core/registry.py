@@ -190,6 +190,27 @@ class Board:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A type's live records counted and summed by a few of their fields, in a table of its
+    own kept by the write path (crm.core.rollups), so a board's headers and a funnel read a
+    few rows per owner instead of every record the user sees.
+
+    `model` has a unique key over the columns `keys` names, a `records` count and the
+    columns `sums` names; both map a rollup column to the record's field (attname). The
+    record's `owner_id` is one of the keys: reads follow the user's scope by owner.
+    """
+
+    model: Any
+    keys: dict[str, str]
+    sums: dict[str, str]
+
+    def column(self, attname: str) -> str | None:
+        """The rollup's column holding the record's field `attname` (None: not kept)."""
+        kept = {**self.keys, **self.sums}
+        return next((name for name, field in kept.items() if field == attname), None)
+
+
+@dataclass(frozen=True)
 class Approvable:
     """What of a type goes through approval processes (crm.workflow; 审批), named by `key`.
 
@@ -262,6 +283,8 @@ class ObjectType:
     # stored, deleted or restored (one, or an import's batch): it keeps up what other
     # records total from them (an instalment's received amount from its payments).
     written: Callable[[list], None] | None = None
+    # Its records counted and summed by a few fields, kept by the write path (Rollup).
+    rollup: Rollup | None = None
     # What of the type goes through approval processes (see Approvable).
     approvals: tuple[Approvable, ...] = ()
     lines: LineSpec | None = None

@@ -21,7 +21,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from crm.core import access, bulk, context, events, extensions, links, masking, registry, search
+from crm.core import (
+    access,
+    bulk,
+    context,
+    events,
+    extensions,
+    links,
+    masking,
+    registry,
+    rollups,
+    search,
+)
 from crm.core import lines as line_items
 from crm.core.changes import diff, snapshot
 from crm.core.errors import (
@@ -342,7 +353,7 @@ def save(
     if creating or changes:
         action = ChangeAction.TRANSITION if moves_state else ChangeAction.UPDATE
         log_change(obj, ChangeAction.CREATE if creating else action, changes, actor=actor)
-    _written(model, [obj])
+    _written(model, [(before, obj)])
     search.index(obj)
     visible = access.visible(model._base_manager.filter(pk=obj.pk), actor)
     if not by_process and not visible.exists():
@@ -408,7 +419,7 @@ def save_batch(
             _change_row(obj, ChangeAction.CREATE, change, actor=actor, request_id=request_id)
         )
     bulk.insert(ObjectChange, rows)
-    _written(model, [*created, *(obj for obj, _ in updated)])
+    _written(model, [*(({}, obj) for obj in created), *((before, obj) for obj, before in updated)])
     search.index_new(created)
     search.index_many([obj for obj, _ in updated])
     tag = request_id or None
@@ -418,11 +429,14 @@ def save_batch(
     events.publish(model, "updated", ids, actor=actor, changed=changed_fields, request_id=tag)
 
 
-def _written(model: type[models.Model], records: list) -> None:
-    """The type's `written` hook, in the write's transaction."""
+def _written(model: type[models.Model], writes: list[tuple[dict[str, Any], Any]]) -> None:
+    """Keep up what is kept from the records written (each with its stored values before,
+    {} for a new one): the type's rollup and its `written` hook, in the write's
+    transaction."""
+    rollups.apply(model, writes)
     object_type = registry.for_model(model)
-    if object_type is not None and object_type.written is not None and records:
-        object_type.written(records)
+    if object_type is not None and object_type.written is not None and writes:
+        object_type.written([obj for _before, obj in writes])
 
 
 def _replace_lines(
@@ -481,6 +495,7 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
         return current
     if deleted:
         _refuse_locked(current)
+    stored = snapshot(current)
     previous = current.deleted_at
     current.deleted_at = timezone.now() if deleted else None
     current.deleted_by = actor if deleted else None
@@ -490,7 +505,7 @@ def _set_deleted(obj: Record, *, actor, deleted: bool, expected_version: int | N
     action = ChangeAction.DELETE if deleted else ChangeAction.RESTORE
     changes = {"deleted_at": [_iso(previous), _iso(current.deleted_at)]}
     log_change(current, action, changes, actor=actor)
-    _written(model, [current])
+    _written(model, [(stored, current)])
     verb = "deleted" if deleted else "restored"
     events.publish(model, verb, [current.pk], actor=actor, changed=changes)
     if deleted:

@@ -249,6 +249,31 @@ class Opportunity(Record, NameSorted):
         ]
 
 
+class PipelineTotal(models.Model):
+    """The live opportunities of one owner in one stage and currency: how many, their amount
+    and weighted amount (crm.core.rollups, kept by the write path). A board's headers and
+    the funnel read these instead of every opportunity; 0 stands for no stage or owner."""
+
+    stage = models.BigIntegerField()
+    owner = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    records = models.BigIntegerField(default=0)
+    amount = AmountField(max_digits=20, default=0)
+    weighted = AmountField(max_digits=20, default=0)
+
+    class Meta:
+        verbose_name = _("pipeline total")
+        verbose_name_plural = _("pipeline totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "owner", "currency"], name="pipeline_total_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage}/{self.owner}/{self.currency}: {self.records}"
+
+
 class StageChange(models.Model):
     """An opportunity moved from one stage to another (won and lost included), when and by
     whom; the time spent in each stage is read from these (crm.sales.services.stage_history)."""

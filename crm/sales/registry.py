@@ -10,6 +10,7 @@ from crm.core.registry import (
     ObjectType,
     Panel,
     Related,
+    Rollup,
     SearchSpec,
     TypeView,
     WorkbenchCard,
@@ -26,7 +27,7 @@ from crm.sales import (
     services,
     views,
 )
-from crm.sales.models import Lead, LeadStatus, Opportunity, OpportunityStatus
+from crm.sales.models import Lead, LeadStatus, Opportunity, OpportunityStatus, PipelineTotal
 
 L = LeadStatus
 OS = OpportunityStatus
@@ -389,6 +390,11 @@ register(
         icon="briefcase",
         panels=pages.OPPORTUNITY_PANELS,
         board=pages.OPPORTUNITY_BOARD,
+        rollup=Rollup(
+            PipelineTotal,
+            keys={"stage": "stage_id", "owner": "owner_id", "currency": "expected_currency"},
+            sums={"amount": "expected_amount", "weighted": "weighted_amount"},
+        ),
         views=(
             TypeView("funnel", pages.funnel_view, label=_("Sales funnel"), permission="view"),
             TypeView("contacts", contact_role_views.contact_roles_view, record=True),

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
 from django.http import QueryDict
 
-from crm.core import lists, money, registry
+from crm.core import lists, money, registry, rollups
 
 from .models import SalesProcess, SalesStage
 from .services import stages_of
@@ -32,21 +31,26 @@ class FunnelRow:
 
 def funnel(user, process: SalesProcess, params: QueryDict) -> list[FunnelRow]:
     """Every active stage of `process` in order with the opportunities `user` sees in it
-    that the list's filters in `params` keep: one grouped query."""
+    that the list's filters in `params` keep: from the pipeline totals when no filter
+    narrows them, else one grouped query."""
     rows = {stage.pk: FunnelRow(stage) for stage in stages_of(process.pk)}
-    queryset, _query = lists.build(registry.get("opportunity"), user, params)
+    kept = params.copy()
+    kept.pop("process", None)  # the funnel's own choice, not a filter
+    object_type = registry.get("opportunity")
+    queryset, query = lists.build(object_type, user, kept)
+    by, where = ("stage_id", "expected_currency"), {"stage_id": list(rows)}
+    summed = ("expected_amount", "weighted_amount")
     grouped = (
-        queryset.filter(process=process)
-        .values("stage_id", "expected_currency")
-        .annotate(n=Count("pk"), amount=Sum("expected_amount"), weighted=Sum("weighted_amount"))
-        .order_by()
+        None if lists.narrowed(query) else rollups.grouped(object_type, user, by, where, summed)
     )
+    if grouped is None:
+        grouped = rollups.counted(queryset.filter(process=process), by, where, summed)
     for group in grouped:
-        row = rows.get(group["stage_id"])
-        if row is None:
-            continue  # a stage deactivated since
-        row.count += group["n"]
+        row = rows[group["stage_id"]]
+        row.count += group["records"]
         currency = group["expected_currency"]
-        row.amounts[currency] = group["amount"] or Decimal(0)
-        row.weighted[currency] = group["weighted"] or Decimal(0)
+        row.amounts[currency] = row.amounts.get(currency, Decimal(0)) + group["sum_expected_amount"]
+        row.weighted[currency] = (
+            row.weighted.get(currency, Decimal(0)) + group["sum_weighted_amount"]
+        )
     return list(rows.values())

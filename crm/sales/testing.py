@@ -3,7 +3,7 @@ per call, and a sales process with stages to put opportunities in."""
 
 import itertools
 
-from crm.core import registry, search
+from crm.core import registry, rollups, search
 from crm.core.states import Category
 from crm.sales.models import Lead, Opportunity, SalesProcess, SalesStage
 
@@ -64,4 +64,5 @@ def make_opportunity(owner, parent):
         stage=process.stages.order_by("position").first(),
     )
     search.index(opportunity)
+    rollups.apply(Opportunity, [({}, opportunity)])
     return opportunity

@@ -209,6 +209,20 @@ def _users() -> Lookup:
     return lookup
 
 
+def _configuration(field: models.ForeignKey) -> Lookup:
+    """Configuration rows a form offers for `field` (a sales process), by name; an inactive
+    one stays on the records holding it."""
+    lookup = Lookup(str(field.verbose_name))
+    offered = field.related_model._default_manager.complex_filter(field.get_limit_choices_to())
+    rows = sorted(offered, key=lambda row: not getattr(row, "is_active", True))
+    for row in rows:
+        active = getattr(row, "is_active", True)
+        lookup.add(row.pk, str(row), retired=not active)
+        if active:
+            lookup.allowed.append(str(row))
+    return lookup
+
+
 class ItemLookup(Lookup):
     """The items of one dictionary: the values of a dictionary field (item ids) or of a
     custom choice field (item codes). A text naming none can be mapped to an item, or
@@ -319,6 +333,8 @@ class Schema:
                     convert = users
                 elif getattr(field, "dictionary_code", None):
                     convert = _dictionary(field.dictionary_code, str(field.verbose_name))
+                elif registry.for_model(related) is None:
+                    convert = _configuration(field)
                 else:
                     reference = related
             elif field.choices:

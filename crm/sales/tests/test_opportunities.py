@@ -3,18 +3,22 @@ history and the time spent in each stage; won, lost and reopened; refused bad in
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.core import registry, services
+from crm.core import jobs, registry, services
 from crm.core.errors import RecordLocked, TransitionRefused, ValidationFailed
+from crm.core.imports import services as imports
 from crm.core.imports.fields import Schema
-from crm.core.models import ChangeAction, ObjectChange
+from crm.core.models import ChangeAction, JobRowError, ObjectChange
 from crm.customization.models import DictionaryItem
 from crm.sales import services as sales
 from crm.sales.models import Opportunity, OpportunityStatus, SalesStage, StageChange
@@ -47,6 +51,20 @@ def state(opportunity: Opportunity) -> tuple:
     stored = Opportunity.all_objects.get(pk=opportunity.pk)
     changes = StageChange.objects.filter(opportunity=opportunity).count()
     return stored.version, stored.status, stored.stage_id, stored.probability, changes
+
+
+def imported(user, rows: list[list[str]], on_duplicate="update", match="number"):
+    """Opportunities imported from a CSV of `rows` (matched on their number)."""
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    upload = SimpleUploadedFile("deals.csv", text.getvalue().encode(), content_type="text/csv")
+    job = imports.upload(user, registry.get("opportunity"), upload)
+    params = job.params
+    imports.configure(job, user, params["columns"], on_duplicate, match)
+    imports.start(job, user)
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def lost_reason() -> DictionaryItem:
@@ -346,3 +364,19 @@ def test_winning_through_the_api_takes_a_closing_note(alice, api_for, process):
     )
     assert won.status_code == 200, won.json()
     assert (won.json()["status"], won.json()["close_note"]) == ("won", "价格与交期都满足")
+
+
+def test_an_import_names_the_sales_process_and_an_unknown_one_is_refused(admin, process):
+    buyer = customer_of(admin, "远洋贸易").name
+    header = ["商机名称", "客户", "销售流程", "金额"]
+    job = imported(admin, [header, ["远洋一期", buyer, "项目型销售", "8000"]], "create", "")
+    made = Opportunity.objects.get(name="远洋一期")
+    assert (job.summary["created"], made.process, made.stage) == (
+        1,
+        process,
+        stage(process, "初步接洽"),
+    )
+    refused = imported(admin, [header, ["远洋二期", buyer, "没有的流程", "8000"]], "create", "")
+    message = JobRowError.objects.get(job=refused).message
+    assert "没有的流程" in message and "项目型销售" in message
+    assert not Opportunity.objects.filter(name="远洋二期").exists()
