@@ -92,3 +92,10 @@ def opportunity_rows(ctx) -> Iterator[dict]:
             "stage_entered_at": updated,
             "custom_field_data": {},
         }
+
+
+def finish(ctx) -> dict[str, int]:
+    """The pipeline totals of the opportunities loaded (the write path keeps them since)."""
+    from crm.core import registry, rollups
+
+    return {"pipeline totals": rollups.rebuild(registry.get("opportunity"))}

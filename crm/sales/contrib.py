@@ -13,6 +13,7 @@ contributions.add_bench_data(
         bench_data.OPPORTUNITIES,
         bench_data.opportunity_rows,
         setup=bench_data.setup,
+        finish=bench_data.finish,
         order=30,
     )
 )

@@ -1,9 +1,14 @@
 """The pipeline totals (crm.core.rollups) stay exact through every write of an opportunity,
-a refused write leaves them as they were, and the board's headers and the funnel read
-them for what each user sees, as the list counts it."""
+moves at once included, a refused write leaves them as they were, and the board's headers
+and the funnel read them for what each user sees, as the list counts it.
+
+The concurrent moves run in threads, each in its own transaction on its own connection, on
+PostgreSQL; on SQLite (one writer at a time by design) the same moves run one after the
+other."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
@@ -89,6 +94,58 @@ def test_every_write_keeps_the_totals_exact(alice, bob, admin, process):
     errors = list(JobRowError.objects.filter(job=job).values_list("row", "message"))
     assert (job.summary["created"], job.summary["updated"], errors) == (1, 1, [])
     assert Opportunity.objects.get(pk=dollars.pk).expected_amount == Decimal("450")
+    assert_exact()
+
+
+MOVES = 20
+
+
+def _move(deal, target, actor, barrier, errors: list) -> None:
+    try:
+        if barrier is not None:
+            barrier.wait(timeout=30)
+        services.transition(deal, "move", actor=actor, stage=target)
+    except Exception as exc:  # reported by the test, never swallowed
+        errors.append(exc)
+    finally:
+        if barrier is not None:
+            connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moves_at_once_both_ways_keep_the_totals_exact(alice):
+    process = make_process()
+    first, second = stage(process, "初步接洽"), stage(process, "需求确认")
+    deals = [
+        make_opportunity(alice, process, name=f"并发{n}", expected_amount=Decimal("10.01"))
+        for n in range(MOVES)
+    ]
+    for deal in deals[: MOVES // 2]:
+        services.transition(deal, "move", actor=alice, stage=second)
+    # Half go forward while the other half go back: both keys' rows, in either order.
+    moves = [
+        (Opportunity.objects.get(pk=d.pk), second if i >= MOVES // 2 else first)
+        for i, d in enumerate(deals)
+    ]
+    errors: list[Exception] = []
+    if connection.vendor == "postgresql":
+        barrier = threading.Barrier(MOVES)
+        threads = [
+            threading.Thread(target=_move, args=(deal, target, alice, barrier, errors))
+            for deal, target in moves
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(t.is_alive() for t in threads)
+    else:
+        for deal, target in moves:
+            _move(deal, target, alice, None, errors)
+    assert errors == []
+    totals = {row[0]: row[3:5] for row in kept()}
+    half = (MOVES // 2, Decimal("100.10"))
+    assert totals == {first.pk: half, second.pk: half}
     assert_exact()
 
 
