@@ -106,6 +106,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's own form templates, selects written in Python (crm.core.forms.FormRenderer).
+FORM_RENDERER = "crm.core.forms.FormRenderer"
 
 # Database: PostgreSQL when CRM_DATABASE_URL says so, else the embedded SQLite file.
 _database_url = os.environ.get("CRM_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'crm.sqlite3'}"
