@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from django import forms
 from django.forms.renderers import DjangoTemplates
 
