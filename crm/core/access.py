@@ -89,7 +89,16 @@ def _reach(model: Any, user: Any, kind: str) -> Q:
 
 def _granted(model: type[Model], user: Any, kind: str) -> Q:
     """Records `user` collaborates on or that are shared with them, their team or their
-    department."""
+    department: a condition built once per user object (that is, per request), its
+    subqueries read whenever a query uses it."""
+    built = user.__dict__.setdefault("_crm_granted", {})
+    key = (model._meta.label, kind)
+    if key not in built:
+        built[key] = _grants(model, user, kind)
+    return built[key]
+
+
+def _grants(model: type[Model], user: Any, kind: str) -> Q:
     # By name: the models' querysets call this module (crm.core.models imports it).
     collaborator, share = apps.get_model("core", "Collaborator"), apps.get_model("core", "Share")
     content_type = ContentType.objects.get_for_model(model)

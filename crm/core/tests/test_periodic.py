@@ -4,7 +4,6 @@ per period even when two consumers run a scheduler."""
 from __future__ import annotations
 
 import datetime
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -17,6 +16,7 @@ from huey.contrib.djhuey import HUEY
 
 from crm.core import jobs
 from crm.core.models import PeriodicRun
+from crm.core.testing.concurrency import at_once
 from crm.core.testing.processes import consumer, environment, running, wait_for
 from crm.org.models import LoginEvent, LoginResult, UserSession
 from crm.org.tasks import purge_login_log_task, purge_stale_sessions_task
@@ -80,21 +80,8 @@ def test_the_purges_forget_old_sign_ins_and_dead_sessions_once_a_day(alice):
 def test_of_two_runs_at_the_same_moment_one_claims_the_period():
     jobs.claim_period("test_task", timedelta(days=1))  # a row of an earlier period to take over
     PeriodicRun.objects.update(period=timezone.now() - timedelta(days=3))
-    start = threading.Barrier(2)
-    claimed = []
-
-    def run() -> None:
-        from django.db import connection
-
-        start.wait()
-        claimed.append(jobs.claim_period("test_task", timedelta(days=1)))
-        connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    claimed, errors = at_once([lambda: jobs.claim_period("test_task", timedelta(days=1))] * 2)
+    assert errors == []
     assert sorted(claimed) == [False, True]
 
 

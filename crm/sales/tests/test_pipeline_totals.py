@@ -1,14 +1,11 @@
 """The pipeline totals (crm.core.rollups) stay exact through every write of an opportunity,
 moves at once included, a refused write leaves them as they were, and the board's headers
 and the funnel read them for what each user sees, as the list counts it.
-
-The concurrent moves run in threads, each in its own transaction on its own connection, on
-PostgreSQL; on SQLite (one writer at a time by design) the same moves run one after the
-other."""
+(the moves at once on PostgreSQL, one after the other on SQLite:
+crm.core.testing.concurrency)."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -20,6 +17,7 @@ from django.urls import reverse
 from crm.core import board, registry, rollups, services
 from crm.core.errors import AccessDenied
 from crm.core.models import JobRowError
+from crm.core.testing.concurrency import at_once
 from crm.org.handover import transfer_record
 from crm.sales import reports
 from crm.sales.models import Opportunity, PipelineTotal
@@ -100,18 +98,6 @@ def test_every_write_keeps_the_totals_exact(alice, bob, admin, process):
 MOVES = 20
 
 
-def _move(deal, target, actor, barrier, errors: list) -> None:
-    try:
-        if barrier is not None:
-            barrier.wait(timeout=30)
-        services.transition(deal, "move", actor=actor, stage=target)
-    except Exception as exc:  # reported by the test, never swallowed
-        errors.append(exc)
-    finally:
-        if barrier is not None:
-            connection.close()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_moves_at_once_both_ways_keep_the_totals_exact(alice):
     process = make_process()
@@ -127,21 +113,13 @@ def test_moves_at_once_both_ways_keep_the_totals_exact(alice):
         (Opportunity.objects.get(pk=d.pk), second if i >= MOVES // 2 else first)
         for i, d in enumerate(deals)
     ]
-    errors: list[Exception] = []
-    if connection.vendor == "postgresql":
-        barrier = threading.Barrier(MOVES)
-        threads = [
-            threading.Thread(target=_move, args=(deal, target, alice, barrier, errors))
-            for deal, target in moves
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not any(t.is_alive() for t in threads)
-    else:
-        for deal, target in moves:
-            _move(deal, target, alice, None, errors)
+    calls = [
+        lambda deal=deal, target=target: services.transition(
+            deal, "move", actor=alice, stage=target
+        )
+        for deal, target in moves
+    ]
+    _results, errors = at_once(calls)
     assert errors == []
     totals = {row[0]: row[3:5] for row in kept()}
     half = (MOVES // 2, Decimal("100.10"))
