@@ -14,9 +14,11 @@ reach. Only the alternative `_match` adds with the mark reaches a marked token.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.db.models.expressions import RawSQL
@@ -98,6 +100,28 @@ def tokens_for(obj: models.Model, object_type: registry.ObjectType, content_type
             tokens |= masked_tokens(value) if path in masked else tokenize(value)
     prefix = type_prefix(content_type_id)
     return " ".join(prefix + t for t in sorted(tokens))
+
+
+def stale(model: type[models.Model], changed: Iterable[str]) -> bool:
+    """Whether a change of these fields (attnames) rewrites a record's search entry: the
+    owner, or a field its title, subtitle or tokens are read from (any change, when one is
+    read through something other than a field)."""
+    object_type = registry.for_model(model)
+    if object_type is None:
+        return False
+    spec = object_type.search
+    read = {"owner_id"}
+    for path in (spec.title, spec.subtitle, *spec.text, *spec.phones, *spec.emails):
+        if not path:
+            continue
+        try:
+            field = model._meta.get_field(path.split("__")[0])
+        except FieldDoesNotExist:
+            return True
+        if not field.concrete:
+            return True
+        read.add(field.attname)
+    return not read.isdisjoint(changed)
 
 
 def index(obj: models.Model) -> None:

@@ -354,7 +354,8 @@ def save(
         action = ChangeAction.TRANSITION if moves_state else ChangeAction.UPDATE
         log_change(obj, ChangeAction.CREATE if creating else action, changes, actor=actor)
     _written(model, [(before, obj)])
-    search.index(obj)
+    if creating or search.stale(model, changes):
+        search.index(obj)
     visible = access.visible(model._base_manager.filter(pk=obj.pk), actor)
     if not by_process and not visible.exists():
         raise AccessDenied(_("You would no longer see this record after that change."))

@@ -171,3 +171,22 @@ def test_change_log_carries_the_request_id(alice, client_for):
     assert response.status_code == 302
     assert response["X-Request-ID"] == "req-42"
     assert ObjectChange.objects.get().request_id == "req-42"
+
+
+@pytest.mark.django_db
+def test_the_search_entry_is_written_again_only_when_what_it_reads_changes(alice, bob, admin):
+    customer = services.save(Customer(owner=alice, name="金蝶软件"), actor=alice)
+    entry = SearchEntry.objects.get(object_id=customer.pk)
+    SearchEntry.objects.filter(pk=entry.pk).update(tokens="stale")
+    customer.notes = "回访过两次"
+    customer = services.save(customer, actor=alice, expected_version=customer.version)
+    assert SearchEntry.objects.get(pk=entry.pk).tokens == "stale"  # notes are not searched
+    customer.name = "金蝶国际软件"
+    customer = services.save(customer, actor=alice, expected_version=customer.version)
+    written = SearchEntry.objects.get(object_id=customer.pk)
+    assert written.tokens != "stale" and written.title == "金蝶国际软件"
+    SearchEntry.objects.filter(pk=written.pk).update(tokens="stale")
+    customer.owner = bob
+    services.save(customer, actor=admin, expected_version=customer.version)
+    moved = SearchEntry.objects.get(object_id=customer.pk)
+    assert (moved.owner_id, moved.tokens != "stale") == (bob.pk, True)
