@@ -227,7 +227,7 @@ def cards(query: BoardQuery, pages: list[list[dict]]) -> list[list[Card]]:
         query.list_query.custom_fields,
         hidden=masking.on_pages(query.object_type),
     )
-    labels = [c.label for c in columns[1:]]
+    labels = [str(c.label) for c in columns[1:]]  # translated once for every card
 
     def as_card(row: dict, written: dict) -> Card:
         (title, url), *cells = written["cells"]

@@ -421,3 +421,27 @@ def test_a_move_of_a_card_one_may_not_see_or_change_is_refused_and_changes_nothi
     # Who may move nothing gets no menu to try.
     page = client_for(reader).get(BOARD).content.decode()
     assert "data-board-move-to" not in page and "data-can-move" not in page
+
+
+def test_a_card_is_written_escaped_with_its_move_address():
+    from django.template import Context, Template
+
+    card = board.Card(
+        pk=7,
+        version=3,
+        column="draft",
+        title="<b>华星</b> & Co",
+        url="/sample/7/?a=1&b=2",
+        number="SD-7",
+        fields=[("金额 <i>", '"¥1"')],
+    )
+    page = Template("{% load board_tags %}{% board_card card %}{% board_card card %}")
+    written = page.render(
+        Context({"card": card, "object_type": registry.get("sampledocument"), "can_move": True})
+    )
+    move = reverse(registry.get("sampledocument").url_name("board_move"), args=[7])
+    assert written.count(f'data-move-url="{move}"') == 2
+    assert "&lt;b&gt;华星&lt;/b&gt; &amp; Co" in written and "<b>" not in written
+    assert 'href="/sample/7/?a=1&amp;b=2"' in written
+    assert '金额 &lt;i&gt;</dt><dd class="mb-0">&quot;¥1&quot;</dd>' in written
+    assert 'data-version="3"' in written and "data-board-menu" in written
