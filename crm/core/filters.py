@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -39,6 +40,8 @@ class AmountField(forms.CharField):
         return money.parse_amount(text) if text else None
 
 
+# What a user's name is made of (User.get_full_name).
+USER_NAME_FIELDS = ("username", "full_name", "first_name", "last_name")
 FROM = pgettext_lazy("range", "From")
 TO = pgettext_lazy("range", "To")
 
@@ -120,9 +123,14 @@ class RecordFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        users = get_user_model()
         for field in self.form.fields.values():
             if isinstance(field.widget, FromToWidget):
                 field.widget.name_ends(field.label)
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and queryset.model is users:
+                # An owner filter offers every user by name: read only what names them.
+                field.queryset = queryset.only(*USER_NAME_FIELDS)
 
 
 def filterset_for(model: type[models.Model], fields: tuple[str, ...]) -> type:
