@@ -314,8 +314,9 @@ def save(
         before: dict[str, Any] = {}
     else:
         current = model._base_manager.select_for_update().get(pk=obj.pk)
+        # A transition has checked that the actor may change it (`may_transition`).
         editable = access.editable(model._base_manager.filter(pk=obj.pk), actor)
-        if not by_process and not editable.exists():
+        if not (by_process or moves_state) and not editable.exists():
             raise AccessDenied(_("You may not change this record."))
         if expected_version is not None and current.version != expected_version:
             raise _stale(current)
