@@ -97,8 +97,8 @@ class Server(Process):
         def answers() -> bool:
             try:
                 return requests.get(f"{self.url}/login/", timeout=5).status_code == 200
-            except requests.ConnectionError:
-                return False
+            except (requests.ConnectionError, requests.Timeout):
+                return False  # not listening yet, or its first answer still on the way
 
         wait_for(answers, seconds, lambda: f"{self.url} does not answer:\n{self.output()}")
 
