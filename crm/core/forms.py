@@ -6,17 +6,19 @@ from __future__ import annotations
 import copy
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.choices import BlankChoiceIterator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from crm.core import access, binding, extensions, masking, registry
+from crm.core import access, binding, extensions, masking, people, registry
 from crm.core.errors import DomainError
 
 # What a select shows while nothing is chosen, instead of Django's "---------".
@@ -100,6 +102,7 @@ def style_widgets(form: forms.BaseForm) -> None:
         if isinstance(widget, forms.HiddenInput):
             continue
         name_empty_choice(field)
+        widget = _people_searched(field)
         if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
             css = {"form-check-input"}
         elif isinstance(widget, forms.SelectMultiple):
@@ -113,6 +116,24 @@ def style_widgets(form: forms.BaseForm) -> None:
         if name in errors and "is-invalid" not in classes:
             classes.append("is-invalid")
         widget.attrs["class"] = " ".join(classes)
+
+
+def _people_searched(field: forms.Field) -> forms.Widget:
+    """The widget of `field`: a choice of one user among more than a select lists in full
+    searches people as the user types (crm.core.people); the field still accepts only its
+    own choices."""
+    widget = field.widget
+    if (
+        type(widget) is forms.Select
+        and isinstance(field, forms.ModelChoiceField)
+        and field.queryset is not None  # a form may set it after styling its widgets
+        and field.queryset.model is get_user_model()
+        and people.many(field.queryset)
+    ):
+        searched = RemoteSelect(reverse("people"), attrs=widget.attrs)
+        searched.choices, searched.is_required = widget.choices, widget.is_required
+        field.widget = widget = searched
+    return widget
 
 
 class StyledFormMixin:
@@ -386,8 +407,6 @@ class SharingForm(StyledFormMixin, forms.Form):
     can_edit = forms.BooleanField(label=_("May edit"), required=False)
 
     def __init__(self, *args, **kwargs):
-        from django.contrib.auth import get_user_model
-
         OrgUnit = extensions.organisation().OrgUnit
         Team = extensions.organisation().Team
 

@@ -172,31 +172,43 @@ def _has_nul(value: Any) -> bool:
 def field_errors(obj: models.Model, before: dict[str, Any] | None = None) -> dict[str, list[str]]:
     """The model's field rules, NUL characters and the custom-field rules, by field name.
 
-    A link whose choices are limited (an active dictionary item), kept as it was stored
-    (`before`), is not checked again: an item deactivated since is no longer offered, but
-    a record holding it may still be saved."""
+    A link kept as it was stored (`before`) is not looked up again: the database's foreign
+    key holds it, and an item deactivated since (no longer offered) may stay on a record
+    that is saved. Unique checks and constraints still cover every field."""
     clean_custom_fields = extensions.customization().clean_custom_fields
     kept_links = [
         f.name
         for f in obj._meta.concrete_fields
         if isinstance(f, models.ForeignKey)
-        and f.remote_field.limit_choices_to
         and before
         and f.attname in before
         and before[f.attname] == getattr(obj, f.attname)
     ]
+    # Who created, changed or deleted it is set here from the actor, not typed in.
     errors: dict[str, list[str]] = {}
-    try:
-        # Who created, changed or deleted it is set here from the actor, not typed in.
-        obj.full_clean(exclude=[*WRITE_PATH_FIELDS, *kept_links], validate_unique=True)
-    except ValidationError as exc:
-        errors.update(_validation_error(exc).fields)
+    _collect(errors, lambda: obj.clean_fields(exclude=[*WRITE_PATH_FIELDS, *kept_links]), obj.clean)
+    unchecked = [*WRITE_PATH_FIELDS, *errors]  # as Model.full_clean: a wrong field is not compared
+    _collect(
+        errors,
+        lambda: obj.validate_unique(exclude=unchecked),
+        lambda: obj.validate_constraints(exclude=unchecked),
+    )
     errors.update(_null_characters(obj))
     if isinstance(obj, Record):
         cleaned, cf_errors = clean_custom_fields(type(obj), obj.custom_field_data)
         obj.custom_field_data = cleaned
         errors.update({f"custom_fields.{k}": v for k, v in cf_errors.items()})
     return errors
+
+
+def _collect(errors: dict[str, list[str]], *checks) -> None:
+    """Add to `errors` the messages of the ValidationError each check raises, by field."""
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            for name, messages in _validation_error(exc).fields.items():
+                errors.setdefault(name, []).extend(messages)
 
 
 def compute(obj: models.Model, new_lines: list[models.Model] | None) -> None:

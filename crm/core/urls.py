@@ -14,6 +14,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name none (downloads, raw errors).
     path("favicon.ico", RedirectView.as_view(url=static("crm/favicon.svg"), permanent=True)),
     path("search/", shell.search, name="search"),
+    path("people/", shell.people, name="people"),
     path("language/", shell.set_language, name="set_language"),
     path("login/", shell.SignInView.as_view(), name="login"),
     path("imports/", imports.list_view, name="imports"),

@@ -24,7 +24,6 @@ from crm.core import access
 from crm.core import services as core_services
 from crm.core.errors import AccessDenied, DomainError, ValidationFailed
 from crm.core.models import Comment, Record
-from crm.core.text import mnemonic, pinyin_syllables
 from crm.messaging.models import (
     EMAIL_BY_DEFAULT,
     Announcement,
@@ -301,29 +300,6 @@ def mentioned_names(comments: list[Comment]) -> dict[int, list[str]]:
         names.setdefault(mention.comment_id, []).append(mention.user.get_full_name())
         names[mention.comment_id].append(mention.user.username)
     return names
-
-
-def find_people(query: str, *, limit: int = 8, asking=None) -> list:
-    """Active users but the one `asking` whose name, username or the pinyin of their name
-    (full or initials) contains `query`, names first: the @mention type-ahead."""
-    query = query.strip()
-    active = get_user_model().objects.filter(is_active=True).order_by("full_name", "username")
-    if asking is not None:
-        active = active.exclude(pk=asking.pk)
-    if not query:
-        return list(active[:limit])
-    found = list(
-        active.filter(Q(full_name__icontains=query) | Q(username__icontains=query))[:limit]
-    )
-    if len(found) < limit and query.isascii() and query.isalpha():
-        term, seen = query.lower(), {u.pk for u in found}
-        for user in active.exclude(pk__in=seen).exclude(full_name="").iterator():
-            name = user.full_name
-            if term in mnemonic(name).lower() or term in "".join(pinyin_syllables(name)):
-                found.append(user)
-                if len(found) == limit:
-                    break
-    return found
 
 
 # Announcements ----------------------------------------------------------------------------

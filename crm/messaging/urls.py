@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:pk>/read/", views.read_item, name="read"),
     path("read-all/", views.read_all, name="read_all"),
     path("badge/", views.badge, name="badge"),
-    path("people/", views.people, name="people"),
     path("settings/", views.email_settings, name="settings"),
     path("announcements/", views.announcement_list, name="announcement_list"),
     path("announcements/new/", views.announcement_create, name="announcement_create"),

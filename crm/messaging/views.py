@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -111,15 +110,6 @@ def badge(request):
     """The bell's badge alone: polled, and fetched again after marking read."""
     count, more = services.unread_count(request.user)
     return render(request, "messaging/_badge.html", {"count": count, "more": more})
-
-
-@login_required
-def people(request):
-    """Up to 8 other active users for the @mention type-ahead: [{id, name, username}]."""
-    found = services.find_people(request.GET.get("q", "")[:50], asking=request.user)
-    return JsonResponse(
-        {"items": [{"id": u.pk, "name": u.get_full_name(), "username": u.username} for u in found]}
-    )
 
 
 @login_required

@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from crm.core import services
@@ -84,6 +86,24 @@ def test_validation_failure_writes_nothing(alice):
     assert Customer.all_objects.count() == 0
     assert ObjectChange.objects.count() == 0
     assert SearchEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_link_kept_as_stored_is_not_looked_up_again_but_a_changed_one_is(alice):
+    groups = [services.save(Customer(owner=alice, name=n), actor=alice) for n in ("总部", "集团")]
+    customer = services.save(Customer(owner=alice, name="分公司", parent=groups[0]), actor=alice)
+
+    def lookups_of(parent, change) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            change()
+            services.save(customer, actor=alice, expected_version=customer.version)
+        table = Customer._meta.db_table
+        exists = f'SELECT 1 AS "a" FROM "{table}" WHERE "{table}"."id" = {parent.pk} LIMIT 1'
+        return sum(query["sql"] == exists for query in captured.captured_queries)
+
+    assert lookups_of(groups[0], lambda: setattr(customer, "phone", "010-12345678")) == 0
+    assert lookups_of(groups[1], lambda: setattr(customer, "parent", groups[1])) == 1
+    assert Customer.objects.get(pk=customer.pk).parent_id == groups[1].pk
 
 
 @pytest.mark.django_db

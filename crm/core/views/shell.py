@@ -21,10 +21,12 @@ from django.views.decorators.http import require_POST
 
 from crm.core import access, registry
 from crm.core import search as global_search
+from crm.core.people import find as find_people
 from crm.core.views.editing import same_site
 
 RECENT_LIMIT = 10
 SEARCH_MAX_LENGTH = 100
+PEOPLE_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,21 @@ def search(request):
     if request.htmx and not request.htmx.boosted:
         return render(request, "core/search.html#dropdown", context)
     return render(request, "core/search.html", context)
+
+
+@login_required
+def people(request):
+    """Active users by name, username or pinyin (`?q=`), up to `?limit=` (20 at most; 8 when
+    not given), without the asker with `?others=1` (whom to @mention):
+    {"items": [{id, name, username}]}. Selects of owners load their options from here."""
+    limit = request.GET.get("limit", "")
+    found = find_people(
+        request.GET.get("q", "")[:50],
+        limit=min(int(limit), PEOPLE_LIMIT) if limit.isdigit() and int(limit) else 8,
+        excluding=request.user if request.GET.get("others") else None,
+    )
+    items = [{"id": u.pk, "name": u.get_full_name(), "username": u.username} for u in found]
+    return JsonResponse({"items": items})
 
 
 @require_POST

@@ -117,22 +117,6 @@ def test_the_badge_shows_the_capped_count(alice, client_for):
 
 
 @pytest.mark.django_db
-def test_the_type_ahead_finds_people_by_name_username_and_pinyin(make_user, alice, client_for):
-    make_user("zw", full_name="张伟")
-    make_user("lina", full_name="李娜")
-    make_user("off", full_name="张三", is_active=False)
-    client = client_for(alice)
-
-    def names(q):
-        return [p["name"] for p in client.get("/messages/people/", {"q": q}).json()["items"]]
-
-    assert names("张") == ["张伟"]
-    assert names("lina") == ["李娜"]
-    assert names("zhangwei") == ["张伟"]
-    assert names("ln") == ["李娜"]
-
-
-@pytest.mark.django_db
 def test_notification_settings_are_saved_and_explain_a_missing_address(alice, client_for):
     client = client_for(alice)
     page = client.get("/messages/settings/").content.decode()

@@ -638,7 +638,8 @@
     if (!url || !found) { closeMentions(); return; }
     mention.start = found.start;
     var seq = ++mention.seq;
-    window.fetch(url + "?q=" + encodeURIComponent(found.query), {
+    var sep = url.indexOf("?") >= 0 ? "&" : "?";
+    window.fetch(url + sep + "q=" + encodeURIComponent(found.query), {
       credentials: "same-origin", headers: { Accept: "application/json" }
     }).then(function (response) {
       return response.ok ? response.json() : { items: [] };
