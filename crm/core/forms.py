@@ -119,18 +119,15 @@ def style_widgets(form: forms.BaseForm) -> None:
 
 
 def _people_searched(field: forms.Field) -> forms.Widget:
-    """The widget of `field`: a choice of one user among more than a select lists in full
-    searches people as the user types (crm.core.people); the field still accepts only its
-    own choices."""
+    """The widget of `field`: a choice of one user becomes a `PeopleSelect`."""
     widget = field.widget
     if (
         type(widget) is forms.Select
         and isinstance(field, forms.ModelChoiceField)
         and field.queryset is not None  # a form may set it after styling its widgets
         and field.queryset.model is get_user_model()
-        and people.many(field.queryset)
     ):
-        searched = RemoteSelect(reverse("people"), attrs=widget.attrs)
+        searched = PeopleSelect(attrs=widget.attrs)
         searched.choices, searched.is_required = widget.choices, widget.is_required
         field.widget = widget = searched
     return widget
@@ -377,6 +374,22 @@ class RemoteSelect(forms.Select):
                     )
                 )
         return groups
+
+
+class PeopleSelect(forms.Select):
+    """A choice of one user: a select of them all, or, among more than `people.MANY`, only
+    the chosen one, the others searched as the user types (a `RemoteSelect` over
+    /people/). Decided when it is written: a form that is not shown reads nothing. The
+    field still accepts only its own choices."""
+
+    def get_context(self, name, value, attrs):
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator) and people.many(choices.queryset):
+            searched = RemoteSelect(reverse("people"), attrs=self.attrs)
+            searched.attrs["class"] = f"{self.attrs.get('class', '')} tom-select".strip()
+            searched.choices, searched.is_required = choices, self.is_required
+            return searched.get_context(name, value, attrs)
+        return super().get_context(name, value, attrs)
 
 
 class DivisionSelect(forms.Select):

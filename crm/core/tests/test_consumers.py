@@ -58,7 +58,8 @@ def test_a_queued_import_rises_batch_by_batch_and_a_cancel_stops_it_at_a_boundar
             timeout=60,
         )
         assert response.status_code == 201, response.text
-        assert response.json()["status"] == "queued"
+        # The consumer may take it before the answer is written; the request never runs it.
+        assert response.json()["status"] in ("queued", "running")
         url = f"{server.url}/api/v1/imports/{response.json()['id']}/"
         seen: list[dict] = []
 
