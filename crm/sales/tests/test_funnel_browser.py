@@ -1,6 +1,7 @@
 """In a real browser, in both languages, on a desk and on a phone: in a company of more
 people than a select lists in full, a manager finds a salesperson for the funnel's owner
-filter by the pinyin of her name, and the funnel shows her opportunities only."""
+filter by the pinyin of her name (offered alone), and the funnel shows her opportunities
+only."""
 
 from __future__ import annotations
 
@@ -40,8 +41,12 @@ def test_the_owner_filter_finds_a_salesperson_by_pinyin(
         control = page.locator("#id_owner-ts-control")
         control.locator("..").click()
         expect(control).to_be_focused()
+        offered = page.locator("#id_owner-ts-dropdown .option")
+        expect(offered.filter(has_text="李娜")).to_be_visible()  # everyone, before typing
         control.fill("wangfang")
-        page.locator("#id_owner-ts-dropdown .option", has_text="王芳").click()
+        expect(offered.filter(has_text="王芳")).to_be_visible()
+        expect(offered.filter(has_text="李娜")).to_have_count(0)  # only what the typing finds
+        offered.filter(has_text="王芳").click()
         expect(page.locator("select[name=owner]")).to_have_value(str(wang.pk))
         page.locator("[data-funnel-filters] button[type=submit]").click()
         expect(page).to_have_url(re.compile(rf"/opportunities/funnel/\?.*owner={wang.pk}\b"))

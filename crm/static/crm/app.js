@@ -156,13 +156,19 @@
         options.searchField = [];
         options.preload = "focus";
         options.load = function (query, callback) {
+          var tom = this;
           var sep = url.indexOf("?") >= 0 ? "&" : "?";
           fetch(url + sep + "limit=20&q=" + encodeURIComponent(query), {
             credentials: "same-origin",
             headers: { Accept: "application/json" },
           })
             .then(function (response) { return response.ok ? response.json() : { items: [] }; })
-            .then(function (page) { callback(page.items || []); })
+            .then(function (page) {
+              // The server's answer to what is typed now, not everything loaded so far (the
+              // chosen option stays).
+              tom.clearOptions();
+              callback(page.items || []);
+            })
             .catch(function () { callback(); });
         };
         // data-remote-detail names fields shown beside the name (a code, a specification).
