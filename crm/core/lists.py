@@ -401,23 +401,11 @@ def display(kind: str, value: Any, dates: DateTexts | None = None) -> str:
             return money.to_text(money.Money(decimal.Decimal(str(value)), money.company_currency()))
         except decimal.InvalidOperation:
             return str(value)
-    if kind == "number":
-        return _number_text(value)
     if isinstance(value, datetime.date):
         return (dates or DateTexts()).text(value)
     if kind in ("date", "datetime") and isinstance(value, str):
         return value.replace("T", " ")[:16]
     return str(value)
-
-
-def _number_text(value: Any) -> str:
-    """A number without trailing zeros (13.00 -> 13, 2.500 -> 2.5), never in exponent form;
-    its digits are not grouped, a year or a code being numbers too."""
-    try:
-        number = decimal.Decimal(str(value)).normalize()
-    except decimal.InvalidOperation:
-        return str(value)
-    return f"{number:f}" if number.is_finite() else str(value)
 
 
 # Django date format letters that strftime writes the same way.

@@ -1,7 +1,6 @@
 """How list cells and exports write values."""
 
 import datetime
-import decimal
 
 import pytest
 from django.utils import formats, timezone, translation
@@ -35,22 +34,6 @@ def test_only_letters_strftime_writes_alike_take_the_fast_way():
     assert _strftime("Y年m月d日 100%") == "%Y年%m月%d日 100%%"
     for pattern in ("m/d/Y P", "N j, Y", "Y年n月j日", r"\Y-m"):
         assert _strftime(pattern) is None, pattern
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (decimal.Decimal("13.00"), "13"),  # a tax rate of 13 %
-        (decimal.Decimal("2.500"), "2.5"),  # a quantity
-        (decimal.Decimal("100"), "100"),  # not 1E+2
-        (decimal.Decimal("1234567.50"), "1234567.5"),
-        (2026, "2026"),  # a year is no amount: its digits are not grouped
-        ("0.10", "0.1"),  # a custom field's value, as stored
-        ("n/a", "n/a"),
-    ],
-)
-def test_a_number_is_written_without_trailing_zeros(value, text):
-    assert display("number", value) == text
 
 
 @pytest.mark.django_db
